@@ -1,0 +1,13 @@
+"""skillsim policies: one calculator per city and year, each citing its clauses.
+
+    from policies import get_policy
+    get_policy("beijing-2026-key-groups").explain({...claim...})
+"""
+from .contract import ContractError, claims_frame, validate_claim, validate_frame
+from .engine import Check, Note, Policy, PolicyError, result_dict
+from .parameters import ParameterError, ParameterSet
+from .registry import UnknownPolicy, all_policies, get_policy, policy_ids
+
+__all__ = ["ContractError", "claims_frame", "validate_claim", "validate_frame", "Check", "Note",
+           "Policy", "PolicyError", "result_dict", "ParameterError", "ParameterSet", "UnknownPolicy",
+           "all_policies", "get_policy", "policy_ids"]

@@ -1,0 +1,309 @@
+"""The claim contract of ../shared/claim-contract.md, as one table of fields.
+
+The same table validates a claim given as JSON (``validate_claim``) and a whole
+polars frame of claims (``validate_frame``): a present field is checked strictly
+(no coercion), a missing optional field takes its default, an unknown field is an
+error. Every error is a ``ContractError`` whose one-line message names the field
+and the bad value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import polars as pl
+
+
+class ContractError(ValueError):
+    """A claim (or frame of claims) that breaks the contract; names the field."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+CITIES = ("beijing", "shanghai", "other")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # "str" | "enum" | "int" | "number" | "bool" | "date" | "prior_list"
+    required: bool = False
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    lo: float | None = None  # inclusive bounds for int/number
+    hi: float | None = None
+    meaning: str = ""
+    fallback: Any = None  # default of a non-nullable field that is not a bool/count/list
+
+    @property
+    def default(self) -> Any:
+        if self.nullable:
+            return None
+        if self.fallback is not None:
+            return self.fallback
+        return {"bool": False, "int": 0, "number": 0, "prior_list": []}.get(self.kind)
+
+
+def _f(name, kind, **kw) -> Field:
+    return Field(name, kind, **kw)
+
+
+# Public names: keep them (claim-contract.md). Extensions are marked "(skillsim)".
+FIELDS: tuple[Field, ...] = (
+    _f("person_id", "str", required=True, meaning="one person; several claims may share it"),
+    _f("hukou", "enum", required=True, choices=CITIES, meaning="registered residence"),
+    _f("age", "int", required=True, lo=0, hi=120, meaning="age at the certificate's issue date"),
+    _f("sex", "enum", required=True, choices=("female", "male")),
+    _f("employment", "enum", required=True,
+       choices=("employed", "flexible", "unemployed", "student", "other"),
+       meaning="status at the issue date; employed = with the city's social insurance, paying"),
+    _f("registered_unemployed", "bool", meaning="登记失业 in the city"),
+    _f("employment_difficulty", "bool", meaning="就业困难人员, officially recognised"),
+    _f("rural_transfer", "bool", meaning="农村转移就业劳动力 / 原农村富余劳动力"),
+    _f("job_seeking_registered", "bool", meaning="无业求职登记"),
+    _f("xiebao", "bool", meaning="协保人员"),
+    _f("disabled", "bool"),
+    _f("veteran_years", "int", nullable=True, lo=0, hi=100,
+       meaning="years since discharge; null if not a veteran"),
+    _f("graduate_years", "number", nullable=True, lo=0, hi=100,
+       meaning="years since leaving college; null if not a recent graduate"),
+    _f("student_final_year", "enum", nullable=True, choices=("college", "vocational"),
+       meaning="in the final (graduation) year when the certificate was issued"),
+    _f("public_sector_nonskill", "bool",
+       meaning="civil servant, or public-institution staff in a non-skill post"),
+    _f("cert_kind", "enum", required=True,
+       choices=("skill_level", "special_ability", "qualification", "special_operation",
+                "training_only")),
+    _f("occupation_code", "str", nullable=True, meaning='e.g. "4-10-01-05"'),
+    _f("special_ability_item", "str", nullable=True, meaning='e.g. "母婴照护"'),
+    _f("cert_level", "int", nullable=True, lo=1, hi=5,
+       meaning="5 = 初级工 … 1 = 高级技师; null = ungraded"),
+    _f("cert_issue_date", "date", required=True),
+    _f("cert_issuer_city", "enum", required=True, choices=CITIES,
+       meaning="city whose registered body issued it"),
+    _f("cert_route", "enum", fallback="assessment",
+       choices=("assessment", "enterprise_direct", "competition", "foreign", "commendation"),
+       meaning="how it was obtained; left out = assessment (评价), the ordinary route"),
+    _f("catalog_class", "enum", nullable=True, choices=("A", "B", "C"),
+       meaning="optional override of the catalog's class or tier"),
+    _f("application_date", "date", required=True),
+    _f("employed_at_application", "bool", meaning="employed in the policy's city when applying"),
+    _f("employed_in_matching_post", "bool",
+       meaning="employed in the certificate's skill post when applying"),
+    _f("months_employed_after_cert", "int", lo=0, hi=1200,
+       meaning="continuous months employed in the city from the issue date"),
+    _f("insurance_months", "int", lo=0, hi=1200,
+       meaning="continuous months of the city's social (or unemployment) insurance before the issue date"),
+    _f("care_sector_post", "bool",
+       meaning="works in an elderly-care or domestic-service post at such an employer"),
+    _f("care_post_start_months", "int", lo=-1200, hi=1200,
+       meaning="months from the issue date to starting that post; <= 0 if already in post at issue"),
+    _f("care_post_months", "int", nullable=True, lo=0, hi=1200,
+       meaning="(skillsim) continuous months in that care post; null = months_employed_after_cert"),
+    _f("flexible_city_insurance", "bool",
+       meaning="as a flexible worker, pays the city's pension and medical insurance"),
+    _f("school_city", "enum", nullable=True, choices=CITIES, meaning="where a student's school is"),
+    _f("district", "str", nullable=True,
+       meaning='district that a city/district cost split charges (e.g. "浦东新区")'),
+    _f("other_subsidy_same_cert", "bool",
+       meaning="this certificate already drew another subsidy of the city's government"),
+    _f("prior_subsidies", "prior_list",
+       meaning="subsidies already paid to this person: list of {policy_id, occupation_code, "
+               "special_ability_item, cert_level, date, as_employed, as_student}"),
+)
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+REQUIRED = tuple(f.name for f in FIELDS if f.required)
+
+# The items of prior_subsidies; policy_id and date are required in each item.
+PRIOR_FIELDS: tuple[Field, ...] = (
+    _f("policy_id", "str", required=True),
+    _f("occupation_code", "str", nullable=True),
+    _f("special_ability_item", "str", nullable=True),
+    _f("cert_level", "int", nullable=True, lo=1, hi=5),
+    _f("date", "date", required=True),
+    _f("as_employed", "bool", nullable=True, meaning="paid as an employed person (SHSU-L1)"),
+    _f("as_student", "bool", nullable=True,
+       meaning="(skillsim) paid as a final-year vocational student (SHSU-R3's once)"),
+)
+
+PRIOR_DTYPE = pl.Struct({
+    "policy_id": pl.String, "occupation_code": pl.String, "special_ability_item": pl.String,
+    "cert_level": pl.Int8, "date": pl.Date, "as_employed": pl.Boolean, "as_student": pl.Boolean,
+})
+
+
+def _canonical_dtype(f: Field) -> pl.DataType:
+    return {
+        "str": pl.String, "enum": pl.String, "int": pl.Int64, "number": pl.Float64,
+        "bool": pl.Boolean, "date": pl.Date, "prior_list": pl.List(PRIOR_DTYPE),
+    }[f.kind]
+
+
+SCHEMA: dict[str, pl.DataType] = {f.name: _canonical_dtype(f) for f in FIELDS}
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# ---------------------------------------------------------------- one claim (JSON)
+
+def _check_value(f: Field, value: Any, where: str) -> Any:
+    """Return the value in its Python form, or raise ContractError naming `where`."""
+    if value is None:
+        if f.nullable:
+            return None
+        raise ContractError(where, "null is not allowed")
+    bad = lambda what: ContractError(where, f"{value!r} is not {what}")  # noqa: E731
+    if f.kind in ("str", "enum"):
+        if not isinstance(value, str):
+            raise bad("a string")
+        if f.kind == "enum" and value not in f.choices:
+            raise bad("one of " + ", ".join(f.choices))
+        if f.kind == "str" and not value.strip():
+            raise bad("a non-empty string")
+        return value
+    if f.kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if f.kind in ("int", "number"):
+        ok = isinstance(value, int) or (f.kind == "number" and isinstance(value, float))
+        if isinstance(value, bool) or not ok:
+            raise bad("an integer" if f.kind == "int" else "a number")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise bad("a finite number")
+        if (f.lo is not None and value < f.lo) or (f.hi is not None and value > f.hi):
+            raise bad(f"within {f.lo:g}–{f.hi:g}")
+        return value
+    if f.kind == "date":
+        if not isinstance(value, str) or not _DATE_RE.match(value):
+            raise bad("a date YYYY-MM-DD")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ContractError(where, f"{value!r} is not a real date") from None
+    if f.kind == "prior_list":
+        if not isinstance(value, list):
+            raise bad("a list")
+        return [_check_object(item, PRIOR_FIELDS, f"{where}[{i}]") for i, item in enumerate(value)]
+    raise AssertionError(f.kind)
+
+
+def _check_object(obj: Any, fields: Iterable[Field], where: str) -> dict[str, Any]:
+    fields = tuple(fields)
+    if not isinstance(obj, Mapping):
+        raise ContractError(where, f"{type(obj).__name__} is not an object")
+    names = {f.name for f in fields}
+    for key in obj:
+        if key not in names:
+            raise ContractError(f"{where}.{key}" if where != "claim" else str(key),
+                                "unknown field (see claim-contract.md)")
+    out = {}
+    for f in fields:
+        at = f.name if where == "claim" else f"{where}.{f.name}"
+        if f.name not in obj:
+            if f.required:
+                raise ContractError(at, "required field is missing")
+            out[f.name] = f.default
+        else:
+            out[f.name] = _check_value(f, obj[f.name], at)
+    return out
+
+
+def _check_cross(claim: Mapping[str, Any]) -> None:
+    if claim["application_date"] < claim["cert_issue_date"]:
+        raise ContractError("application_date", f"{claim['application_date']} is before "
+                            f"cert_issue_date {claim['cert_issue_date']}")
+
+
+def validate_claim(obj: Any) -> dict[str, Any]:
+    """Check one claim (parsed JSON) and return it complete, with defaults filled in."""
+    claim = _check_object(obj, FIELDS, "claim")
+    _check_cross(claim)
+    return claim
+
+
+def claims_frame(claims: Iterable[Any]) -> pl.DataFrame:
+    """Validate claims (parsed JSON objects) and build the canonical frame."""
+    rows = [validate_claim(c) for c in claims]
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
+
+
+# ---------------------------------------------------------------- a whole frame
+
+def _dtype_ok(f: Field, dtype: pl.DataType) -> bool:
+    if f.kind in ("str", "enum"):
+        return dtype in (pl.String, pl.Categorical) or isinstance(dtype, (pl.Enum, pl.Categorical))
+    if f.kind == "int":
+        return dtype.is_integer() or dtype == pl.Null
+    if f.kind == "number":
+        return dtype.is_numeric() or dtype == pl.Null
+    if f.kind == "bool":
+        return dtype == pl.Boolean
+    if f.kind == "date":
+        return dtype == pl.Date
+    if f.kind == "prior_list":
+        return isinstance(dtype, pl.List) and (dtype.inner == PRIOR_DTYPE or dtype.inner == pl.Null)
+    return False
+
+
+def _first_bad(df: pl.DataFrame, name: str, bad: pl.Expr) -> None | tuple[int, Any]:
+    hit = df.select(pl.arg_true(bad.fill_null(False)).first().alias("i")).item()
+    if hit is None:
+        return None
+    return hit, df[name][hit]
+
+
+def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Check a frame of claims against the contract; return it with defaults added.
+
+    Column dtypes may be narrower than canonical (Int8 for a level, Enum for a
+    choice), since a large synthetic population wants them so; values are checked.
+    """
+    df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    for name in df.columns:
+        if name not in FIELD_BY_NAME:
+            raise ContractError(name, "unknown field (see claim-contract.md)")
+    for name in REQUIRED:
+        if name not in df.columns:
+            raise ContractError(name, "required field is missing")
+    checks: list[tuple[str, pl.Expr, str]] = []
+    for f in FIELDS:
+        if f.name not in df.columns:
+            continue
+        dtype = df.schema[f.name]
+        if not _dtype_ok(f, dtype):
+            raise ContractError(f.name, f"column type {dtype} does not fit {f.kind}")
+        col = pl.col(f.name)
+        if not f.nullable and f.kind != "prior_list":
+            checks.append((f.name, col.is_null(), "null is not allowed"))
+        if f.kind == "enum":
+            checks.append((f.name, col.cast(pl.String).is_in(list(f.choices)).not_(),
+                           "is not one of " + ", ".join(f.choices)))
+        if f.kind == "str":
+            checks.append((f.name, col.cast(pl.String).str.strip_chars() == "",
+                           "is not a non-empty string"))
+        if f.kind in ("int", "number") and f.lo is not None:
+            checks.append((f.name, (col < f.lo) | (col > f.hi), f"is not within {f.lo:g}–{f.hi:g}"))
+        if f.kind == "number":
+            checks.append((f.name, col.cast(pl.Float64).is_nan() | col.cast(pl.Float64).is_infinite(),
+                           "is not a finite number"))
+    checks.append(("application_date", pl.col("application_date") < pl.col("cert_issue_date"),
+                   "is before cert_issue_date"))
+    if checks:
+        flags = df.select(pl.any_horizontal(e.fill_null(False)).alias(str(i))
+                          for i, (_, e, _) in enumerate(checks)).select(pl.all().any())
+        for i, (name, expr, msg) in enumerate(checks):
+            if flags.item(0, i):
+                row, value = _first_bad(df, name, expr)
+                raise ContractError(name, f"{value!r} {msg} (row {row})")
+    missing = [pl.lit(FIELD_BY_NAME[n].default, dtype=SCHEMA[n]).alias(n)
+               for n in SCHEMA if n not in df.columns]
+    if "prior_subsidies" in df.columns and df.schema["prior_subsidies"] != SCHEMA["prior_subsidies"]:
+        df = df.with_columns(pl.col("prior_subsidies").cast(SCHEMA["prior_subsidies"]))
+    if missing:
+        df = df.with_columns(missing)
+    return df.select(SCHEMA.keys())

@@ -1,0 +1,294 @@
+"""The calculator interface: a policy is metadata + parameters + rules + vectorised logic.
+
+A policy subclass says *what* decides (``checks``: the rules a claim can fail, in
+order; ``notes``: what an eligible claim is paid under) and adds its derived
+columns in ``derive``. This module turns that into one polars plan over a whole
+frame of claims. ``explain`` runs the very same plan on a one-row frame, so the
+scalar and vectorised answers can never disagree (OpenFisca's tracer idea: the
+explanation is a record of the computation, not a second code path).
+
+Result columns (claim-contract.md, extended): policy_id, status, amount_cny,
+base_amount_cny, rate, payee, funding, deciding_rule, category, tier,
+payment_month, and, on request, rules (ids) and reasons ({rule, clause, message}).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Mapping, Sequence
+
+import polars as pl
+
+from .contract import claims_frame, validate_frame
+from .parameters import ParameterSet
+from .rulebook import Rule, load_rules
+
+STATUSES = ("eligible", "ineligible", "needs_info", "out_of_scope")
+PAYEES = ("individual", "employer", "host", "training_body")
+Detail = Literal["amounts", "rules", "reasons"]
+
+FUNDING_DTYPE = pl.Struct({
+    "source": pl.String, "city_cny": pl.Int64, "district_cny": pl.Int64,
+    "district": pl.String, "district_basis": pl.String,
+})
+REASON_DTYPE = pl.Struct({"rule": pl.String, "clause": pl.String, "message": pl.String})
+
+
+class PolicyError(ValueError):
+    """A policy that cannot run as asked (e.g. a scenario left out amounts it needs)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule a claim can fail. ``fails`` is True where it fails (null counts as not)."""
+    rule: str
+    fails: pl.Expr
+    why: pl.Expr | str
+    status: Literal["ineligible", "needs_info", "out_of_scope"] = "ineligible"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A rule that an eligible claim is decided or paid under (shown in its reasons)."""
+    rule: str
+    message: pl.Expr | str
+    where: pl.Expr | None = None
+
+
+def fmt(template: str, *exprs: pl.Expr | str) -> pl.Expr:
+    """``pl.format`` that prints a null as '—' instead of nulling the message."""
+    cols = [(pl.col(e) if isinstance(e, str) else e).cast(pl.String).fill_null("—") for e in exprs]
+    return pl.format(template, *cols)
+
+
+def col_in(name: str, values: Sequence[str]) -> pl.Expr:
+    return pl.col(name).cast(pl.String).is_in(list(values))
+
+
+def prior(field: str) -> pl.Expr:
+    """A field of one prior subsidy, for ``Policy.prior_features`` conditions."""
+    return pl.col("prior_subsidies").struct.field(field)
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    id: str
+    city: str
+    year: int
+    title: str
+    document: str
+    issuer: str
+    in_force_from: dt.date
+    in_force_until: dt.date | None
+    certificates_from: dt.date | None
+    certificates_until: dt.date | None
+    payee: str
+    source_file: str
+    status: str  # "in force" | "expired" | "draft"
+    summary: str
+    lineage: dict[str, str]
+
+    @classmethod
+    def load(cls, path: Path) -> "PolicyMeta":
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+        known = set(cls.__dataclass_fields__)
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+        raw.setdefault("in_force_until", None)
+        raw.setdefault("certificates_from", None)
+        raw.setdefault("certificates_until", None)
+        raw.setdefault("lineage", {})
+        missing = known - set(raw)
+        if missing:
+            raise ValueError(f"{path}: missing {sorted(missing)[0]!r}")
+        if raw["payee"] not in PAYEES and raw["payee"] != "several":
+            raise ValueError(f"{path}: payee {raw['payee']!r}")
+        return cls(**raw)
+
+    def governs(self, issue_date: dt.date) -> bool:
+        lo, hi = self.certificates_from, self.certificates_until
+        return (lo is None or issue_date >= lo) and (hi is None or issue_date <= hi)
+
+
+class Policy:
+    """Base class of every calculator. A subclass lives in a folder with
+    policy.toml (metadata), parameters.toml, rules.toml and its catalogs."""
+
+    folder: ClassVar[Path]
+    payee_expr: ClassVar[str] = "individual"
+
+    def __init__(self) -> None:
+        self.meta = PolicyMeta.load(self.folder / "policy.toml")
+        self.id = self.meta.id
+        self.rules: dict[str, Rule] = load_rules(self.folder / "rules.toml")
+        self.parameters = ParameterSet.load(self.folder / "parameters.toml", self.id)
+        for name in self.parameters:
+            self._known_rule(self.parameters.meta(name).rule, f"parameter {name}")
+
+    def _known_rule(self, rid: str, where: str) -> Rule:
+        if rid not in self.rules:
+            raise ValueError(f"{self.id}: {where} cites {rid}, which rules.toml lacks")
+        return self.rules[rid]
+
+    # ---- what a subclass provides --------------------------------------------------
+    def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
+        """Add the columns the checks need: at least _base (int) and _rate_pct (int)."""
+        raise NotImplementedError
+
+    def checks(self, p: ParameterSet) -> list[Check]:
+        raise NotImplementedError
+
+    def notes(self, p: ParameterSet) -> list[Note]:
+        raise NotImplementedError
+
+    def amount_rule(self, p: ParameterSet) -> pl.Expr:
+        """The rule id that sets an eligible claim's amount."""
+        raise NotImplementedError
+
+    def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
+        raise NotImplementedError
+
+    def payment_month(self, p: ParameterSet) -> pl.Expr:
+        raise NotImplementedError
+
+    def category(self, p: ParameterSet) -> pl.Expr:
+        """The group or category the claim was decided under (null if none)."""
+        return pl.lit(None, pl.String)
+
+    def tier(self, p: ParameterSet) -> pl.Expr:
+        return pl.lit(None, pl.String)
+
+    def payee(self, p: ParameterSet) -> pl.Expr:
+        return pl.lit(self.meta.payee)
+
+    def missing_parameters(self, p: ParameterSet) -> list[str]:
+        """Parameters a scenario must supply before this policy can cost anything."""
+        return []
+
+    # ---- the engine -------------------------------------------------------------------
+    def params(self, overrides: Mapping[str, Any] | None = None) -> ParameterSet:
+        return self.parameters.override(overrides) if overrides else self.parameters
+
+    def evaluate(self, claims: pl.DataFrame | pl.LazyFrame, params: ParameterSet | None = None,
+                 *, detail: Detail = "rules", validate: bool = True) -> pl.LazyFrame:
+        """Every claim's result under this policy, as a lazy frame of claims + results."""
+        p = params or self.parameters
+        missing = self.missing_parameters(p)
+        if missing:
+            raise PolicyError(f"{self.id}: a scenario must supply {', '.join(missing)} "
+                              "(the text gives no amount)")
+        if validate:
+            claims = validate_frame(claims)
+        lf = claims.lazy() if isinstance(claims, pl.DataFrame) else claims
+        lf = self.derive(lf, p)
+        checks = self.checks(p)
+        for c in checks:
+            self._known_rule(c.rule, "a check")
+        fails = [c.fails.fill_null(False) for c in checks]
+        by_status = {s: [f for c, f in zip(checks, fails) if c.status == s]
+                     for s in ("out_of_scope", "ineligible", "needs_info")}
+        status = pl.when(pl.any_horizontal(by_status["out_of_scope"] or [pl.lit(False)])) \
+            .then(pl.lit("out_of_scope"))
+        for s in ("ineligible", "needs_info"):
+            status = status.when(pl.any_horizontal(by_status[s] or [pl.lit(False)])).then(pl.lit(s))
+        status = status.otherwise(pl.lit("eligible"))
+        ordered = [(c, f) for s in ("out_of_scope", "ineligible", "needs_info")
+                   for c, f in zip(checks, fails) if c.status == s]
+        deciding = pl.coalesce([pl.when(f).then(pl.lit(c.rule)) for c, f in ordered]
+                               + [self.amount_rule(p)])
+        eligible = pl.col("status") == "eligible"
+        amount = pl.when(eligible).then(
+            (pl.col("_base").cast(pl.Int64) * pl.col("_rate_pct").cast(pl.Int64) + 50) // 100
+        ).otherwise(0).cast(pl.Int64)
+        lf = lf.with_columns(status.alias("status"), deciding.alias("deciding_rule"))
+        lf = lf.with_columns(
+            pl.lit(self.id).alias("policy_id"),
+            amount.alias("amount_cny"),
+            pl.when(eligible).then(pl.col("_base").cast(pl.Int64)).alias("base_amount_cny"),
+            pl.when(eligible).then(pl.col("_rate_pct").cast(pl.Float64) / 100).alias("rate"),
+            self.payee(p).alias("payee"),
+            pl.when(eligible).then(self.category(p)).cast(pl.String).alias("category"),
+            self.tier(p).cast(pl.String).alias("tier"),
+            pl.when(eligible).then(self.payment_month(p)).alias("payment_month"),
+        )
+        lf = lf.with_columns(self.funding(p, pl.col("amount_cny")).cast(FUNDING_DTYPE).alias("funding"))
+        if detail in ("rules", "reasons"):
+            notes = self.notes(p)
+            for n in notes:
+                self._known_rule(n.rule, "a note")
+            lf = lf.with_columns(self._rule_list(checks, fails, notes, eligible, detail))
+        return lf.drop(pl.selectors.starts_with("_"))
+
+    def _rule_list(self, checks, fails, notes, eligible, detail) -> list[pl.Expr]:
+        def item(rule: str, msg: pl.Expr | str) -> pl.Expr:
+            if detail == "rules":
+                return pl.lit(rule)
+            message = pl.lit(msg) if isinstance(msg, str) else msg
+            return pl.struct(rule=pl.lit(rule), clause=pl.lit(self.rules[rule].clause),
+                             message=message.cast(pl.String))
+        parts = [pl.when(~eligible & f).then(item(c.rule, c.why)) for c, f in zip(checks, fails)]
+        parts += [pl.when(eligible & (n.where.fill_null(False) if n.where is not None else True))
+                  .then(item(n.rule, n.message)) for n in notes]
+        name = "rules" if detail == "rules" else "reasons"
+        return [pl.concat_list(parts).list.drop_nulls().alias(name)]
+
+    @staticmethod
+    def prior_features(lf: pl.LazyFrame, features: Mapping[str, tuple[pl.Expr, str]]) -> pl.LazyFrame:
+        """Per-claim facts about its prior_subsidies: name -> (condition, "any" | "count").
+
+        Conditions may use ``prior(field)`` and the claim's own columns. Only claims
+        that have prior subsidies are exploded; the rest get False / 0.
+        """
+        lf = lf.with_row_index("_row")
+        has = lf.filter(pl.col("prior_subsidies").list.len() > 0).explode("prior_subsidies")
+        aggs = [(cond.fill_null(False).any() if how == "any" else cond.fill_null(False).sum())
+                .alias(name) for name, (cond, how) in features.items()]
+        agg = has.group_by("_row").agg(aggs)
+        out = lf.join(agg, on="_row", how="left", maintain_order="left")
+        fill = [pl.col(n).fill_null(False if how == "any" else 0) for n, (_, how) in features.items()]
+        return out.with_columns(fill).drop("_row")
+
+    # ---- one claim ------------------------------------------------------------------
+    def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
+        """The result of one claim (parsed JSON), with every deciding rule and its clause."""
+        frame = claims_frame([claim])
+        row = self.evaluate(frame, params, detail="reasons", validate=False).collect().row(0, named=True)
+        return result_dict(row)
+
+    # ---- documentation --------------------------------------------------------------
+    @cached_property
+    def catalog(self) -> pl.DataFrame | None:
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        m = self.meta
+        return {"id": m.id, "city": m.city, "year": m.year, "title": m.title,
+                "document": m.document, "status": m.status, "payee": m.payee,
+                "in_force_from": m.in_force_from, "in_force_until": m.in_force_until,
+                "certificates_from": m.certificates_from, "certificates_until": m.certificates_until}
+
+
+RESULT_FIELDS = ("policy_id", "status", "amount_cny", "base_amount_cny", "rate", "payee",
+                 "reasons", "funding", "deciding_rule", "category", "tier", "payment_month")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def result_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: row[k] for k in RESULT_FIELDS if k in row}
+    if "person_id" in row:
+        out = {"person_id": row["person_id"], **out}
+    return _jsonable(out)

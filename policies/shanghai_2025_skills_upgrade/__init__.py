@@ -1,0 +1,284 @@
+"""shanghai-2025-skills-upgrade: 沪人社规〔2025〕7号, the skills-upgrade subsidy.
+
+A claim can fit several categories of 一(一) (employed, flexible, student, priority,
+not employed) and the special rule 一(五); each is a *route* with its own rate and
+conditions, and SHSU-M pays the most favourable route that is open. Rule ids are
+rows of ../shared/policy-notes.md; clause texts in rules.toml, values in
+parameters.toml, classes in catalog.csv, the 13 技岗匹配 occupations in
+tech_post_match.csv.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+
+from ..catalogs import load_catalog
+from ..engine import Check, Note, Policy, col_in, fmt, prior
+from ..levels import LEVEL_NAMES
+from ..parameters import ParameterSet
+
+C = pl.col
+
+# route -> (rule, category label as the notice writes it, district that pays: SHSU-F1)
+ROUTES = {
+    "employed": ("SHSU-R1", "在职人员", "用人单位社会保险关系所在区"),
+    "flexible": ("SHSU-R2", "灵活就业人员", "社会保险缴纳所在区或户籍所在区"),
+    "student": ("SHSU-R3", "毕业学年学生", "院校所在区"),
+    "disabled_veteran": ("SHSU-R4", "残疾人、退役5年内的退役士兵", "户籍所在区"),
+    "difficulty": ("SHSU-R4", "就业困难人员", "户籍所在区"),
+    "not_employed": ("SHSU-R5", "登记失业人员、协保人员、原农村富余劳动力及未登记人员", "户籍所在区"),
+    "care": ("SHSU-X1", "养老护理、家政服务从业人员(特别规定)", "所在单位所属区"),
+}
+
+
+class ShanghaiSkillsUpgrade2025(Policy):
+    folder = Path(__file__).parent
+
+    @cached_property
+    def catalog(self) -> pl.DataFrame:
+        return load_catalog(self.folder / "catalog.csv",
+                            {"kind": pl.String, "name": pl.String, "class": pl.String},
+                            unique=("code", "name"))
+
+    @cached_property
+    def tech_post_match(self) -> pl.DataFrame:
+        return load_catalog(self.folder / "tech_post_match.csv",
+                            {"seq": pl.Int64, "code": pl.String, "name": pl.String}, unique=("code",))
+
+    def class_maps(self, p: ParameterSet) -> tuple[dict[str, str], dict[str, str]]:
+        """SHSU-K1: occupation code -> class and item -> class, with the scenario's update."""
+        cat = self.catalog
+        occ = dict(cat.filter(C("kind") == "occupation").select("code", "class").iter_rows())
+        items = dict(cat.filter(C("kind") == "special_ability").select("name", "class").iter_rows())
+        for key, cls in p["catalog_overrides"].items():
+            (occ if key[:1].isdigit() else items)[key] = cls
+        return occ, items
+
+    # ------------------------------------------------------------------ derived columns
+    def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
+        occ, items = self.class_maps(p)
+        kind = C("cert_kind")
+        prefix = p["same_city_policy_prefix"]
+        app_year = C("application_date").dt.year()
+        lf = self.prior_features(lf, {
+            # SHSU-R7: already paid for this occupation at this level or higher / this ungraded item
+            "_paid_same": (prior("policy_id").str.starts_with(prefix) & (
+                (C("cert_level").is_not_null() & (prior("occupation_code") == C("occupation_code"))
+                 & (prior("cert_level") <= C("cert_level")))
+                | (C("cert_level").is_null() & prior("cert_level").is_null()
+                   & ((prior("special_ability_item") == C("special_ability_item"))
+                      | (prior("occupation_code") == C("occupation_code"))))), "any"),
+            # SHSU-L1: subsidies this calendar year, and those paid as employed
+            "_year_count": (prior("policy_id").str.starts_with(prefix)
+                            & (prior("date").dt.year() == app_year), "count"),
+            "_year_employed": (prior("policy_id").str.starts_with(prefix) & prior("as_employed")
+                               & (prior("date").dt.year() == app_year), "count"),
+            # SHSU-R3: a final-year vocational student is paid as such once
+            "_paid_as_student": (prior("policy_id").str.starts_with(prefix) & prior("as_student"), "any"),
+        })
+
+        graded = col_in("cert_kind", ["skill_level", "qualification"]) & C("cert_level").is_not_null()
+        catalog_class = (pl.when(kind == "special_ability")
+                         .then(C("special_ability_item").replace_strict(items, default=None, return_dtype=pl.String))
+                         .otherwise(C("occupation_code").replace_strict(occ, default=None, return_dtype=pl.String)))
+        klass = pl.coalesce(C("catalog_class").cast(pl.String), catalog_class,
+                            pl.when(kind == "special_operation").then(pl.lit(p["special_operation_class"])))
+        level_key = pl.when(graded).then(C("cert_level").cast(pl.String)).otherwise(pl.lit("ungraded"))
+        base_map = {f"{k}|{lvl}": amt for k, table in p["base_amounts"].items() for lvl, amt in table.items()}
+        sh = C("hukou") == "shanghai"
+        retire = pl.when(C("sex") == "male").then(p["retirement_age_male"]).otherwise(p["retirement_age_female"])
+        care_months = pl.coalesce(C("care_post_months"), C("months_employed_after_cert"))
+        lf = lf.with_columns(
+            graded.alias("_graded"),
+            catalog_class.alias("_catalog_class"),
+            klass.alias("_class"),
+            pl.concat_str(klass, level_key, separator="|")
+            .replace_strict(base_map, default=None, return_dtype=pl.Int64).alias("_base"),
+            sh.alias("_sh"),
+            ((C("age") >= p["working_age_min"]) & (C("age") < retire)).alias("_working_age"),
+            # 一(一)1 (1)–(5) and 一(一)2: who is in which category at the issue date
+            (C("employment") == "employed").alias("_c_employed"),
+            ((C("employment") == "flexible") & (sh | C("flexible_city_insurance"))).alias("_c_flexible"),
+            (C("student_final_year").is_not_null() & (C("school_city") == "shanghai")).alias("_c_student"),
+            (sh & (C("disabled") | (C("veteran_years") <= p["veteran_window_years"]))).alias("_c_disabled_veteran"),
+            (sh & C("employment_difficulty")).alias("_c_difficulty"),
+            # SHSU-X1: elderly-care / domestic-service special rule, any hukou
+            (col_in("occupation_code", p["care_occupations"]) & (kind == "skill_level")
+             & (C("age") >= p["working_age_min"]) & (C("age") < p["care_max_age"])
+             & C("care_sector_post") & (C("care_post_start_months") <= p["care_start_within_months"])
+             & (care_months >= p["care_min_months"])).alias("_x1"),
+        )
+        # (6) catch-all: the flags put a person there whatever else holds; else anyone in none of (1)–(5)
+        in_1_5 = pl.any_horizontal("_c_employed", "_c_flexible", "_c_student", "_c_disabled_veteran", "_c_difficulty")
+        lf = lf.with_columns((sh & (C("registered_unemployed") | C("xiebao") | C("rural_transfer") | ~in_1_5))
+                             .alias("_c_not_employed"))
+        employed_cap = C("_year_employed") >= p["yearly_max_as_employed"]
+        college_ok = pl.when(C("student_final_year") == "college") \
+            .then(C("_graded") & (C("cert_level") <= p["college_min_level"])).otherwise(True)
+        vocational_ok = (C("student_final_year") != "vocational") | ~C("_paid_as_student")
+        wa = C("_working_age")
+        employed_at_app = C("employed_at_application")
+        lf = lf.with_columns(
+            (C("_c_employed") & (C("months_employed_after_cert") < p["employed_min_months"])).alias("_r1_short"),
+            college_ok.fill_null(False).alias("_college_ok"),
+            vocational_ok.fill_null(True).alias("_vocational_ok"),
+            (employed_cap & ((C("_c_employed") & wa) | C("_x1"))).alias("_employed_cap_hit"),
+        )
+        rates = {  # route -> rate in percent where the route is open, else null
+            "employed": pl.when(wa & C("_c_employed") & ~C("_r1_short") & ~employed_cap).then(p["rate_employed_pct"]),
+            "flexible": pl.when(wa & C("_c_flexible")).then(p["rate_flexible_pct"]),
+            "student": pl.when(wa & C("_c_student") & C("_college_ok") & C("_vocational_ok"))
+            .then(pl.when(employed_at_app).then(p["rate_student_employed_pct"]).otherwise(p["rate_student_pct"])),
+            "disabled_veteran": pl.when(wa & C("_c_disabled_veteran")).then(p["rate_priority_pct"]),
+            "difficulty": pl.when(wa & C("_c_difficulty")).then(p["rate_priority_pct"]),
+            "not_employed": pl.when(wa & C("_c_not_employed")).then(
+                pl.when(employed_at_app).then(p["rate_not_employed_reemployed_pct"]).otherwise(p["rate_not_employed_pct"])),
+            "care": pl.when(C("_x1") & ~employed_cap).then(p["rate_care_pct"]),
+        }
+        lf = lf.with_columns(r.cast(pl.Int64).alias(f"_rate_{name}") for name, r in rates.items())
+        route_cols = [f"_rate_{name}" for name in ROUTES]
+        best = pl.max_horizontal(route_cols) if p["most_favourable"] else pl.coalesce(route_cols)
+        lf = lf.with_columns(best.alias("_rate_pct"),
+                             pl.sum_horizontal(C(c).is_not_null() for c in route_cols).alias("_open_routes"))
+        route = pl.coalesce([pl.when(C(f"_rate_{name}") == C("_rate_pct")).then(pl.lit(name)) for name in ROUTES])
+        window = pl.when(C("student_final_year").is_not_null() | C("care_sector_post")) \
+            .then(p["application_window_months_extended"]).otherwise(p["application_window_months"])
+        return lf.with_columns(
+            route.alias("_route"),
+            C("cert_issue_date").dt.offset_by(pl.format("{}mo", window)).alias("_deadline"),
+            col_in("occupation_code", self.tech_post_match["code"].to_list()).alias("_tech_post"),
+        )
+
+    # ------------------------------------------------------------------ rules
+    def checks(self, p: ParameterSet) -> list[Check]:
+        lo, hi = p["certificates_from"], p["certificates_until"]
+        no_route = C("_rate_pct").is_null()
+        eligible_kind = col_in("cert_kind", ["skill_level", "special_ability", "qualification", "special_operation"])
+        wa = C("_working_age")
+        # A claim that passes S1/S2 but whose only categories are closed: say which rule closed them.
+        r1 = no_route & wa & C("_r1_short") & ~C("_x1")
+        r3_level = no_route & wa & C("_c_student") & ~C("_college_ok")
+        r3_once = no_route & wa & C("_c_student") & ~C("_vocational_ok")
+        l1_emp = no_route & C("_employed_cap_hit")
+        s1_age = no_route & ~wa & ~C("_x1")
+        s2 = no_route & ~C("_sh") & ~C("_c_employed") & ~C("_c_flexible") & ~C("_c_student") & ~C("_x1")
+        unexplained = no_route & ~pl.any_horizontal(r1, r3_level, r3_once, l1_emp, s1_age, s2)
+        return [
+            Check("SHSU-V1", C("cert_issue_date") < lo, status="out_of_scope",
+                  why=fmt("issued on {}, before {}: falls under 沪人社规〔2022〕17号 and 〔2024〕20号 "
+                          "(not encoded)", "cert_issue_date", pl.lit(lo))),
+            Check("SHSU-V1", C("cert_issue_date") > hi, status="out_of_scope",
+                  why=fmt("issued on {}, after {}: falls under whatever notice follows", "cert_issue_date",
+                          pl.lit(hi))),
+            Check("SHSU-C1", ~eligible_kind,
+                  why=fmt("a {} certificate is not a 职业技能证书 (qualification, skill-level or "
+                          "special-ability certificate)", "cert_kind")),
+            Check("SHSU-C1", eligible_kind & (C("cert_issuer_city") != "shanghai"),
+                  why=fmt("issued by a body registered in {}, not in Shanghai", "cert_issuer_city")),
+            Check("SHSU-R8", col_in("cert_route", p["excluded_routes"]),
+                  why=fmt("obtained by {} (企业直接认定/竞赛晋升/境外证书比照/表彰), which is excluded", "cert_route")),
+            Check("SHSU-R8", C("public_sector_nonskill"),
+                  why="civil servants and public-institution staff in non-skill posts are excluded"),
+            Check("SHSU-S1", s1_age,
+                  why=fmt("age {} ({}) is outside the legal working age {}–{}", "age", "sex",
+                          pl.lit(p["working_age_min"]),
+                          pl.when(C("sex") == "male").then(p["retirement_age_male"] - 1)
+                          .otherwise(p["retirement_age_female"] - 1))),
+            Check("SHSU-S2", s2 & wa,
+                  why=fmt("non-Shanghai hukou ({}) and employment {}: eligible only as employed in "
+                          "Shanghai, flexible with Shanghai pension and medical insurance, or final-year "
+                          "student at a Shanghai school", "hukou", "employment")),
+            Check("SHSU-R1", r1,
+                  why=fmt("employed {} months in Shanghai since issue; the 80 % needs {} continuous months",
+                          "months_employed_after_cert", pl.lit(p["employed_min_months"]))),
+            Check("SHSU-R3", r3_level,
+                  why=fmt("a final-year college student needs a certificate of level {} (中级) or higher; "
+                          "this one is level {}", pl.lit(p["college_min_level"]), "cert_level")),
+            Check("SHSU-R3", r3_once, why="already paid once as a final-year vocational student"),
+            Check("SHSU-L1", l1_emp,
+                  why=fmt("already paid {} subsidy this year as employed (at most {} a year)",
+                          "_year_employed", pl.lit(p["yearly_max_as_employed"]))),
+            Check("SHSU-S1", unexplained, why="no category of 一(一) is open to this claim"),
+            Check("SHSU-R6", C("_tech_post") & ~(C("employed_at_application") & C("employed_in_matching_post")),
+                  why=fmt("{} is a 技岗匹配 occupation: at application the worker must be employed in "
+                          "Shanghai in that skill post", "occupation_code")),
+            Check("SHSU-P1", C("application_date") > C("_deadline"),
+                  why=fmt("applied on {}, after the window closed on {}", "application_date", "_deadline")),
+            Check("SHSU-R7", C("_paid_same"),
+                  why=pl.when(C("cert_level").is_null())
+                  .then(fmt("already paid for this ungraded item or occupation ({})",
+                            pl.coalesce("special_ability_item", "occupation_code")))
+                  .otherwise(fmt("already paid for occupation {} at level {} or higher", "occupation_code",
+                                 "cert_level"))),
+            Check("SHSU-L1", C("_year_count") >= p["yearly_max"],
+                  why=fmt("already {} training or upgrade subsidies this calendar year (at most {})",
+                          "_year_count", pl.lit(p["yearly_max"]))),
+            Check("SHSU-K1", C("_class").is_null(), status="needs_info",
+                  why=fmt("the catalog class (A/B/C) of {} is not known: give catalog_class, or a "
+                          "scenario's catalog_overrides", pl.coalesce("occupation_code", "special_ability_item",
+                                                                      pl.lit("this certificate")))),
+            Check("SHSU-A1", (C("cert_kind") == "skill_level") & C("cert_level").is_null(), status="needs_info",
+                  why="a skill-level certificate needs its cert_level (1–5) to set the amount"),
+        ]
+
+    def notes(self, p: ParameterSet) -> list[Note]:
+        level = pl.when(C("_graded")).then(C("cert_level").replace_strict(LEVEL_NAMES, default=None,
+                                                                        return_dtype=pl.String)) \
+            .otherwise(pl.lit("ungraded"))
+        class_from = (pl.when(C("catalog_class").is_not_null()).then(pl.lit("set by the claim's catalog_class"))
+                      .when(C("_catalog_class").is_not_null()).then(pl.lit("in the catalog"))
+                      .otherwise(pl.lit("special-operation qualification (沪人社职〔2022〕219号)")))
+        notes = [
+            Note("SHSU-S1", fmt("Shanghai hukou, age {}, category: {}", "age", "category"), where=C("_sh")),
+            Note("SHSU-S2", fmt("non-Shanghai hukou, treated as: {}", "category"), where=~C("_sh")),
+            Note("SHSU-V1", fmt("issued on {}, within {} … {}", "cert_issue_date",
+                                pl.lit(p["certificates_from"]), pl.lit(p["certificates_until"]))),
+            Note("SHSU-C1", fmt("{} certificate from a Shanghai-registered body", "cert_kind")),
+            Note("SHSU-R8", "obtained by assessment; not a non-skill public post"),
+            Note("SHSU-K1", fmt("class {} ({})", "_class", class_from)),
+            Note("SHSU-A1", fmt("class {}, {}: base {} yuan", "_class", level, "_base")),
+        ]
+        for name, (rule, label, _) in ROUTES.items():
+            notes.append(Note(rule, fmt("{}: {}% of the base", pl.lit(label), "_rate_pct"),
+                              where=C("_route") == name))
+        notes += [
+            Note("SHSU-M", fmt("{} categories open; the most favourable rate applies", "_open_routes"),
+                 where=C("_open_routes") > 1),
+            Note("SHSU-R6", "技岗匹配 occupation: employed in the matching post at application",
+                 where=C("_tech_post")),
+            Note("SHSU-P1", fmt("applied on {}, within the window (by {})", "application_date", "_deadline")),
+            Note("SHSU-R7", "no earlier Shanghai subsidy for this occupation at this level or higher"),
+            Note("SHSU-L1", fmt("{} earlier subsidies this calendar year (at most {})", "_year_count",
+                                pl.lit(p["yearly_max"]))),
+            Note("SHSU-F1", fmt("city {} yuan, district {} yuan ({}: {})", C("funding").struct.field("city_cny"),
+                                C("funding").struct.field("district_cny"),
+                                C("funding").struct.field("district_basis"), "district")),
+        ]
+        return notes
+
+    def amount_rule(self, p: ParameterSet) -> pl.Expr:
+        return C("_route").replace_strict({k: v[0] for k, v in ROUTES.items()}, default="SHSU-A1",
+                                          return_dtype=pl.String)
+
+    def category(self, p: ParameterSet) -> pl.Expr:
+        return C("_route").replace_strict({k: v[1] for k, v in ROUTES.items()}, default=None,
+                                          return_dtype=pl.String)
+
+    def tier(self, p: ParameterSet) -> pl.Expr:
+        return C("_class")
+
+    def payment_month(self, p: ParameterSet) -> pl.Expr:
+        return C("application_date").dt.month_start().dt.offset_by(f"{p['payment_delay_months']}mo")
+
+    def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
+        """SHSU-F1: city and district share 1:1 (the city takes an odd yuan)."""
+        district = (amount * (100 - p["city_share_pct"])) // 100
+        basis = C("_route").replace_strict({k: v[2] for k, v in ROUTES.items()}, default=None,
+                                           return_dtype=pl.String)
+        return pl.struct(source=pl.lit("地方教育附加"), city_cny=amount - district, district_cny=district,
+                         district=C("district").cast(pl.String), district_basis=basis)
+
+
+POLICY = ShanghaiSkillsUpgrade2025
