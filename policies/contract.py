@@ -251,7 +251,7 @@ def _dtype_ok(f: Field, dtype: pl.DataType) -> bool:
 
 
 def _first_bad(df: pl.DataFrame, name: str, bad: pl.Expr) -> None | tuple[int, Any]:
-    hit = df.select(pl.arg_true(bad.fill_null(False)).first().alias("i")).item()
+    hit = df.select(bad.fill_null(False).arg_true().first().alias("i")).item()
     if hit is None:
         return None
     return hit, df[name][hit]

@@ -97,23 +97,23 @@ class ShanghaiSkillsUpgrade2025(Policy):
             pl.concat_str(klass, level_key, separator="|")
             .replace_strict(base_map, default=None, return_dtype=pl.Int64).alias("_base"),
             sh.alias("_sh"),
-            ((C("age") >= p["working_age_min"]) & (C("age") < retire)).alias("_working_age"),
+            ((C("age") >= p["working_age_min"]) & (C("age") < retire)).fill_null(False).alias("_working_age"),
             # 一(一)1 (1)–(5) and 一(一)2: who is in which category at the issue date
-            (C("employment") == "employed").alias("_c_employed"),
-            ((C("employment") == "flexible") & (sh | C("flexible_city_insurance"))).alias("_c_flexible"),
-            (C("student_final_year").is_not_null() & (C("school_city") == "shanghai")).alias("_c_student"),
-            (sh & (C("disabled") | (C("veteran_years") <= p["veteran_window_years"]))).alias("_c_disabled_veteran"),
-            (sh & C("employment_difficulty")).alias("_c_difficulty"),
+            (C("employment") == "employed").fill_null(False).alias("_c_employed"),
+            ((C("employment") == "flexible") & (sh | C("flexible_city_insurance"))).fill_null(False).alias("_c_flexible"),
+            (C("student_final_year").is_not_null() & (C("school_city") == "shanghai")).fill_null(False).alias("_c_student"),
+            (sh & (C("disabled") | (C("veteran_years") <= p["veteran_window_years"]))).fill_null(False).alias("_c_disabled_veteran"),
+            (sh & C("employment_difficulty")).fill_null(False).alias("_c_difficulty"),
             # SHSU-X1: elderly-care / domestic-service special rule, any hukou
             (col_in("occupation_code", p["care_occupations"]) & (kind == "skill_level")
              & (C("age") >= p["working_age_min"]) & (C("age") < p["care_max_age"])
              & C("care_sector_post") & (C("care_post_start_months") <= p["care_start_within_months"])
-             & (care_months >= p["care_min_months"])).alias("_x1"),
+             & (care_months >= p["care_min_months"])).fill_null(False).alias("_x1"),
         )
         # (6) catch-all: the flags put a person there whatever else holds; else anyone in none of (1)–(5)
         in_1_5 = pl.any_horizontal("_c_employed", "_c_flexible", "_c_student", "_c_disabled_veteran", "_c_difficulty")
         lf = lf.with_columns((sh & (C("registered_unemployed") | C("xiebao") | C("rural_transfer") | ~in_1_5))
-                             .alias("_c_not_employed"))
+                             .fill_null(False).alias("_c_not_employed"))
         employed_cap = C("_year_employed") >= p["yearly_max_as_employed"]
         college_ok = pl.when(C("student_final_year") == "college") \
             .then(C("_graded") & (C("cert_level") <= p["college_min_level"])).otherwise(True)
@@ -121,10 +121,11 @@ class ShanghaiSkillsUpgrade2025(Policy):
         wa = C("_working_age")
         employed_at_app = C("employed_at_application")
         lf = lf.with_columns(
-            (C("_c_employed") & (C("months_employed_after_cert") < p["employed_min_months"])).alias("_r1_short"),
+            (C("_c_employed") & (C("months_employed_after_cert") < p["employed_min_months"])).fill_null(False)
+            .alias("_r1_short"),
             college_ok.fill_null(False).alias("_college_ok"),
             vocational_ok.fill_null(True).alias("_vocational_ok"),
-            (employed_cap & ((C("_c_employed") & wa) | C("_x1"))).alias("_employed_cap_hit"),
+            (employed_cap & ((C("_c_employed") & wa) | C("_x1"))).fill_null(False).alias("_employed_cap_hit"),
         )
         rates = {  # route -> rate in percent where the route is open, else null
             "employed": pl.when(wa & C("_c_employed") & ~C("_r1_short") & ~employed_cap).then(p["rate_employed_pct"]),

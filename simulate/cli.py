@@ -1,0 +1,174 @@
+"""The ``skillsim`` command line.
+
+    skillsim policies [--city beijing] [--date 2026-05-01]
+    skillsim explain --policy ID --claim FILE.json|-      (claim-contract.md)
+    skillsim catalog --policy ID [--format table|csv|json]
+    skillsim parameters --policy ID
+
+Other packages add commands through the ``skillsim.commands`` entry-point group
+(a callable that receives the argparse sub-parsers), so this module never imports
+the layers above it. Errors: one line on stderr, exit 2, nothing on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from importlib.metadata import entry_points
+from typing import Any, Callable
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
+
+
+class UsageError(Exception):
+    """A bad command-line input: printed as one line, exit 2."""
+
+
+def _print_frame(df: pl.DataFrame, fmt: str, title: str = "") -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(df.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
+    else:
+        table = Table(title=title or None)
+        for c in df.columns:
+            table.add_column(c)
+        for row in df.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console(width=200).print(table)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    rows = []
+    for pol in all_policies():
+        m = pol.meta
+        if args.city and m.city != args.city:
+            continue
+        if args.date and not m.governs(args.date):
+            continue
+        rows.append({"id": m.id, "city": m.city, "year": m.year, "status": m.status, "document": m.document,
+                     "title": m.title, "in_force": f"{m.in_force_from} … {m.in_force_until or ''}",
+                     "certificates": f"{m.certificates_from or ''} … {m.certificates_until or ''}",
+                     "payee": m.payee})
+    if args.date and not rows:
+        print(f"no encoded policy governs a certificate issued on {args.date}", file=sys.stderr)
+    _print_frame(pl.DataFrame(rows, schema=["id", "city", "year", "status", "document", "title", "in_force",
+                                            "certificates", "payee"]), args.format, "skillsim policies")
+    return 0
+
+
+def _read_json(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as exc:
+        raise UsageError(f"--claim: cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractError("claim", f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--set: {pair!r} is not NAME=VALUE")
+        try:
+            out[name] = json.loads(value)
+        except json.JSONDecodeError:
+            out[name] = value
+    return out
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    policy = get_policy(args.policy)
+    params = policy.params(_overrides(args.set))
+    claim = _read_json(args.claim)
+    result = policy.explain(claim, params)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    policy = get_policy(args.policy)
+    cat = policy.catalog
+    if cat is None:
+        raise UsageError(f"policy {args.policy} has no catalog")
+    _print_frame(cat, args.format, f"{policy.meta.document} catalog ({cat.height} rows)")
+    return 0
+
+
+def cmd_parameters(args: argparse.Namespace) -> int:
+    policy = get_policy(args.policy)
+    rows = [{**{k: v for k, v in r.items() if k != "overridden"},
+             "value": json.dumps(r["value"], ensure_ascii=False, default=str)}
+            for r in policy.parameters.table()]
+    _print_frame(pl.DataFrame(rows), args.format, f"{policy.id} parameters")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skillsim", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    fmt = dict(choices=["table", "csv", "json"], default="table", help="output format")
+
+    p = sub.add_parser("policies", help="list the encoded policies")
+    p.add_argument("--city", choices=["beijing", "shanghai"])
+    p.add_argument("--date", type=_date, help="only the policies that govern a certificate issued on this date")
+    p.add_argument("--format", **fmt)
+    p.set_defaults(func=cmd_policies)
+
+    p = sub.add_parser("explain", help="one claim's result under one policy, as JSON")
+    p.add_argument("--policy", required=True)
+    p.add_argument("--claim", required=True, help="claim JSON file, or - for standard input")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (a reform)")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("catalog", help="a policy's catalog as a table")
+    p.add_argument("--policy", required=True)
+    p.add_argument("--format", **fmt)
+    p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("parameters", help="a policy's parameters with clause, unit and dates")
+    p.add_argument("--policy", required=True)
+    p.add_argument("--format", **fmt)
+    p.set_defaults(func=cmd_parameters)
+
+    for register in _plugins("skillsim.commands"):
+        register(sub)
+    return parser
+
+
+def _plugins(group: str) -> list[Callable[[Any], None]]:
+    return [ep.load() for ep in sorted(entry_points(group=group), key=lambda e: e.name)]
+
+
+EXPECTED_ERRORS = (ContractError, ParameterError, PolicyError, UnknownPolicy, UsageError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EXPECTED_ERRORS as exc:
+        msg = str(exc) if not isinstance(exc, UnknownPolicy) else f"--policy: {exc}"
+        print(f"skillsim {args.command}: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
