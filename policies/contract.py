@@ -21,7 +21,8 @@ class ContractError(ValueError):
 
     def __init__(self, field: str, message: str):
         self.field = field
-        super().__init__(f"{field}: {message}")
+        shown = field if field.isprintable() and field.strip() == field and field else repr(field)
+        super().__init__(f"{shown}: {message}".replace("\n", "\\n"))
 
 
 CITIES = ("beijing", "shanghai", "other")

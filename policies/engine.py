@@ -166,6 +166,16 @@ class Policy:
     def payee(self, p: ParameterSet) -> pl.Expr:
         return pl.lit(self.meta.payee)
 
+    def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
+        """Caps across a population's claims (per person, per enterprise, per year).
+
+        ``results`` is ``evaluate``'s output over a whole population (with ``rules``);
+        return the same rows, with claims beyond a cap turned down by ``cap_claims``.
+        One claim alone is capped by its ``prior_subsidies`` in ``checks``; this hook
+        applies the same rule between claims of one population.
+        """
+        return results
+
     def missing_parameters(self, p: ParameterSet) -> list[str]:
         """Parameters a scenario must supply before this policy can cost anything."""
         return []
@@ -271,6 +281,28 @@ class Policy:
                 "document": m.document, "status": m.status, "payee": m.payee,
                 "in_force_from": m.in_force_from, "in_force_until": m.in_force_until,
                 "certificates_from": m.certificates_from, "certificates_until": m.certificates_until}
+
+
+def cap_claims(results: pl.LazyFrame, capped: pl.Expr, rule: str) -> pl.LazyFrame:
+    """Turn down the eligible claims where ``capped`` holds: ineligible under ``rule``."""
+    hit = capped.fill_null(False) & (pl.col("status") == "eligible")
+    zero = pl.lit(0, pl.Int64)
+    out = results.with_columns(
+        pl.when(hit).then(pl.lit("ineligible")).otherwise(pl.col("status")).alias("status"),
+        pl.when(hit).then(zero).otherwise(pl.col("amount_cny")).alias("amount_cny"),
+        pl.when(hit).then(pl.lit(rule)).otherwise(pl.col("deciding_rule")).alias("deciding_rule"),
+        pl.when(hit).then(None).otherwise(pl.col("base_amount_cny")).alias("base_amount_cny"),
+        pl.when(hit).then(None).otherwise(pl.col("rate")).alias("rate"),
+        pl.when(hit).then(None).otherwise(pl.col("payment_month")).alias("payment_month"),
+        pl.when(hit).then(None).otherwise(pl.col("category")).alias("category"),
+        pl.when(hit).then(pl.col("funding").struct.with_fields(city_cny=zero, district_cny=zero))
+        .otherwise(pl.col("funding")).alias("funding"),
+    )
+    names = results.collect_schema().names()
+    if "rules" in names:
+        out = out.with_columns(pl.when(hit).then(pl.concat_list(pl.lit(rule)))
+                               .otherwise(pl.col("rules")).alias("rules"))
+    return out
 
 
 RESULT_FIELDS = ("policy_id", "status", "amount_cny", "base_amount_cny", "rate", "payee",
