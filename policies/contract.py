@@ -115,6 +115,62 @@ FIELDS: tuple[Field, ...] = (
     _f("prior_subsidies", "prior_list",
        meaning="subsidies already paid to this person: list of {policy_id, occupation_code, "
                "special_ability_item, cert_level, date, as_employed, as_student}"),
+    # Training-side fields (skillsim): the 2026 high-skill programme (BJHS-*) and the 2019
+    # plan's enterprise lines (BJSA-*), and the draft's channels (BJPT-2). For a claim that
+    # is a training place rather than a certificate, cert_issue_date is the day the training
+    # (or programme) was completed, and cert_kind is "training_only" unless a certificate
+    # came of it. A null fact that a rule needs gives "needs_info" naming the field.
+    _f("subsidy_line", "enum", nullable=True, choices=tuple(f"BJSA-{i}" for i in range(1, 12)),
+       meaning="(skillsim) the line of 京政办发〔2019〕18号 the claim applies for; null = inferred "
+               "where one line fits (special_operation → BJSA-3, skill_level/qualification → BJSA-4)"),
+    _f("employer_id", "str", nullable=True,
+       meaning="(skillsim) the worker's employer, the enterprise paid on BJSA's enterprise lines; "
+               "per-enterprise caps (BJSA-5) group by it"),
+    _f("project_id", "str", nullable=True,
+       meaning="(skillsim) the funded project (技能大师工作室, BJSA-6); per-project caps group by it"),
+    _f("host_id", "str", nullable=True,
+       meaning="(skillsim) the host organisation (承办单位) of a high-skill programme (BJHS), which is "
+               "paid; the optional per-host cap groups by it"),
+    _f("front_line_post", "bool", nullable=True,
+       meaning="(skillsim) works in a front-line production or service post (生产服务一线岗位) in Beijing (BJHS-T1)"),
+    _f("insurance_months_at_training", "int", nullable=True, lo=0, hi=1200,
+       meaning="(skillsim) continuous months of the city's urban-employee social insurance when the "
+               "training starts (BJHS-T1)"),
+    _f("in_2025_programme", "bool", nullable=True,
+       meaning="(skillsim) took part in Beijing's 2025 high-skill research training (BJHS-T1)"),
+    _f("programme_hours", "number", nullable=True, lo=0, hi=10000,
+       meaning="(skillsim) the programme's study hours (学时: ≥ 40 minutes each, 8 a day; ceremonies "
+               "and report-writing excluded) (BJHS-D1)"),
+    _f("programme_seminar_hours", "number", nullable=True, lo=0, hi=10000,
+       meaning="(skillsim) of which seminar and exchange hours (研讨、交流) (BJHS-D1)"),
+    _f("programme_end_date", "date", nullable=True,
+       meaning="(skillsim) last day of the programme; the host claims within 2 weeks of it (BJHS-P1)"),
+    _f("training_hours", "number", nullable=True, lo=0, hi=10000,
+       meaning="(skillsim) class hours (课时) of the training the claim is for, in its year (BJSA-1, 4, 10)"),
+    _f("hire_date", "date", nullable=True,
+       meaning="(skillsim) the day the worker joined the employer (new hires, BJSA-1)"),
+    _f("apprentice_plan_years", "int", nullable=True, lo=0, hi=10,
+       meaning="(skillsim) length in years of a new-type apprentice's plan (新型学徒, BJSA-2); "
+               "one claim is one plan year"),
+    _f("industry", "enum", nullable=True,
+       choices=("high_tech", "fintech", "cultural_creative", "elderly_care", "security", "medical_escort",
+                "childcare", "courier", "urban_operation", "other_key_field", "domestic_service"),
+       meaning="(skillsim) the employer's field: 高精尖, 金融科技, 文创 (BJSA-7); 养老护理, 安保, 医疗陪护, "
+               "托幼, 快递, 城市运行保障, 其他重点领域 (BJSA-8); 家政服务 (BJSA-10)"),
+    _f("training_passed", "bool", nullable=True,
+       meaning="(skillsim) passed the training's assessment (经考核合格, BJSA-7)"),
+    _f("trained_by", "enum", nullable=True, choices=("employer", "training_body", "training_base", "district"),
+       meaning="(skillsim) who organised the training: the enterprise, a training body (培训机构), a "
+               "training base (实训基地) or a district's programme; sets BJSA-8's payee and BJPT-2's channel"),
+    _f("difficult_enterprise", "bool",
+       meaning="(skillsim) the employer is a recognised difficult enterprise (经认定的困难企业) that "
+               "organised the training (BJSA-4)"),
+    _f("work_training_months", "int", nullable=True, lo=0, hi=120,
+       meaning="(skillsim) months of work-for-training (以工代训) after hiring (BJSA-9)"),
+    _f("domestic_training", "enum", nullable=True, choices=("pre_job", "refresher"),
+       meaning="(skillsim) a domestic-service worker's training: pre-job (岗前) or refresher (回炉) (BJSA-10)"),
+    _f("employee_based_firm", "bool", nullable=True,
+       meaning="(skillsim) the domestic-service firm is employee-based (员工制家政企业) (BJSA-10)"),
 )
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

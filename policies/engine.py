@@ -275,6 +275,16 @@ class Policy:
     def catalog(self) -> pl.DataFrame | None:
         return None
 
+    def known_codes(self) -> tuple[list[str], list[str]]:
+        """Occupation codes and special-ability items this policy's data files name
+        (a synthetic population draws its occupations from them)."""
+        cat = self.catalog
+        if cat is None or "code" not in cat.columns:
+            return [], []
+        codes = cat.filter(pl.col("code").is_not_null())["code"].to_list()
+        items = cat.filter(pl.col("kind") == "special_ability")["name"].to_list() if "kind" in cat.columns else []
+        return codes, items
+
     def describe(self) -> dict[str, Any]:
         m = self.meta
         return {"id": m.id, "city": m.city, "year": m.year, "title": m.title,

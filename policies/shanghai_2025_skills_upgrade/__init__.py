@@ -47,6 +47,10 @@ class ShanghaiSkillsUpgrade2025(Policy):
         return load_catalog(self.folder / "tech_post_match.csv",
                             {"seq": pl.Int64, "code": pl.String, "name": pl.String}, unique=("code",))
 
+    def known_codes(self) -> tuple[list[str], list[str]]:
+        codes, items = super().known_codes()
+        return codes + [c for c in self.tech_post_match["code"] if c not in codes], items
+
     def class_maps(self, p: ParameterSet) -> tuple[dict[str, str], dict[str, str]]:
         """SHSU-K1: occupation code -> class and item -> class, with the scenario's update."""
         cat = self.catalog
