@@ -4,6 +4,7 @@
     skillsim explain --policy ID --claim FILE.json|-      (claim-contract.md)
     skillsim catalog --policy ID [--format table|csv|json]
     skillsim parameters --policy ID
+    skillsim run [SCENARIO ...] --out DIR / skillsim compare DIR_A DIR_B   (run_commands.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
 (a callable that receives the argparse sub-parsers), so this module never imports
@@ -22,6 +23,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from . import run_commands
 from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
 
 
@@ -147,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_parameters)
 
+    run_commands.register(sub)
     for register in _plugins("skillsim.commands"):
         register(sub)
     return parser
@@ -156,7 +159,8 @@ def _plugins(group: str) -> list[Callable[[Any], None]]:
     return [ep.load() for ep in sorted(entry_points(group=group), key=lambda e: e.name)]
 
 
-EXPECTED_ERRORS = (ContractError, ParameterError, PolicyError, UnknownPolicy, UsageError)
+EXPECTED_ERRORS = (ContractError, ParameterError, PolicyError, UnknownPolicy, UsageError,
+                   run_commands.ScenarioError, run_commands.OutputError)
 
 
 def main(argv: list[str] | None = None) -> int:

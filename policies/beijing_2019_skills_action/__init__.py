@@ -39,7 +39,7 @@ from ..contract import claims_frame
 from ..engine import Check, Note, Policy, PolicyError, col_in, fmt, prior, result_dict
 from ..levels import LEVEL_NAMES
 from ..parameters import ParameterSet
-from .caps import cap_count, cap_total, settle
+from ..caps import cap_count, cap_total, settle
 
 C = pl.col
 LINES = tuple(f"BJSA-{i}" for i in range(1, 12))

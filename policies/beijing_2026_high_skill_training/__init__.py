@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..beijing_2019_skills_action.caps import cap_count, cap_total, settle
+from ..caps import cap_count, cap_total, settle
 from ..engine import Check, Note, Policy, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..parameters import ParameterSet

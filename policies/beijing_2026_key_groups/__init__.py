@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..caps import among_shared, cap_count
 from ..catalogs import load_catalog
 from ..engine import Check, Note, Policy, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
@@ -163,6 +164,13 @@ class BeijingKeyGroups2026(Policy):
     def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
         return pl.struct(source=pl.lit(p["fund"]), city_cny=amount, district_cny=pl.lit(0, pl.Int64),
                          district=pl.lit(None, pl.String), district_basis=pl.lit(None, pl.String))
+
+    def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
+        """BJKG-L1 between the claims of a population: one subsidy per person, ever; the
+        first by application date is paid (ties: the larger amount)."""
+        return among_shared(results, "person_id", lambda lf: cap_count(
+            lf, pl.lit(True), ["person_id"], 1, "BJKG-L1", self.rules["BJKG-L1"].clause,
+            "already paid for an earlier claim of this person (at most one per person)"))
 
 
 POLICY = BeijingKeyGroups2026

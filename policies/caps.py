@@ -1,4 +1,4 @@
-"""Population caps shared by the Beijing training-side calculators (BJSA, BJHS).
+"""Population caps shared by the calculators (BJKG-L1, SHSU-L1/R3/R7, BJSA-L1/5/6, BJHS-T1/A1).
 
 ``Policy.population_caps`` receives ``evaluate``'s output over a whole population; these
 helpers turn down (or trim) the claims beyond a cap, vectorised with window expressions:
@@ -11,25 +11,24 @@ helpers turn down (or trim) the claims beyond a cap, vectorised with window expr
 
 Order within a group: application date, then the larger amount, then row order, so the
 result does not depend on how the population happens to be sorted, except for full ties.
-(These could move to ``policies/engine.py`` next to ``cap_claims`` if other cities need them.)
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import polars as pl
 
-from ..engine import cap_claims
+from .engine import cap_claims
 
 C = pl.col
 ROW = "_cap_row"
 
 
-def _order() -> list[pl.Expr]:
+def order() -> list[pl.Expr]:
     return [C("application_date"), -C("amount_cny"), C(ROW)]
 
 
-def _with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, message: pl.Expr | str,
+def with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, message: pl.Expr | str,
                  replace: bool) -> pl.LazyFrame:
     """Record ``rule`` in the rules/reasons of the rows where ``hit`` holds (replacing or appending)."""
     names = results.collect_schema().names()
@@ -45,15 +44,37 @@ def _with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, me
     return results.with_columns(out) if out else results
 
 
+def among_shared(results: pl.LazyFrame, key: str, apply: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.LazyFrame:
+    """Apply per-``key`` caps to the rows whose key occurs more than once; the rest pass as
+    they are (a lone claim was already capped by its own prior_subsidies in the checks).
+
+    Most people hold one certificate, so this cuts the window work ~5x; the result is
+    collected, so a cap that reads the frame twice (SHSU's re-routing) does not redo the
+    whole upstream plan. Rows come back grouped: lone claims first."""
+    df = results.collect()
+    shared = df[key].is_duplicated()
+    capped = apply(df.filter(shared).lazy()).collect()
+    # lone claims first, then the shared ones: a fixed order (re-sorting a wide frame costs ~1 s a million)
+    return pl.concat([df.filter(~shared), capped.select(df.columns)], how="vertical_relaxed").lazy()
+
+
+def over_limit(counted: pl.Expr, keys: Sequence[pl.Expr | str], limit: int | pl.Expr,
+               already: pl.Expr | int = 0) -> pl.Expr:
+    """True on the counted eligible claims beyond ``limit`` per group (needs the ROW column)."""
+    n = (counted.fill_null(False) & (C("status") == "eligible")).cast(pl.Int64)
+    before = n.cum_sum().over(list(keys), order_by=order()) - n
+    return n.cast(pl.Boolean) & (before + already >= limit)
+
+
 def cap_count(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | str], limit: int | pl.Expr,
               rule: str, clause: str, message: pl.Expr | str, already: pl.Expr | int = 0) -> pl.LazyFrame:
     """Turn down the counted eligible claims beyond ``limit`` per group (``already`` = earlier ones)."""
     counted = (counted.fill_null(False) & (C("status") == "eligible")).cast(pl.Int64)
     results = results.with_row_index(ROW).with_columns(counted.alias("_cap_counted"))
-    before = (C("_cap_counted").cum_sum().over(list(keys), order_by=_order()) - C("_cap_counted"))
+    before = (C("_cap_counted").cum_sum().over(list(keys), order_by=order()) - C("_cap_counted"))
     results = results.with_columns((C("_cap_counted").cast(pl.Boolean) & (before + already >= limit))
                                    .alias("_cap_hit"))
-    results = _with_reason(results, C("_cap_hit") & (C("status") == "eligible"), rule, clause, message, True)
+    results = with_reason(results, C("_cap_hit") & (C("status") == "eligible"), rule, clause, message, True)
     return cap_claims(results, C("_cap_hit"), rule).drop(ROW, "_cap_counted", "_cap_hit")
 
 
@@ -63,15 +84,15 @@ def cap_total(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | 
     counted = counted.fill_null(False) & (C("status") == "eligible")
     results = results.with_row_index(ROW).with_columns(
         pl.when(counted).then(C("amount_cny")).otherwise(0).alias("_cap_amt"))
-    before = C("_cap_amt").cum_sum().over(list(keys), order_by=_order()) - C("_cap_amt")
+    before = C("_cap_amt").cum_sum().over(list(keys), order_by=order()) - C("_cap_amt")
     results = results.with_columns(
         (pl.lit(cap, pl.Int64) - before).clip(0, C("_cap_amt")).alias("_cap_paid"))
     eligible = C("status") == "eligible"
     zero = counted & eligible & (C("_cap_paid") == 0) & (C("_cap_amt") > 0)
     trim = counted & eligible & (C("_cap_paid") > 0) & (C("_cap_paid") < C("_cap_amt"))
     results = results.with_columns(zero.alias("_cap_zero"), trim.alias("_cap_trim"))
-    results = _with_reason(results, C("_cap_zero"), rule, clause, message, True)
-    results = _with_reason(results, C("_cap_trim"), rule, clause,
+    results = with_reason(results, C("_cap_zero"), rule, clause, message, True)
+    results = with_reason(results, C("_cap_trim"), rule, clause,
                            pl.format("{}; trimmed to the {} yuan left under the cap", message
                                      if isinstance(message, pl.Expr) else pl.lit(message), C("_cap_paid")), False)
     results = results.with_columns(

@@ -1,0 +1,178 @@
+"""A run's outputs: ``summary.json``, ``breakdowns.parquet``, ``claims.parquet``.
+
+Written into a temporary folder beside the target and renamed into place at the end,
+so a failed run writes nothing and a reader never sees half an output.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from policies import get_policy
+
+from .metrics import interval
+from .runner import RunResult, policy_params
+
+HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
+            "city_cny", "district_cny")
+COUNTS = ("claims", "eligible_claims")
+
+
+class OutputError(ValueError):
+    """The output folder cannot be written (named in the message)."""
+
+
+def skillsim_version() -> str:
+    try:
+        return version("skillsim")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+def _per_replication(totals: pl.DataFrame) -> pl.DataFrame:
+    """Sum the populations of each replication × policy × variant; ratios from the sums."""
+    agg = totals.group_by("replication", "policy_id", "variant").agg(
+        pl.col("claims", "eligible_claims", "budget_cny", "beneficiaries", "city_cny", "district_cny",
+               "target_population", "certificate_holders").sum())
+    return agg.with_columns(
+        (pl.col("beneficiaries") / pl.col("target_population")).alias("coverage"),
+        (pl.col("beneficiaries") / pl.col("certificate_holders")).fill_nan(0.0).alias("coverage_of_holders"),
+        pl.when(pl.col("beneficiaries") > 0).then(pl.col("budget_cny") / pl.col("beneficiaries"))
+        .otherwise(0.0).alias("cost_per_beneficiary_cny"),
+    ).sort("policy_id", "variant", "replication")
+
+
+def _figures(rows: pl.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {k: interval(rows[k].to_numpy()) for k in HEADLINE}
+    for k in COUNTS:
+        mean = float(rows[k].mean()) if rows.height else 0.0
+        out[k] = int(mean) if mean.is_integer() else mean
+    out["target_population"] = int(rows["target_population"][0]) if rows.height else 0
+    return out
+
+
+def _difference(reform: pl.DataFrame, base: pl.DataFrame) -> dict[str, Any]:
+    """Paired by replication: the reform runs on the same population as the baseline."""
+    return {k: interval(reform[k].to_numpy() - base[k].to_numpy())
+            for k in ("budget_cny", "beneficiaries", "coverage", "eligible_claims")}
+
+
+def parameter_hash(res: RunResult) -> str:
+    """Hash of every parameter value each policy ran with (baseline and reform)."""
+    h = hashlib.sha256()
+    for pid in res.scenario.policy_ids:
+        for variant in ("baseline", "reform"):
+            if variant == "baseline" or pid in res.scenario.reform:
+                h.update(f"{pid}/{variant}/{policy_params(res.scenario, pid, variant, {}).digest()}".encode())
+    return h.hexdigest()[:16]
+
+
+def summary(res: RunResult) -> dict[str, Any]:
+    scen = res.scenario
+    per = _per_replication(res.totals)
+    pops = pl.DataFrame(res.totals).sort("population", "policy_id", "variant", "replication")
+    policies: dict[str, Any] = {}
+    for pid in scen.policy_ids:
+        pol = get_policy(pid)
+        base = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "baseline"))
+        entry = {"title": pol.meta.title, "city": pol.meta.city, "document": pol.meta.document,
+                 "populations": [p.name for p in scen.populations if pid in p.policies], **_figures(base)}
+        by_pop = {}
+        for pop in entry["populations"]:
+            rows = pops.filter((pl.col("population") == pop) & (pl.col("policy_id") == pid)
+                               & (pl.col("variant") == "baseline"))
+            rows = rows.with_columns(
+                (pl.col("beneficiaries") / pl.col("target_population")).alias("coverage"),
+                (pl.col("beneficiaries") / pl.col("certificate_holders")).fill_nan(0.0).alias("coverage_of_holders"),
+                pl.when(pl.col("beneficiaries") > 0).then(pl.col("budget_cny") / pl.col("beneficiaries"))
+                .otherwise(0.0).alias("cost_per_beneficiary_cny"))
+            by_pop[pop] = _figures(rows)
+        entry["by_population"] = by_pop
+        if pid in scen.reform:
+            ref = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "reform"))
+            entry["reform"] = {"parameters": scen.reform[pid], **_figures(ref)}
+            entry["difference"] = _difference(ref, base)
+        policies[pid] = entry
+    return {
+        "scenario": scen.name,
+        "description": scen.description,
+        "seed": scen.seed,
+        "replications": scen.replications,
+        "manifest": {"skillsim_version": skillsim_version(), "parameter_hash": parameter_hash(res),
+                     "scenario_hash": scen.digest, "scenario_file": Path(scen.path).name if scen.path else None,
+                     "polars": pl.__version__, "numpy": np.__version__},
+        "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval)",
+        "policies": policies,
+        "assumptions": dict(sorted(scen.sources.items())),
+    }
+
+
+def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
+    """Write the three outputs atomically; return the summary."""
+    out = Path(out_dir)
+    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / "summary.json").is_file())):
+        raise OutputError(f"{out}: exists and is not an earlier skillsim output; choose another --out")
+    doc = summary(res)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (tmp / "summary.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n",
+                                          encoding="utf-8")
+        res.breakdowns.write_parquet(tmp / "breakdowns.parquet")
+        res.claims.write_parquet(tmp / "claims.parquet")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return doc
+
+
+def load_summary(folder: str | Path) -> dict[str, Any]:
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (run, policy): the headline means with their intervals."""
+    rows = []
+    for run_name, doc in summaries.items():
+        for pid, e in doc["policies"].items():
+            rows.append({"run": run_name, "policy_id": pid,
+                         "budget_cny": e["budget_cny"], "beneficiaries": e["beneficiaries"],
+                         "coverage": e["coverage"], "cost_per_beneficiary_cny": e["cost_per_beneficiary_cny"],
+                         "claims": e["claims"], "eligible_claims": e["eligible_claims"]})
+    return rows
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Differences B − A for every policy in either run (means; intervals shown as given)."""
+    rows = []
+    for pid in sorted(set(a["policies"]) | set(b["policies"])):
+        ea, eb = a["policies"].get(pid), b["policies"].get(pid)
+        for k in ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims"):
+            va = _mean(ea, k)
+            vb = _mean(eb, k)
+            diff = None if va is None or vb is None else vb - va
+            rel = None if diff is None or not va else diff / va
+            rows.append({"policy_id": pid, "metric": k, "a": va, "b": vb, "b_minus_a": diff, "relative": rel})
+    return rows
+
+
+def _mean(entry: dict[str, Any] | None, key: str) -> float | None:
+    if entry is None:
+        return None
+    v = entry[key]
+    return v["mean"] if isinstance(v, dict) else v
