@@ -116,11 +116,17 @@ def summary(res: RunResult) -> dict[str, Any]:
     }
 
 
-def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
-    """Write the three outputs atomically; return the summary."""
+def check_target(out_dir: str | Path) -> Path:
+    """An output folder may be new, empty, or an earlier output (replaced whole)."""
     out = Path(out_dir)
     if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / "summary.json").is_file())):
         raise OutputError(f"{out}: exists and is not an earlier skillsim output; choose another --out")
+    return out
+
+
+def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
+    """Write the three outputs atomically; return the summary."""
+    out = check_target(out_dir)
     doc = summary(res)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

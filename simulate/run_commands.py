@@ -48,6 +48,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                                  ("seed", args.seed)) if v is not None}
     scens = [scenario.load(n).with_changes(**changes) for n in names]  # all checked before any runs
     out = Path(args.out)
+    for s in scens:
+        report.check_target(out if len(scens) == 1 else out / s.name)
     results = [runner.with_progress(s) for s in scens]  # nothing is written unless all succeed
     docs = {}
     for s, res in zip(scens, results):
