@@ -53,6 +53,22 @@ def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
     return row
 
 
+def add_totals(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals of disjoint chunks of one population (no person is in two chunks)."""
+    out = {k: sum(p[k] for p in parts) for k in parts[0] if k not in ("coverage", "coverage_of_holders")}
+    out["coverage"] = out["beneficiaries"] / out["target_population"] if out["target_population"] else 0.0
+    out["coverage_of_holders"] = (out["beneficiaries"] / out["certificate_holders"]
+                                  if out["certificate_holders"] else 0.0)
+    return out
+
+
+def add_breakdowns(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    return (pl.concat(parts).group_by("dimension", "key")
+            .agg(pl.col("claims", "eligible_claims", "budget_cny").sum()).sort("dimension", "key"))
+
+
 def breakdowns(res: pl.DataFrame) -> pl.DataFrame:
     """Budget, claims and eligible claims by every dimension, long format, sorted."""
     lf = res.lazy()

@@ -84,7 +84,7 @@ class Draw:
     holders: int           # people with at least one certificate (coverage's second denominator)
 
 
-def generate(pop: Population, rng: np.random.Generator) -> Draw:
+def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -> Draw:
     """The claims of one population (replication drawn by ``rng``): one row per certificate
     applied for, several rows for a person with several certificates."""
     a = pop.a
@@ -165,7 +165,7 @@ def generate(pop: Population, rng: np.random.Generator) -> Draw:
     w = who[keep]
     in_city = [city, "other"]
     cols = {
-        "person_id": pl.Series(w, dtype=pl.Int64).cast(pl.String),
+        "person_id": pl.Series(w + first_person, dtype=pl.Int64).cast(pl.String),
         "hukou": _text(hukou_labels, hukou[w]), "age": pl.Series(age[w], dtype=pl.Int8),
         "sex": _text(sex_labels, sex[w]), "employment": _text(list(EMPLOYMENT), status_idx[w]),
         **{f: pl.Series(v[w]) for f, v in flags.items()},

@@ -23,7 +23,7 @@ from policies import get_policy
 from policies.contract import SCHEMA, validate_frame
 
 from . import metrics
-from .population import generate
+from .population import generate, occupation_pool
 from .scenario import Population, Scenario
 
 CITY_FIELDS = ("hukou", "cert_issuer_city", "school_city")
@@ -46,21 +46,21 @@ def relocate(claims: pl.DataFrame, home: str, to: str) -> pl.DataFrame:
     return claims.with_columns(pl.col(c).replace(swap) for c in CITY_FIELDS if c in claims.columns)
 
 
-def catalog_draw(scen: Scenario, pid: str, claims: pl.DataFrame, rng: np.random.Generator) -> dict[str, str]:
-    """SHSU-K1-style assumption: a class drawn for each occupation or item the policy's
-    catalog does not name (one draw per code and replication, so a code has one class)."""
+def catalog_draw(scen: Scenario, pid: str, pop: Population, rng: np.random.Generator) -> dict[str, str]:
+    """SHSU-K1-style assumption: a class drawn for each occupation or item of the
+    population's pool that the policy's catalog does not name (one draw per code and
+    replication, so a code has one class in every chunk)."""
     spec = scen.catalog_assumptions.get(pid)
     if spec is None:
         return {}
     policy = get_policy(pid)
-    params = policy.params(scen.parameters.get(pid))
-    known_occ, known_items = policy.class_maps(params)
-    codes = sorted(set(claims["occupation_code"].drop_nulls().unique()) - set(known_occ))
-    items = sorted(set(claims["special_ability_item"].drop_nulls().unique()) - set(known_items))
+    known_occ, known_items = policy.class_maps(policy.params(scen.parameters.get(pid)))
+    codes, _, items = occupation_pool(pop)
+    unknown = sorted(set(codes) - set(known_occ)) + sorted(set(items) - set(known_items))
     classes = list(spec["shares"])
     p = np.array([spec["shares"][c] for c in classes])
-    drawn = rng.choice(len(classes), size=len(codes) + len(items), p=p / p.sum())
-    return {code: classes[i] for code, i in zip(codes + items, drawn)}
+    drawn = rng.choice(len(classes), size=len(unknown), p=p / p.sum())
+    return {code: classes[i] for code, i in zip(unknown, drawn)}
 
 
 def policy_params(scen: Scenario, pid: str, variant: str, drawn_classes: dict[str, str]):
@@ -89,6 +89,21 @@ def _steps(scen: Scenario) -> list[tuple[int, Population, str, str]]:
             for pid in pop.policies for v in VARIANTS if v == "baseline" or pid in scen.reform]
 
 
+CHUNK_PEOPLE = 1_000_000  # people per chunk: bounds memory (~1 GiB a chunk), whatever the size
+
+
+def chunks(pop: Population) -> list[tuple[Population, int]]:
+    """The population in chunks of at most CHUNK_PEOPLE people, each with its first person
+    number. Caps are per person, so chunks are independent; the split depends only on size."""
+    out, first = [], 0
+    while first < pop.size:
+        n = min(CHUNK_PEOPLE, pop.size - first)
+        out.append((Population(pop.name, pop.city, pop.policies,
+                               {**pop.a, "size": {**pop.a["size"], "value": n}}), first))
+        first += n
+    return out
+
+
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         keep_claims: bool = True) -> RunResult:
     """Run every replication; ``progress(done, label)`` is called after each step."""
@@ -97,35 +112,38 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant, {}),
                                  validate=False)
     root = np.random.SeedSequence(scen.seed)
-    rep_seeds = root.spawn(scen.replications)
     totals, parts, kept = [], [], []
     done = 0
-    for r, rep_seed in enumerate(rep_seeds):
+    for r, rep_seed in enumerate(root.spawn(scen.replications)):
         pop_seeds = rep_seed.spawn(len(scen.populations) + 1)
         cat_rng = np.random.default_rng(pop_seeds[-1])
+        classes = {pid: catalog_draw(scen, pid, pop, cat_rng) for pop in scen.populations for pid in pop.policies}
+        detail = "rules" if r == 0 and keep_claims else "amounts"
         for pop, seed in zip(scen.populations, pop_seeds):
-            draw = generate(pop, np.random.default_rng(seed))
-            claims = validate_frame(draw.claims)
-            for pid in pop.policies:
-                policy = get_policy(pid)
-                local = relocate(claims, pop.city, policy.meta.city)
-                classes = catalog_draw(scen, pid, local, cat_rng)
-                for variant in VARIANTS:
-                    if variant == "reform" and pid not in scen.reform:
-                        continue
-                    params = policy_params(scen, pid, variant, classes)
-                    res = run_policy(local, pid, params, detail="rules" if r == 0 and keep_claims else "amounts")
-                    tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
-                    totals.append({**tags, **metrics.totals(res, pop.size, draw.holders)})
-                    parts.append(metrics.breakdowns(res).with_columns(
-                        pl.lit(r, pl.Int32).alias("replication"), pl.lit(pop.name).alias("population"),
-                        pl.lit(pid).alias("policy_id"), pl.lit(variant).alias("variant")))
-                    if r == 0 and keep_claims:
-                        kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
-                                                     pl.lit(variant).alias("variant")))
-                    done += 1
-                    if progress:
-                        progress(done, f"replication {r + 1}/{scen.replications}: {pop.name} × {pid} ({variant})")
+            acc: dict[tuple[str, str], list] = {}
+            for (part, first), chunk_seed in zip(chunks(pop), seed.spawn(len(chunks(pop)))):
+                draw = generate(part, np.random.default_rng(chunk_seed), first_person=first)
+                claims = validate_frame(draw.claims)
+                for pid in pop.policies:
+                    local = relocate(claims, pop.city, get_policy(pid).meta.city)
+                    for variant in VARIANTS:
+                        if variant == "reform" and pid not in scen.reform:
+                            continue
+                        res = run_policy(local, pid, policy_params(scen, pid, variant, classes[pid]), detail)
+                        acc.setdefault((pid, variant), []).append(
+                            (metrics.totals(res, part.size, draw.holders), metrics.breakdowns(res)))
+                        if r == 0 and keep_claims:
+                            kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
+                                                         pl.lit(variant).alias("variant")))
+            for (pid, variant), got in acc.items():
+                tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
+                totals.append({**tags, **metrics.add_totals([t for t, _ in got])})
+                parts.append(metrics.add_breakdowns([b for _, b in got]).with_columns(
+                    pl.lit(r, pl.Int32).alias("replication"), pl.lit(pop.name).alias("population"),
+                    pl.lit(pid).alias("policy_id"), pl.lit(variant).alias("variant")))
+                done += 1
+                if progress:
+                    progress(done, f"replication {r + 1}/{scen.replications}: {pop.name} × {pid} ({variant})")
     breakdowns = pl.concat(parts, how="vertical_relaxed").select(
         "replication", "population", "policy_id", "variant", "dimension", "key",
         "claims", "eligible_claims", "budget_cny")
