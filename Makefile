@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/skillsim policies
-	@for f in examples/*-*.json; do \
-	  pol=$$(case $$f in *bj-*) echo beijing-2026-key-groups;; *) echo shanghai-2025-skills-upgrade;; esac); \
-	  printf '%-45s ' "$$f"; $(BIN)/skillsim explain --policy $$pol --claim $$f \
-	    | $(BIN)/python -c 'import json,sys; r=json.load(sys.stdin); print(r["status"], r["amount_cny"], r["deciding_rule"])'; \
-	done
+	$(BIN)/skillsim run --out out/default
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_simulate.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -153,13 +153,14 @@ def load_summary(folder: str | Path) -> dict[str, Any]:
 
 def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (run, policy): the headline means with their intervals."""
+    keys = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
     rows = []
     for run_name, doc in summaries.items():
         for pid, e in doc["policies"].items():
-            rows.append({"run": run_name, "policy_id": pid,
-                         "budget_cny": e["budget_cny"], "beneficiaries": e["beneficiaries"],
-                         "coverage": e["coverage"], "cost_per_beneficiary_cny": e["cost_per_beneficiary_cny"],
-                         "claims": e["claims"], "eligible_claims": e["eligible_claims"]})
+            rows.append({"run": run_name, "policy_id": pid, **{k: e[k] for k in keys}})
+            if len(e["by_population"]) > 1:  # e.g. the swap: each population under this policy
+                rows += [{"run": run_name, "policy_id": f"  {pid} × {pop} population", **{k: f[k] for k in keys}}
+                         for pop, f in e["by_population"].items()]
     return rows
 
 
