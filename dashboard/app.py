@@ -1,0 +1,23 @@
+"""The skillsim dashboard: `skillsim dashboard` (or `streamlit run dashboard/app.py`).
+
+The language switch lives here, above the navigation, so every page reads the same
+choice from ``st.session_state["lang"]``; each page is a script of its own under pages/.
+"""
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.labels import LANGS, t
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="skillsim", layout="wide")
+st.sidebar.radio(t("language"), list(LANGS), format_func=LANGS.get, horizontal=True, key="lang")
+st.sidebar.caption(t("app_title"))
+st.navigation([
+    st.Page(PAGES / "tiers.py", title=t("page_tiers"), url_path="tiers", default=True),
+    st.Page(PAGES / "compare.py", title=t("page_compare"), url_path="compare"),
+    st.Page(PAGES / "explain.py", title=t("page_explain"), url_path="explain"),
+    st.Page(PAGES / "reform.py", title=t("page_reform"), url_path="reform"),
+    st.Page(PAGES / "cashflow.py", title=t("page_cashflow"), url_path="cashflow"),
+]).run()

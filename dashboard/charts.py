@@ -1,0 +1,67 @@
+"""The few altair chart shapes the pages use (grouped bars, bars with 90 % intervals, a
+monthly band), so every page looks alike and a test can read each chart's data."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+
+def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
+    st.altair_chart(chart, width="stretch", key=key)
+
+
+def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
+                 x_order: Sequence[str] | None = None, key: str, height: int = 320) -> None:
+    """Bars of ``y`` by ``x``, one bar per ``color`` value side by side."""
+    chart = alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset(f"{color}:N"),
+        y=alt.Y(f"{y}:Q", title=y_title),
+        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
+                 alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
+    ).properties(height=height)
+    _show(chart, key)
+
+
+def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: str, y_title: str, key: str) -> None:
+    """Horizontal bars (long keys: occupations, districts, rule ids), largest first."""
+    rows = max(df[y].n_unique(), 1)
+    chart = alt.Chart(df).mark_bar().encode(
+        y=alt.Y(f"{y}:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset(f"{color}:N"),
+        x=alt.X(f"{x}:Q", title=x_title),
+        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
+                 alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f")],
+    ).properties(height=min(40 + rows * 14 * max(df[color].n_unique(), 1), 900))
+    _show(chart, key)
+
+
+def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str) -> None:
+    """Bars of ``mean`` with an error bar from ``p05`` to ``p95`` (a 90 % interval)."""
+    base = alt.Chart(df).encode(x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labels=False, ticks=False)))
+    bars = base.mark_bar().encode(
+        y=alt.Y("mean:Q", title=title),
+        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("mean:Q", format=",.4~r"),
+                 alt.Tooltip("p05:Q", format=",.4~r"), alt.Tooltip("p95:Q", format=",.4~r")])
+    whiskers = base.mark_errorbar(ticks=True, color="black").encode(y=alt.Y("p05:Q", title=title), y2="p95:Q")
+    _show(alt.layer(bars, whiskers).properties(height=260), key)
+
+
+def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, key: str) -> None:
+    """A line of ``mean`` by ``month`` with a band from ``p05`` to ``p95``."""
+    base = alt.Chart(df).encode(x=alt.X("month:T", title=x_title, axis=alt.Axis(format="%Y-%m")),
+                                color=alt.Color(f"{color}:N", title=None,
+                                                legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)))
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p05:Q", title=y_title), y2="p95:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=y_title),
+        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("month:T", format="%Y-%m"),
+                 alt.Tooltip("mean:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
+                 alt.Tooltip("p95:Q", format=",.0f")])
+    _show(alt.layer(band, line).properties(height=360), key)

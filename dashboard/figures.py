@@ -1,0 +1,112 @@
+"""Tables the Compare and Cash-flow pages show, from a run's summary and breakdowns.
+
+A run's breakdowns are per replication and population (long format, simulate/metrics.py);
+the pages show, for each policy and variant, the sum over populations, as the mean over
+replications and its 90 % interval (the 5th and 95th percentiles, as report.summary does).
+A key missing from a replication counts as 0 there.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from policies import get_policy
+
+from .data import Source
+
+C = pl.col
+METRICS = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny")
+SERIES = ("source", "policy_id", "variant")
+
+
+def series_label(source: str, pid: str, variant: str, reform_word: str) -> str:
+    doc = get_policy(pid).meta.document
+    return f"{source} · {doc}" + (f" · {reform_word}" if variant == "reform" else "")
+
+
+def with_series(df: pl.DataFrame, reform_word: str) -> pl.DataFrame:
+    """Add the ``series`` column the charts colour by."""
+    return df.with_columns(pl.struct(*SERIES).map_elements(
+        lambda s: series_label(s["source"], s["policy_id"], s["variant"], reform_word),
+        return_dtype=pl.String).alias("series"))
+
+
+def headline(sources: list[Source]) -> pl.DataFrame:
+    """One row per source × policy × variant × metric: mean, p05, p95 (from the summary)."""
+    rows = []
+    for src in sources:
+        for pid, entry in src.summary["policies"].items():
+            for variant, figures in (("baseline", entry), ("reform", entry.get("reform"))):
+                if figures is None:
+                    continue
+                for m in METRICS:
+                    rows.append({"source": src.name, "policy_id": pid, "variant": variant, "metric": m,
+                                 **{k: float(figures[m][k]) for k in ("mean", "p05", "p95")}})
+    return pl.DataFrame(rows, schema={"source": pl.String, "policy_id": pl.String, "variant": pl.String,
+                                      "metric": pl.String, "mean": pl.Float64, "p05": pl.Float64,
+                                      "p95": pl.Float64})
+
+
+def _per_replication(src: Source, dimension: str, value: pl.Expr) -> pl.DataFrame:
+    """``value`` summed over populations, for every replication, policy, variant and key."""
+    return (src.breakdowns.filter(C("dimension") == dimension)
+            .group_by("replication", "policy_id", "variant", "key").agg(value.sum().alias("value"))
+            .with_columns(pl.lit(src.name).alias("source")))
+
+
+def by_key(sources: list[Source], dimension: str, value: pl.Expr = C("budget_cny")) -> pl.DataFrame:
+    """Mean over replications of ``value`` by key (a breakdown: group, level, tier, …)."""
+    parts = []
+    for src in sources:
+        reps = max(src.breakdowns["replication"].n_unique(), 1)
+        parts.append(_per_replication(src, dimension, value).group_by(*SERIES, "key")
+                     .agg((C("value").sum() / reps).alias("mean")))
+    if not parts:
+        return pl.DataFrame(schema={**dict.fromkeys(SERIES, pl.String), "key": pl.String, "mean": pl.Float64})
+    return pl.concat(parts).sort(*SERIES, "mean", descending=[False, False, False, True])
+
+
+def failures(sources: list[Source]) -> pl.DataFrame:
+    """Claims turned down, by the rule that decided (mean over replications), largest first."""
+    out = by_key(sources, "deciding_rule", C("claims") - C("eligible_claims"))
+    return out.filter(C("mean") > 0)
+
+
+def top_keys(df: pl.DataFrame, n: int) -> pl.DataFrame:
+    """Only the ``n`` keys with the largest total (occupations: there are hundreds)."""
+    keep = df.group_by("key").agg(C("mean").sum()).sort("mean", descending=True).head(n)["key"]
+    return df.filter(C("key").is_in(keep.implode()))
+
+
+def monthly(src: Source, cumulative: bool) -> pl.DataFrame:
+    """Payments by month (BJKG-T1's publicity calendar, SHSU's delay): mean, p05, p95 over
+    replications, per policy and variant; cumulative sums within each replication if asked."""
+    per = _per_replication(src, "payment_month", C("budget_cny")).filter(C("key") != "(none)")
+    if per.is_empty():
+        return pl.DataFrame(schema={**dict.fromkeys(SERIES, pl.String), "month": pl.Date, "mean": pl.Float64,
+                                    "p05": pl.Float64, "p95": pl.Float64})
+    # every replication gets every month of its series (0 where nothing was paid)
+    grid = (per.select(*SERIES, "key").unique()
+            .join(per.select("replication").unique(), how="cross"))
+    per = grid.join(per, on=[*SERIES, "key", "replication"], how="left").with_columns(C("value").fill_null(0))
+    per = per.with_columns(C("key").str.to_date("%Y-%m").alias("month")).sort("month")
+    if cumulative:
+        per = per.with_columns(C("value").cum_sum().over(*SERIES, "replication", order_by="month"))
+    return (per.group_by(*SERIES, "month")
+            .agg(C("value").mean().alias("mean"), C("value").quantile(0.05, "linear").alias("p05"),
+                 C("value").quantile(0.95, "linear").alias("p95"))
+            .sort(*SERIES, "month"))
+
+
+def occupation_names() -> dict[str, str]:
+    """Occupation code → official name, from every policy's catalog (codes outside them stay codes)."""
+    names: dict[str, str] = {}
+    for pid in ("beijing-2026-key-groups", "shanghai-2025-skills-upgrade"):
+        cat = get_policy(pid).catalog
+        if cat is not None and "code" in cat.columns:
+            names.update(dict(cat.filter(C("code").is_not_null()).select("code", "name").iter_rows()))
+    return names
+
+
+def rule_title(pid: str, rule: str) -> str:
+    rules = get_policy(pid).rules
+    return f"{rule} {rules[rule].title}" if rule in rules else rule

@@ -1,0 +1,164 @@
+"""Chinese and English labels, switched in the sidebar.
+
+Official names (policy titles, document numbers, occupations, key groups) are never
+translated: they are shown as the documents write them, in both languages.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from policies.levels import LEVEL_NAMES
+
+LANGS = {"zh": "中文", "en": "English"}
+
+# key -> (中文, English)
+TEXT: dict[str, tuple[str, str]] = {
+    # navigation and shared words
+    "app_title": ("skillsim 职业技能补贴仪表板", "skillsim: skills-subsidy dashboard"),
+    "language": ("语言", "Language"),
+    "page_tiers": ("补贴标准", "Tiers"),
+    "page_compare": ("比较", "Compare"),
+    "page_explain": ("逐人解释", "Explain one person"),
+    "page_reform": ("改革模拟", "Reform"),
+    "page_cashflow": ("资金流", "Cash flow"),
+    "download": ("下载 CSV", "Download CSV"),
+    "policy": ("政策", "Policy"),
+    "policies": ("政策", "Policies"),
+    "city": ("城市", "City"),
+    "beijing": ("北京", "Beijing"),
+    "shanghai": ("上海", "Shanghai"),
+    "scenario": ("情景", "Scenario"),
+    "scenarios": ("情景", "Scenarios"),
+    "population": ("人群", "Population"),
+    "variant": ("方案", "Variant"),
+    "baseline": ("基线", "baseline"),
+    "reform": ("改革", "reform"),
+    "level": ("等级", "Level"),
+    "tier": ("档次/类别", "Tier or class"),
+    "amount_cny": ("补贴金额(元)", "Amount (CNY)"),
+    "series": ("系列", "Series"),
+    "metric": ("指标", "Metric"),
+    "mean": ("均值", "mean"),
+    "p05": ("5%分位", "p05"),
+    "p95": ("95%分位", "p95"),
+    "key": ("分组", "Key"),
+    "claims": ("申请数", "Claims"),
+    "eligible_claims": ("符合条件的申请", "Eligible claims"),
+    "budget_cny": ("预算(元)", "Budget (CNY)"),
+    "beneficiaries": ("受益人数", "Beneficiaries"),
+    "coverage": ("覆盖率", "Coverage"),
+    "cost_per_beneficiary_cny": ("人均成本(元)", "Cost per beneficiary (CNY)"),
+    "size_note": ("人群规模 {size}; 重复次数 {reps}。", "Population size {size}; replications {reps}."),
+    "running": ("正在模拟 {name} …", "Simulating {name} …"),
+    "ungraded": ("不分等级", "ungraded"),
+    # Tiers
+    "tiers_intro": ("各政策按等级(五级→一级)和档次/类别的补贴标准, 由各计算器对典型符合条件的申请计算得出。",
+                    "Every policy's amount by level (5 → 1) and tier or class, computed by each calculator "
+                    "on a typical eligible claim."),
+    "tiers_view": ("上海比例", "Shanghai's rate"),
+    "rate_100": ("100% = 基准金额 (灵活就业)", "100 % = base amount (flexible)"),
+    "rate_80": ("80% (在职人员)", "80 % (employed)"),
+    "rate_120": ("120% (失业后再就业)", "120 % (re-employed)"),
+    "rate_all": ("三种比例", "all three rates"),
+    "tiers_other": ("不按等级计算的政策: {names}", "Not by level: {names}"),
+    "bj_timeline": ("北京个人技能提升补贴: 2019 年 (BJSA-4) 与 2026 年", "Beijing's individual upgrade amounts: 2019 (BJSA-4) vs 2026"),
+    "bj_2019": ("2019 (BJSA-4)", "2019 (BJSA-4)"),
+    "bj_2026_b": ("2026 B档", "2026 tier B"),
+    "bj_2026_a": ("2026 A档", "2026 tier A"),
+    "bj_change": ("2026 B档 − 2019", "2026 B − 2019"),
+    # Compare
+    "compare_intro": ("选择两个或更多情景(或 `skillsim run --out` 的输出目录), 并排比较预算、受益人数、覆盖率和人均成本; 误差线为 90% 区间。",
+                      "Pick two or more scenarios (or `skillsim run --out` folders): budget, beneficiaries, "
+                      "coverage and cost per beneficiary side by side; error bars are 90 % intervals."),
+    "run_folders": ("输出目录(逗号分隔, 可选)", "Output folders (comma-separated, optional)"),
+    "pick_two": ("请至少选择两个来源。", "Pick at least two sources."),
+    "headline": ("主要指标", "Headline figures"),
+    "breakdown": ("分项", "Breakdown"),
+    "dimension": ("维度", "Dimension"),
+    "dim_category": ("群体/类别", "Group or category"),
+    "dim_level": ("等级", "Level"),
+    "dim_tier": ("档次/类别", "Tier or class"),
+    "dim_occupation": ("职业(前15)", "Occupation (top 15)"),
+    "dim_payee": ("领取对象", "Payee"),
+    "dim_district": ("上海区级分担", "Shanghai district share"),
+    "dim_cert_kind": ("证书类型", "Certificate kind"),
+    "failures": ("申请为何不符合: 按决定规则", "Why claims fail, by rule id"),
+    "failed_claims": ("未获补贴的申请", "Claims turned down"),
+    "rule": ("规则", "Rule"),
+    "rule_title": ("规则名称", "Rule title"),
+    # Explain
+    "explain_intro": ("填写申请字段(默认值来自示例); 同一个人在每项政策下的结果, 含金额、比例、领取对象和每条决定规则的原文。",
+                      "Fill in the claim (defaults from a worked example): the result under every policy at "
+                      "once, with amount, rate, payee and every deciding rule with its clause text."),
+    "preset": ("从示例开始", "Start from an example"),
+    "relocate": ("把此人放到每项政策的城市(同一个人在北京和在上海)", "Move the person to each policy's city (the same person in Beijing and in Shanghai)"),
+    "home_city": ("此人所在城市", "The person's city"),
+    "person_fields": ("个人", "Person"),
+    "cert_fields": ("证书与申请", "Certificate and application"),
+    "training_fields": ("培训类字段 (2019 行动方案、2026 研修、征求意见稿)", "Training-side fields (2019 plan, 2026 high-skill, draft)"),
+    "prior_json": ("已享受的补贴 (JSON 列表)", "Subsidies already paid (JSON list)"),
+    "status": ("结果", "Status"),
+    "base_amount_cny": ("基准金额(元)", "Base amount (CNY)"),
+    "rate": ("比例", "Rate"),
+    "payee": ("领取对象", "Payee"),
+    "deciding_rule": ("决定规则", "Deciding rule"),
+    "clause": ("条款", "Clause"),
+    "message": ("说明", "Message"),
+    "text": ("原文", "Official text"),
+    "not_run": ("无法计算: {msg}", "Cannot run: {msg}"),
+    # Reform
+    "reform_intro": ("调整一项政策的参数, 在当前人群上重新计算, 与基线比较成本和覆盖率。",
+                     "Change a policy's parameters, re-run on the current population, and see the change in "
+                     "cost and coverage against the baseline."),
+    "more_parameters": ("更多参数", "More parameters"),
+    "class_overrides": ("职业/项目类别调整 (代码或名称 → A/B/C)", "Occupation or item class changes (code or name → A/B/C)"),
+    "changes": ("改动的参数", "Changed parameters"),
+    "no_changes": ("尚未改动参数: 改革等于基线。", "No parameter changed yet: the reform equals the baseline."),
+    "parameter": ("参数", "Parameter"),
+    "change": ("变化", "Change"),
+    "reform_timing": ("重新计算用时 {s:.2f} 秒 ({n:,} 条申请)。", "Re-run took {s:.2f} s ({n:,} claims)."),
+    "drawn_note": ("人群按情景 {name} 的假设抽取一次 (种子 {seed}), 基线和改革使用同一人群。",
+                   "The population is drawn once from scenario {name}'s assumptions (seed {seed}); baseline "
+                   "and reform run on the same people."),
+    "no_people": ("该情景的人群是培训任务队列, 不是个人; 请选择其他情景。",
+                  "This scenario's populations are cohorts of training places, not people: pick another scenario."),
+    # Cash flow
+    "cashflow_intro": ("一个情景下每月支付的补贴(各次重复的均值, 阴影为 90% 区间)。",
+                       "Monthly payments of a scenario (mean over replications, band = 90 % interval)."),
+    "cumulative": ("累计", "Cumulative"),
+    "month": ("月份", "Month"),
+    "paid_cny": ("支付金额(元)", "Paid (CNY)"),
+    "no_payments": ("该选择下没有支付。", "No payments for this selection."),
+}
+
+# claim statuses and payees are shown translated (the values stay in the downloads)
+VALUES: dict[str, tuple[str, str]] = {
+    "eligible": ("符合", "eligible"), "ineligible": ("不符合", "ineligible"),
+    "needs_info": ("需补充信息", "needs info"), "out_of_scope": ("不适用", "out of scope"),
+    "individual": ("个人", "individual"), "employer": ("企业", "employer"), "host": ("承办单位", "host"),
+    "training_body": ("培训机构", "training body"), "several": ("多种", "several"),
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def t(key: str, **fmt) -> str:
+    zh, en = TEXT[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**fmt) if fmt else text
+
+
+def value(v: str | None) -> str:
+    """A status or payee in the current language (other values unchanged)."""
+    if v is None:
+        return "—"
+    pair = VALUES.get(v)
+    return v if pair is None else pair[0 if lang() == "zh" else 1]
+
+
+def level_name(level: int | None) -> str:
+    if level is None:
+        return t("ungraded")
+    return LEVEL_NAMES[level] if lang() == "zh" else f"level {level}"

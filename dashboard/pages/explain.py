@@ -1,0 +1,98 @@
+"""Explain one person: a form with every claim field (defaults from a worked example), and
+the result under every policy at once — amount, rate, payee and every deciding rule with
+its clause text. "The same person in Beijing and in Shanghai" in one glance."""
+import datetime as dt
+import json
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, person, ui
+from dashboard.labels import t, value
+from policies import ContractError
+from policies.contract import FIELDS, Field
+
+LOW, HIGH = dt.date(1980, 1, 1), dt.date(2040, 12, 31)
+
+
+def field_widget(f: Field, default: Any, key: str) -> Any:
+    """One contract field as a widget; returns the claim's JSON value (dates as text, None = null)."""
+    kw = dict(key=key, help=f.meaning or None)
+    if f.kind == "enum" or (f.kind == "bool" and f.nullable):
+        options = ([None] if f.nullable else []) + (list(f.choices) if f.kind == "enum" else [True, False])
+        return st.selectbox(f.name, options, index=options.index(default) if default in options else 0,
+                            format_func=lambda v: "—" if v is None else str(v), **kw)
+    if f.kind == "bool":
+        return st.checkbox(f.name, value=bool(default), **kw)
+    if f.kind in ("int", "number"):
+        cast = int if f.kind == "int" else float
+        value = default if default is not None or f.nullable else f.default
+        return st.number_input(f.name, min_value=cast(f.lo) if f.lo is not None else None,
+                               max_value=cast(f.hi) if f.hi is not None else None,
+                               value=None if value is None else cast(value), step=cast(1), **kw)
+    if f.kind == "date":
+        picked = st.date_input(f.name, value=dt.date.fromisoformat(default) if default else None,
+                               min_value=LOW, max_value=HIGH, **kw)
+        return picked.isoformat() if picked else None
+    if f.kind == "prior_list":   # parsed after the form, so a typo here does not hide the fields below
+        return st.text_area(t("prior_json"), value=json.dumps(default or [], ensure_ascii=False), **kw)
+    text = st.text_input(f.name, value=default or "", **kw)
+    return text if text.strip() or not f.nullable else None
+
+
+def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
+    """Every field in three columns: person, certificate and application, training side."""
+    names = [f.name for f in FIELDS]
+    sections = [("person_fields", names[:names.index("cert_kind")], True),
+                ("cert_fields", names[names.index("cert_kind"):names.index("subsidy_line")], True),
+                ("training_fields", list(person.TRAINING_FIELDS), False)]
+    by_name = {f.name: f for f in FIELDS}
+    out: dict[str, Any] = {}
+    for label, fields, expanded in sections:
+        with st.expander(t(label), expanded=expanded):
+            columns = st.columns(3)
+            for i, name in enumerate(fields):
+                with columns[i % 3]:
+                    out[name] = field_widget(by_name[name], claim.get(name, by_name[name].default),
+                                             f"f:{preset}:{name}")
+    return out
+
+
+def parsed(claim: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {**claim, "prior_subsidies": json.loads(claim["prior_subsidies"])}
+    except json.JSONDecodeError as exc:
+        raise ContractError("prior_subsidies", f"not valid JSON ({exc.msg})") from None
+
+
+ui.header("page_explain", "explain_intro")
+examples = person.presets()
+top = st.columns([2, 1, 2])
+preset = top[0].selectbox(t("preset"), list(examples), key="ex_preset")
+home = top[1].radio(t("home_city"), ["beijing", "shanghai"], format_func=t, horizontal=True,
+                    index=["beijing", "shanghai"].index(person.home_city(examples[preset])), key=f"ex_home:{preset}")
+move = top[2].toggle(t("relocate"), value=True, key="ex_relocate")
+claim = form(examples[preset], preset)
+with ui.shown_errors():
+    rows = person.results(parsed(claim), home if move else None)
+    summary = person.summary_table(rows)
+    shown = summary.with_columns(pl.col("status").map_elements(value, return_dtype=pl.String),
+                                 pl.col("payee").map_elements(value, return_dtype=pl.String))
+    charts.grouped_bars(shown.with_columns(pl.col("status").alias(t("status"))), "document", "amount_cny",
+                        t("status"), x_title=t("policy"), y_title=t("amount_cny"), key="ex_chart", height=260)
+    st.dataframe(shown.select(
+        pl.col("document").alias(t("policy")), pl.col("city").map_elements(t, return_dtype=pl.String).alias(t("city")),
+        *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
+                                          "deciding_rule")), pl.col("error").alias(t("message"))),
+        hide_index=True, key="ex_summary")
+    reasons = person.reasons_table(rows)
+    for r in rows:
+        with st.expander(f"{ui.policy_label(r['policy_id'])} — {value(r.get('status', 'error'))} "
+                         f"{r.get('amount_cny', 0):,} CNY", expanded=r.get("status") == "eligible"):
+            if "error" in r:
+                st.warning(t("not_run", msg=r["error"]))
+                continue
+            st.dataframe(reasons.filter(pl.col("policy_id") == r["policy_id"]).drop("policy_id").rename(
+                {c: t(c) for c in ("rule", "clause", "message", "text")}), hide_index=True)
+    ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")

@@ -1,0 +1,88 @@
+"""A widget for each parameter of a policy, chosen by the parameter's unit (parameters.toml),
+so every policy gets its Reform controls without page code of its own. Returns only the
+parameters the user changed: the reform is the baseline plus these overrides."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from policies import ParameterSet
+
+from .labels import t
+
+# shown first: what a reform usually changes (amounts, rates, tiers); the rest under "more"
+MAIN_UNITS = ("percent", "CNY", "CNY table")
+NUMBER_UNITS = ("months", "days", "count", "years", "hours", "age", "day of month")
+
+
+def _label(params: ParameterSet, name: str) -> str:
+    m = params.meta(name)
+    return f"{name} · {m.rule} · {m.clause}"
+
+
+def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str) -> dict[str, Any]:
+    """A CNY table (level → CNY, or class → level → CNY) as an editable grid, one row per class."""
+    nested = all(isinstance(v, dict) for v in value.values())
+    rows = value if nested else {"—": value}
+    columns = list(dict.fromkeys(k for row in rows.values() for k in row))
+    grid = pl.DataFrame([{"class": r, **{c: row.get(c) for c in columns}} for r, row in rows.items()],
+                        schema={"class": pl.String, **{c: pl.Int64 for c in columns}}, orient="row")
+    st.caption(label, help=help_text)
+    edited = st.data_editor(grid, key=key, disabled=["class"], hide_index=True)
+    out = {r["class"]: {c: int(r[c]) for c in columns if r[c] is not None and c in rows[r["class"]]}
+           for r in edited.iter_rows(named=True)}
+    return out if nested else out["—"]
+
+
+def _class_editor(key: str) -> dict[str, str]:
+    """Extra catalog classes (BJKG-C3, SHSU-K1): occupation code or item name → A/B/C."""
+    empty = pl.DataFrame(schema={"code": pl.String, "class": pl.String})
+    edited = st.data_editor(empty, key=key, num_rows="dynamic", hide_index=True, column_config={
+        "class": st.column_config.SelectboxColumn("class", options=["A", "B", "C"])})
+    return {r["code"].strip(): r["class"] for r in edited.iter_rows(named=True) if r["code"] and r["class"]}
+
+
+def widget(params: ParameterSet, name: str, start: Any, key: str) -> Any:
+    """One parameter's widget, starting at ``start``; returns its value."""
+    m = params.meta(name)
+    label, help_text = _label(params, name), m.description
+    if m.unit == "percent":
+        return st.slider(label, 0, max(100, int(start) * 2), int(start), help=help_text, key=key)
+    if m.unit == "CNY":
+        return int(st.number_input(label, min_value=0, value=int(start), step=100, help=help_text, key=key))
+    if m.unit == "CNY table":
+        return _table_editor(start, key, label, help_text)
+    if m.unit in NUMBER_UNITS:
+        number = st.number_input(label, min_value=0, value=start, step=type(start)(1), help=help_text, key=key)
+        return type(start)(number)
+    if m.unit == "bool":
+        return st.checkbox(label, value=start, help=help_text, key=key)
+    if m.unit == "date":
+        return st.date_input(label, value=start, min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31),
+                             help=help_text, key=key)
+    return start   # text and lists: shown on the Explain page's clause texts, not edited here
+
+
+def changes(policy_id: str, params: ParameterSet, start: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Render every parameter's widget (main ones, then the rest in an expander); return the
+    values that differ from the baseline ``params``."""
+    names = [n for n in params if params.meta(n).unit not in ("text", "text list", "class map")]
+    main = [n for n in names if params.meta(n).unit in MAIN_UNITS]
+    values: dict[str, Any] = {}
+    columns = st.columns(2)
+    for i, name in enumerate(main):
+        with columns[i % 2]:
+            values[name] = widget(params, name, start.get(name, params[name]), f"{prefix}:{name}")
+    if "catalog_overrides" in params:
+        st.caption(t("class_overrides"))
+        extra = _class_editor(f"{prefix}:catalog_overrides")
+        if extra:   # on top of the baseline's (which holds the scenario's drawn classes)
+            values["catalog_overrides"] = {**params["catalog_overrides"], **extra}
+    with st.expander(t("more_parameters")):
+        for name in names:
+            if name not in main:
+                values[name] = widget(params, name, start.get(name, params[name]), f"{prefix}:{name}")
+    return {n: v for n, v in values.items() if v != params[n]}

@@ -1,0 +1,52 @@
+"""What every page shares: readable errors instead of tracebacks, downloads, policy names."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import polars as pl
+import streamlit as st
+
+from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, get_policy
+from simulate.report import OutputError
+from simulate.scenario import ScenarioError
+
+from .labels import t
+
+# Bad input of any kind: shown as one line, never as a traceback.
+EXPECTED = (ContractError, ParameterError, PolicyError, UnknownPolicy, ScenarioError, OutputError)
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+@contextmanager
+def shown_errors() -> Iterator[None]:
+    """Run a block; an expected error becomes an ``st.error`` and the page goes on below it."""
+    try:
+        yield
+    except EXPECTED as exc:
+        st.error(one_line(exc))
+
+
+def download(frame: pl.DataFrame, name: str, key: str) -> None:
+    """A CSV of exactly what the table or chart above shows (UTF-8 with BOM, so Excel reads Chinese)."""
+    st.download_button(t("download"), ("\ufeff" + frame.write_csv()).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv", key=key, on_click="ignore")
+
+
+def policy_label(pid: str) -> str:
+    """The official document number and title, as the document writes them."""
+    m = get_policy(pid).meta
+    return f"{m.document} {m.title}"
+
+
+def short_label(pid: str) -> str:
+    m = get_policy(pid).meta
+    return f"{m.document} ({pid})"
+
+
+def header(page_key: str, intro_key: str) -> None:
+    st.header(t(page_key))
+    st.caption(t(intro_key))
