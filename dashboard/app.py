@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.labels import LANGS, t
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"   # not "pages": streamlit would list that folder itself
 
 st.set_page_config(page_title="skillsim", layout="wide")
 st.sidebar.radio(t("language"), list(LANGS), format_func=LANGS.get, horizontal=True, key="lang")

@@ -51,6 +51,11 @@ def ready() -> list[str]:
     return scenario.ready_scenarios()
 
 
+def default_index(names: list[str]) -> int:
+    """Where a page's scenario list starts: the first baseline."""
+    return next((i for i, n in enumerate(names) if n.endswith("-baseline")), 0)
+
+
 def _mtime(name: str) -> float:
     path = scenario.resolve(name)
     return path.stat().st_mtime if path.is_file() else 0.0

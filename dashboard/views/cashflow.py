@@ -9,7 +9,7 @@ from dashboard.labels import t
 ui.header("page_cashflow", "cashflow_intro")
 ready = data.ready()
 left, right = st.columns([3, 1])
-name = left.selectbox(t("scenario"), ready, key="cf_scenario")
+name = left.selectbox(t("scenario"), ready, index=data.default_index(ready), key="cf_scenario")
 cumulative = right.toggle(t("cumulative"), key="cf_cumulative")
 with ui.shown_errors():
     with st.spinner(t("running", name=name)):

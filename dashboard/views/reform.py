@@ -24,7 +24,8 @@ def fmt(metric: str, v: float) -> str:
 ui.header("page_reform", "reform_intro")
 with ui.shown_errors():
     top = st.columns(3)
-    name = top[0].selectbox(t("scenario"), data.ready(), key="rf_scenario")
+    ready = data.ready()
+    name = top[0].selectbox(t("scenario"), ready, index=data.default_index(ready), key="rf_scenario")
     scen = data.load_scenario(name)
     pops = data.people(scen)
     if not pops:
