@@ -23,6 +23,8 @@ from policies import get_policy
 from policies.contract import SCHEMA, validate_frame
 
 from . import metrics
+from .cohort_draw import CohortDraw, generate as generate_places
+from .cohorts import CohortPopulation
 from .population import generate, occupation_pool
 from .scenario import Population, Scenario
 
@@ -94,7 +96,10 @@ CHUNK_PEOPLE = 1_000_000  # people per chunk: bounds memory (~1 GiB a chunk), wh
 
 def chunks(pop: Population) -> list[tuple[Population, int]]:
     """The population in chunks of at most CHUNK_PEOPLE people, each with its first person
-    number. Caps are per person, so chunks are independent; the split depends only on size."""
+    number. Caps are per person, so chunks are independent; the split depends only on size.
+    A population of cohorts (training places, simulate/cohorts.py) is drawn whole."""
+    if isinstance(pop, CohortPopulation):
+        return [(pop, 0)]
     out, first = [], 0
     while first < pop.size:
         n = min(CHUNK_PEOPLE, pop.size - first)
@@ -122,7 +127,9 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         for pop, seed in zip(scen.populations, pop_seeds):
             acc: dict[tuple[str, str], list] = {}
             for (part, first), chunk_seed in zip(chunks(pop), seed.spawn(len(chunks(pop)))):
-                draw = generate(part, np.random.default_rng(chunk_seed), first_person=first)
+                rng = np.random.default_rng(chunk_seed)
+                draw = (generate_places(part, rng) if isinstance(part, CohortPopulation)
+                        else generate(part, rng, first_person=first))
                 claims = validate_frame(draw.claims)
                 for pid in pop.policies:
                     local = relocate(claims, pop.city, get_policy(pid).meta.city)
@@ -130,8 +137,11 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
                         if variant == "reform" and pid not in scen.reform:
                             continue
                         res = run_policy(local, pid, policy_params(scen, pid, variant, classes[pid]), detail)
-                        acc.setdefault((pid, variant), []).append(
-                            (metrics.totals(res, part.size, draw.holders), metrics.breakdowns(res)))
+                        bd = metrics.breakdowns(res)
+                        if isinstance(draw, CohortDraw):  # agency and line beside the claims (BJSA-K1)
+                            res = draw.tag(res)
+                            bd = pl.concat([bd, draw.breakdowns(res)])
+                        acc.setdefault((pid, variant), []).append((metrics.totals(res, part.size, draw.holders), bd))
                         if r == 0 and keep_claims:
                             kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
                                                          pl.lit(variant).alias("variant")))

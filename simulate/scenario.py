@@ -227,6 +227,9 @@ class Population:
     def size(self) -> int:
         return self.a["size"]["value"]
 
+    def resized(self, size: int) -> "Population":
+        return Population(self.name, self.city, self.policies, {**self.a, "size": {"value": size, "source": "override"}})
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -251,10 +254,8 @@ class Scenario:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         size = changes.pop("size", None)
         d.update(changes)
-        if size is not None:
-            d["populations"] = tuple(Population(p.name, p.city, p.policies,
-                                                {**p.a, "size": {"value": size, "source": "override"}})
-                                     for p in self.populations)
+        if size is not None:  # a population of cohorts (simulate/cohorts.py) scales its cohorts alike
+            d["populations"] = tuple(p.resized(size) for p in self.populations)
         return Scenario(**d)
 
 
@@ -322,6 +323,10 @@ def parse(raw: Mapping[str, Any], digest: str = "", path: str = "") -> Scenario:
         if pr["city"] not in CITIES:
             raise ScenarioError(f"{at}.city", f"{pr['city']!r} is not one of {', '.join(CITIES)}")
         pols = _policies_list(f"{at}.policies", pr["policies"])
+        if "cohorts" in pr:  # training places by agency and line (BJSA-K1), not people
+            from .cohorts import parse_population
+            pops.append(parse_population(pr, at, pols, defaults, sources))
+            continue
         assumptions = {}
         for key in pr:
             if key not in ("name", "city", "policies") and key not in ASSUMPTIONS:
