@@ -32,6 +32,17 @@ DIMENSIONS: dict[str, pl.Expr] = {
 FUNDING_DIMENSIONS = ("funding", "district")
 
 
+# Second payments of one claim beside amount_cny (BJSA-4's top-up to a difficult
+# enterprise, BJSA-7's personal award): part of the public cost, so of the budget.
+EXTRA_PAYMENTS = ("employer_topup_cny", "individual_award_cny")
+
+
+def cost(res: pl.DataFrame) -> pl.Expr:
+    """What one claim costs the budget: its amount plus any second payments."""
+    extra = [C(c) for c in EXTRA_PAYMENTS if c in res.columns]
+    return pl.sum_horizontal(C("amount_cny"), *extra).cast(pl.Int64) if extra else C("amount_cny")
+
+
 def _paid() -> pl.Expr:
     return (C("status") == "eligible") & (C("amount_cny") > 0)
 
@@ -41,7 +52,7 @@ def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
     row = res.select(
         pl.len().alias("claims"),
         (C("status") == "eligible").sum().alias("eligible_claims"),
-        C("amount_cny").sum().alias("budget_cny"),
+        cost(res).sum().alias("budget_cny"),
         C("person_id").filter(_paid()).n_unique().alias("beneficiaries"),
         C("funding").struct.field("city_cny").sum().alias("city_cny"),
         C("funding").struct.field("district_cny").sum().alias("district_cny"),
@@ -77,7 +88,7 @@ def breakdowns(res: pl.DataFrame) -> pl.DataFrame:
         frames.append(lf.group_by(key.cast(pl.String).fill_null(NONE).alias("key")).agg(
             pl.len().cast(pl.Int64).alias("claims"),
             (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
-            C("amount_cny").sum().cast(pl.Int64).alias("budget_cny"),
+            cost(res).sum().cast(pl.Int64).alias("budget_cny"),
         ).with_columns(pl.lit(name).alias("dimension")))
     fund = C("funding").struct
     paid = lf.filter(_paid())
