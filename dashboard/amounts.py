@@ -33,6 +33,15 @@ SH_RATES: dict[str, dict[str, Any]] = {
     "rate_120": {"employment": "unemployed", "registered_unemployed": True, "employed_at_application": True},
 }
 
+# the rules that set these amounts, shown with their official text
+AMOUNT_RULES = {BJKG: ("BJKG-A1", "BJKG-A2"), SHSU: ("SHSU-A1", "SHSU-R1", "SHSU-R2", "SHSU-R5"), BJSA: ("BJSA-4",)}
+
+
+def amount_rules() -> pl.DataFrame:
+    return pl.DataFrame([{"document": get_policy(pid).meta.document, "rule": rid,
+                          "clause": get_policy(pid).rules[rid].clause, "text": get_policy(pid).rules[rid].text}
+                         for pid, rules in AMOUNT_RULES.items() for rid in rules])
+
 
 def _claim(person: dict[str, Any], level: int | None, tier: str | None) -> dict[str, Any]:
     claim = {**person, "cert_level": level, "catalog_class": tier}

@@ -151,7 +151,11 @@ def _prepared(name: str, pop_name: str, pid: str, size: int | None, mtime: float
     draw = population.generate(pop, rng)
     local = runner.relocate(validate_frame(draw.claims), pop.city, get_policy(pid).meta.city)
     params = runner.policy_params(scen, pid, "baseline", runner.catalog_draw(scen, pid, pop, rng))
-    return Prepared(local.select(policy_columns(pid, params, local)), draw.holders, pop.size, params)
+    narrow = local.select(policy_columns(pid, params, local))
+    # Text as Categorical (the contract accepts it): the caps' per-person windows hash small
+    # integer codes instead of strings, ~1.5x faster; the results are identical (checked).
+    narrow = narrow.with_columns(pl.col(pl.String).cast(pl.Categorical))
+    return Prepared(narrow, draw.holders, pop.size, params)
 
 
 def people(scen: Scenario) -> list[scenario.Population]:

@@ -61,6 +61,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_120": ("120% (失业后再就业)", "120 % (re-employed)"),
     "rate_all": ("三种比例", "all three rates"),
     "tiers_other": ("不按等级计算的政策: {names}", "Not by level: {names}"),
+    "amount_rules": ("这些金额出自哪些条款", "Where these amounts come from"),
     "bj_timeline": ("北京个人技能提升补贴: 2019 年 (BJSA-4) 与 2026 年", "Beijing's individual upgrade amounts: 2019 (BJSA-4) vs 2026"),
     "bj_2019": ("2019 (BJSA-4)", "2019 (BJSA-4)"),
     "bj_2026_b": ("2026 B档", "2026 tier B"),
@@ -135,6 +136,7 @@ TEXT: dict[str, tuple[str, str]] = {
 VALUES: dict[str, tuple[str, str]] = {
     "eligible": ("符合", "eligible"), "ineligible": ("不符合", "ineligible"),
     "needs_info": ("需补充信息", "needs info"), "out_of_scope": ("不适用", "out of scope"),
+    "error": ("无法计算", "cannot run"),
     "individual": ("个人", "individual"), "employer": ("企业", "employer"), "host": ("承办单位", "host"),
     "training_body": ("培训机构", "training body"), "several": ("多种", "several"),
 }

@@ -80,7 +80,7 @@ def test_app_starts_on_tiers_and_switches_language():
     at.radio(key="lang").set_value("en")
     ok(at.run())
     assert at.header[0].value == "Tiers"
-    assert "Level" in charts(at)[0].columns or at.dataframe[1].value.columns[0] == "Level"
+    assert table(at, "Level").shape == (5, 5)            # the 2019-vs-2026 table, headed in English
 
 
 # ---------------------------------------------------------------- Tiers
@@ -91,12 +91,12 @@ def test_tiers_chart_and_table_are_the_calculators_amounts():
     assert one(tiers, series="京人社能发〔2026〕2号 A", level=4) == 1800      # 1500 × 1.2 (BJKG-A1)
     assert one(tiers, series="沪人社规〔2025〕7号 A", level=1) == 4550        # SHSU-A1 base
     assert one(tiers, series="京政办发〔2019〕18号 BJSA-4", level=1) == 3000
-    wide = at.dataframe[0].value
+    wide = table(at, "系列")
     assert len(wide) == 6 and wide.iloc[:, 5].tolist()[:2] == [2400, 2000]   # level 1: tier A, tier B
     # Beijing 2019 (BJSA-4) against 2026 (issue 5): level 1 fell from 3000 to 2000 (tier B)
     assert timeline.filter(pl.col("level_name") == "高级技师(一级)").sort("year")["amount_cny"].to_list() \
         == [3000, 2400, 2000]
-    assert at.dataframe[1].value.iloc[4, 4] == -1000
+    assert table(at, "等级").iloc[4, 4] == -1000
 
 
 def test_tiers_shanghai_rate_view_changes_the_numbers():

@@ -104,6 +104,10 @@ def screenshots(out: Path, size: int | None, replications: int | None) -> None:
     with serve(size, replications, timeout=120) as url, browser() as page:
         for name, (path, _) in PAGES.items():
             load(page, url, path, timeout_ms=900_000)
+            # the page scrolls inside its main block: grow the window to show all of it
+            height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+            page.set_viewport_size({"width": 1400, "height": min(height + 40, 5000)})
+            page.wait_for_timeout(1000)
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print(out / f"{name}.png", file=sys.stderr)
 

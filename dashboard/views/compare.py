@@ -31,7 +31,7 @@ if len(sources) < 2:
 if sources:
     st.subheader(t("headline"))
     head = labelled(figures.headline(sources))
-    for column, metric in zip(st.columns(len(figures.METRICS)), figures.METRICS):
+    for column, metric in zip([*st.columns(2), *st.columns(2)], figures.METRICS):
         with column:
             charts.interval_bars(head.filter(C("metric") == metric), "series", "series", title=t(metric),
                                  key=f"cmp_chart_{metric}")

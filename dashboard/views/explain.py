@@ -73,20 +73,25 @@ preset = top[0].selectbox(t("preset"), list(examples), key="ex_preset")
 home = top[1].radio(t("home_city"), ["beijing", "shanghai"], format_func=t, horizontal=True,
                     index=["beijing", "shanghai"].index(person.home_city(examples[preset])), key=f"ex_home:{preset}")
 move = top[2].toggle(t("relocate"), value=True, key="ex_relocate")
+summary_box = st.container()   # the results go above the form (filled once the form is read)
 claim = form(examples[preset], preset)
-with ui.shown_errors():
+rows = None
+with summary_box, ui.shown_errors():
     rows = person.results(parsed(claim), home if move else None)
-    summary = person.summary_table(rows)
+if rows is not None:
+    summary, reasons = person.summary_table(rows), person.reasons_table(rows)
     shown = summary.with_columns(pl.col("status").map_elements(value, return_dtype=pl.String),
                                  pl.col("payee").map_elements(value, return_dtype=pl.String))
-    charts.grouped_bars(shown.with_columns(pl.col("status").alias(t("status"))), "document", "amount_cny",
-                        t("status"), x_title=t("policy"), y_title=t("amount_cny"), key="ex_chart", height=260)
-    st.dataframe(shown.select(
-        pl.col("document").alias(t("policy")), pl.col("city").map_elements(t, return_dtype=pl.String).alias(t("city")),
-        *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
-                                          "deciding_rule")), pl.col("error").alias(t("message"))),
-        hide_index=True, key="ex_summary")
-    reasons = person.reasons_table(rows)
+    with summary_box:
+        charts.grouped_bars(shown.with_columns(pl.col("status").alias(t("status"))), "document", "amount_cny",
+                            t("status"), x_title=t("policy"), y_title=t("amount_cny"), key="ex_chart", height=260)
+        st.dataframe(shown.select(
+            pl.col("document").alias(t("policy")),
+            pl.col("city").map_elements(t, return_dtype=pl.String).alias(t("city")),
+            *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
+                                              "deciding_rule")), pl.col("error").alias(t("message"))),
+            hide_index=True, key="ex_summary")
+        ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")
     for r in rows:
         with st.expander(f"{ui.policy_label(r['policy_id'])} — {value(r.get('status', 'error'))} "
                          f"{r.get('amount_cny', 0):,} CNY", expanded=r.get("status") == "eligible"):
@@ -95,4 +100,3 @@ with ui.shown_errors():
                 continue
             st.dataframe(reasons.filter(pl.col("policy_id") == r["policy_id"]).drop("policy_id").rename(
                 {c: t(c) for c in ("rule", "clause", "message", "text")}), hide_index=True)
-    ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")

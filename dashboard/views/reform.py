@@ -44,8 +44,8 @@ with ui.shown_errors():
     base, reform = headline(base_totals), headline(reform_totals)
     for column, metric in zip(st.columns(len(HEADLINE)), HEADLINE):
         delta = reform[metric] - base[metric]
-        column.metric(t(metric), fmt(metric, reform[metric]), f"{'+' if delta >= 0 else ''}{fmt(metric, delta)}",
-                      delta_color="off" if delta == 0 else "normal")
+        column.metric(t(metric), fmt(metric, reform[metric]),
+                      f"{'+' if delta > 0 else ''}{fmt(metric, delta)}" if delta else None)
     st.caption(t("reform_timing", s=seconds, n=prep.claims.height) + " "
                + t("drawn_note", name=name, seed=scen.seed))
     table = pl.DataFrame({"metric": list(HEADLINE), "baseline": [float(base[m]) for m in HEADLINE],

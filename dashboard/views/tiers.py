@@ -33,6 +33,9 @@ with ui.shown_errors():
     ui.download(table.drop("level_name"), "skillsim-tiers", "tiers_download")
     others = ", ".join(ui.short_label(pid) for pid in amounts.not_by_level())
     st.caption(t("tiers_other", names=others))
+    with st.expander(t("amount_rules")):
+        st.dataframe(amounts.amount_rules().rename({"document": t("policy"), "rule": t("rule"),
+                                                    "clause": t("clause"), "text": t("text")}), hide_index=True)
 
     st.subheader(t("bj_timeline"))
     timeline = with_level_names(amounts.beijing_2019_vs_2026(tier_table(("rate_100",))))
