@@ -45,16 +45,21 @@ def with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, mes
 
 
 def among_shared(results: pl.LazyFrame, key: str, apply: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.LazyFrame:
-    """Apply per-``key`` caps to the rows whose key occurs more than once; the rest pass as
-    they are (a lone claim was already capped by its own prior_subsidies in the checks).
+    """Apply per-``key`` caps to the eligible claims of the keys (people) with two or more
+    of them; every other row passes as it is. A cap only turns down an eligible claim
+    that comes after another eligible one, and a lone claim was already capped by its
+    own prior_subsidies in the checks, so nothing else can change.
 
-    Most people hold one certificate, so this cuts the window work ~5x; the result is
-    collected, so a cap that reads the frame twice (SHSU's re-routing) does not redo the
-    whole upstream plan. Rows come back grouped: lone claims first."""
+    That leaves a few per cent of the rows for the window work; the result is collected,
+    so a cap that reads its frame twice (SHSU's re-routing) does not redo the upstream
+    plan. Rows come back grouped: untouched rows first."""
     df = results.collect()
-    shared = df[key].is_duplicated()
+    eligible = df["status"] == "eligible"
+    ids = df[key].filter(eligible)
+    shared = eligible & df[key].is_in(ids.filter(ids.is_duplicated()).unique().implode())
+    if not shared.any():
+        return df.lazy()
     capped = apply(df.filter(shared).lazy()).collect()
-    # lone claims first, then the shared ones: a fixed order (re-sorting a wide frame costs ~1 s a million)
     return pl.concat([df.filter(~shared), capped.select(df.columns)], how="vertical_relaxed").lazy()
 
 

@@ -254,14 +254,17 @@ class Policy:
         Conditions may use ``prior(field)`` and the claim's own columns. Only claims
         that have prior subsidies are exploded; the rest get False / 0.
         """
-        lf = lf.with_row_index("_row")
-        has = lf.filter(pl.col("prior_subsidies").list.len() > 0).explode("prior_subsidies")
+        indexed = lf.with_row_index("_row")
+        has = indexed.filter(pl.col("prior_subsidies").list.len() > 0).explode("prior_subsidies")
         aggs = [(cond.fill_null(False).any() if how == "any" else cond.fill_null(False).sum())
                 .alias(name) for name, (cond, how) in features.items()]
         agg = has.group_by("_row").agg(aggs)
-        out = lf.join(agg, on="_row", how="left", maintain_order="left")
         fill = [pl.col(n).fill_null(False if how == "any" else 0) for n, (_, how) in features.items()]
-        return out.with_columns(fill).drop("_row")
+        # Join the row numbers only, then put the feature columns beside the claims: joining
+        # the wide frame itself would copy every column (~0.3 s a million claims).
+        feats = (indexed.select("_row").join(agg, on="_row", how="left", maintain_order="left")
+                 .select(fill))
+        return pl.concat([lf, feats], how="horizontal")
 
     # ---- one claim ------------------------------------------------------------------
     def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
