@@ -91,8 +91,6 @@ class ShanghaiSkillsUpgrade2025(Policy):
                          .otherwise(C("occupation_code").replace_strict(occ, default=None, return_dtype=pl.String)))
         klass = pl.coalesce(C("catalog_class").cast(pl.String), catalog_class,
                             pl.when(kind == "special_operation").then(pl.lit(p["special_operation_class"])))
-        level_key = pl.when(graded).then(C("cert_level").cast(pl.String)).otherwise(pl.lit("ungraded"))
-        base_map = {f"{k}|{lvl}": amt for k, table in p["base_amounts"].items() for lvl, amt in table.items()}
         sh = C("hukou") == "shanghai"
         retire = pl.when(C("sex") == "male").then(p["retirement_age_male"]).otherwise(p["retirement_age_female"])
         care_months = pl.coalesce(C("care_post_months"), C("months_employed_after_cert"))
@@ -100,8 +98,7 @@ class ShanghaiSkillsUpgrade2025(Policy):
             graded.alias("_graded"),
             catalog_class.alias("_catalog_class"),
             klass.alias("_class"),
-            pl.concat_str(klass, level_key, separator="|")
-            .replace_strict(base_map, default=None, return_dtype=pl.Int64).alias("_base"),
+            self._base_amount(klass, graded, p).alias("_base"),
             sh.alias("_sh"),
             ((C("age") >= p["working_age_min"]) & (C("age") < retire)).fill_null(False).alias("_working_age"),
             # 一(一)1 (1)–(5) and 一(一)2: who is in which category at the issue date
@@ -150,13 +147,26 @@ class ShanghaiSkillsUpgrade2025(Policy):
         lf = lf.with_columns(best.alias("_rate_pct"),
                              pl.sum_horizontal(C(c).is_not_null() for c in route_cols).alias("_open_routes"))
         route = pl.coalesce([pl.when(C(f"_rate_{name}") == C("_rate_pct")).then(pl.lit(name)) for name in ROUTES])
-        window = pl.when(C("student_final_year").is_not_null() | C("care_sector_post")) \
-            .then(p["application_window_months_extended"]).otherwise(p["application_window_months"])
+        extended = C("student_final_year").is_not_null() | C("care_sector_post")  # SHSU-P1: 24 months
         return lf.with_columns(
             route.alias("_route"),
-            C("cert_issue_date").dt.offset_by(pl.format("{}mo", window)).alias("_deadline"),
+            pl.when(extended).then(C("cert_issue_date").dt.offset_by(f"{p['application_window_months_extended']}mo"))
+            .otherwise(C("cert_issue_date").dt.offset_by(f"{p['application_window_months']}mo")).alias("_deadline"),
             col_in("occupation_code", self.tech_post_match["code"].to_list()).alias("_tech_post"),
         )
+
+    @staticmethod
+    def _base_amount(klass: pl.Expr, graded: pl.Expr, p: ParameterSet) -> pl.Expr:
+        """SHSU-A1: the base by class and level (ungraded: the class's flat amount). One
+        small lookup per class: a per-row "class|level" string key costs 5x more."""
+        out = pl.lit(None, pl.Int64)
+        for k, table in p["base_amounts"].items():
+            levels = {int(lvl): amt for lvl, amt in table.items() if lvl != "ungraded"}
+            by_level = pl.when(graded).then(C("cert_level").replace_strict(levels, default=None, return_dtype=pl.Int64))
+            if "ungraded" in table:
+                by_level = by_level.otherwise(pl.lit(table["ungraded"], pl.Int64))
+            out = pl.when(klass == k).then(by_level).otherwise(out)
+        return out
 
     # ------------------------------------------------------------------ rules
     def checks(self, p: ParameterSet) -> list[Check]:
