@@ -128,6 +128,9 @@ def test_compare_shows_the_simulators_figures(summaries):
         assert failures.filter(pl.col("source") == name)["mean"].sum() == \
             pytest.approx(doc["policies"][pid]["claims"] - doc["policies"][pid]["eligible_claims"])
     assert len(at.dataframe) == 3
+    at.multiselect(key="cmp_policies").set_value(["shanghai-2025-skills-upgrade"])
+    budget = charts(ok(at.run()))[0]
+    assert budget["policy_id"].to_list() == ["shanghai-2025-skills-upgrade"]
 
 
 def test_compare_dimension_and_sources_change_the_numbers(summaries):

@@ -103,6 +103,7 @@ def screenshots(out: Path, size: int | None, replications: int | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with serve(size, replications, timeout=120) as url, browser() as page:
         for name, (path, _) in PAGES.items():
+            page.set_viewport_size({"width": 1400, "height": 1000})
             load(page, url, path, timeout_ms=900_000)
             # the page scrolls inside its main block: grow the window to show all of it
             height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")

@@ -18,12 +18,19 @@ sources: list[data.Source] = []
 for name in chosen + folders:
     with ui.shown_errors(), st.spinner(t("running", name=name)):
         sources.append(data.source(name))
-size, reps = data.sizes()
-st.caption(t("size_note", size=size or "—", reps=reps or "—"))
+for src in sources:
+    people = sum({pop: fig["target_population"] for e in src.summary["policies"].values()
+                  for pop, fig in e["by_population"].items()}.values())
+    st.caption(f"{src.name}: " + t("size_note", size=f"{people:,}", reps=src.summary["replications"]))
+
+
+found = sorted({pid for src in sources for pid in src.summary["policies"]})
+policies = st.multiselect(t("policies"), found, default=found, format_func=ui.short_label, key="cmp_policies")
 
 
 def labelled(df: pl.DataFrame) -> pl.DataFrame:
-    return figures.with_series(df, t("reform"))
+    """Only the policies picked, with the series label the charts colour by."""
+    return figures.with_series(df.filter(C("policy_id").is_in(policies)), t("reform"))
 
 
 if len(sources) < 2:
