@@ -173,11 +173,14 @@ def _outcome(name: str, pop_name: str, pid: str, size: int | None, mtime: float,
     prep = _prepared(name, pop_name, pid, size, mtime)
     params = prep.params.override(changes) if changes else prep.params
     res = runner.run_policy(prep.claims, pid, params)
-    return metrics.totals(res, prep.size, prep.holders), metrics.breakdowns(res)
+    # the page charts budgets only, which the paid claims carry: breaking down those alone is
+    # exact and ~2x faster (the claim counts of these breakdowns are of paid claims)
+    paid = res.filter((pl.col("status") == "eligible") & (pl.col("amount_cny") > 0))
+    return metrics.totals(res, prep.size, prep.holders), metrics.breakdowns(paid)
 
 
 def outcome(name: str, pop_name: str, pid: str, changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame, float]:
-    """Totals and breakdowns of one policy on the prepared population, under ``changes``
+    """Totals and budget breakdowns of one policy on the prepared population, under ``changes``
     to its baseline parameters; and the seconds it took (≈ 0 when cached)."""
     start = time.perf_counter()
     totals, breakdowns = _outcome(name, pop_name, pid, sizes()[0], _mtime(name), changes)
