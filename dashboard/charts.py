@@ -15,12 +15,14 @@ def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
 
 def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
                  x_order: Sequence[str] | None = None, key: str, height: int = 320) -> None:
-    """Bars of ``y`` by ``x``, one bar per ``color`` value side by side."""
+    """Bars of ``y`` by ``x``, one bar per ``color`` value side by side (in the frame's order)."""
+    colors = list(dict.fromkeys(df[color].to_list()))
     chart = alt.Chart(df).mark_bar().encode(
         x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending", axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset(f"{color}:N"),
+        xOffset=alt.XOffset(f"{color}:N", sort=colors),
         y=alt.Y(f"{y}:Q", title=y_title),
-        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
+        color=alt.Color(f"{color}:N", title=None, sort=colors,
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
     ).properties(height=height)
@@ -28,16 +30,18 @@ def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, 
 
 
 def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: str, y_title: str, key: str) -> None:
-    """Horizontal bars (long keys: occupations, districts, rule ids), largest first."""
+    """Horizontal bars (long keys: occupations, districts, rule ids, policies), largest first;
+    one bar per ``color`` value side by side where a key has several."""
     rows = max(df[y].n_unique(), 1)
+    per_key = df.group_by(y).len()["len"].max() or 1
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y(f"{y}:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=260)),
-        yOffset=alt.YOffset(f"{color}:N"),
+        **({"yOffset": alt.YOffset(f"{color}:N")} if per_key > 1 else {}),
         x=alt.X(f"{x}:Q", title=x_title),
         color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
                  alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f")],
-    ).properties(height=min(40 + rows * 14 * max(df[color].n_unique(), 1), 900))
+    ).properties(height=min(60 + rows * 16 * per_key, 900))
     _show(chart, key)
 
 

@@ -31,7 +31,9 @@ def page(name: str, **state) -> AppTest:
     at = AppTest.from_file(str(ROOT / "views" / f"{name}.py"), default_timeout=120)
     for k, v in state.items():
         at.session_state[k] = v
-    return ok(at.run())
+    ok(at.run())
+    assert at.get("download_button"), f"{name}: no download"
+    return at
 
 
 def ok(at: AppTest) -> AppTest:
@@ -168,7 +170,7 @@ PRESET = "bj-unemployed-care-worker"
 
 def amounts(at: AppTest) -> dict[str, int]:
     table = charts(at)[0]
-    return dict(zip(table["document"], table["amount_cny"]))
+    return {k.split(" (")[0]: v for k, v in zip(table["policy"], table["amount_cny"])}
 
 
 def test_explain_shows_every_policy_with_its_clauses():

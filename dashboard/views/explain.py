@@ -83,8 +83,11 @@ if rows is not None:
     shown = summary.with_columns(pl.col("status").map_elements(value, return_dtype=pl.String),
                                  pl.col("payee").map_elements(value, return_dtype=pl.String))
     with summary_box:
-        charts.grouped_bars(shown.with_columns(pl.col("status").alias(t("status"))), "document", "amount_cny",
-                            t("status"), x_title=t("policy"), y_title=t("amount_cny"), key="ex_chart", height=260)
+        charts.horizontal_bars(shown.with_columns(pl.col("status").alias(t("status")),
+                                                  pl.format("{} ({})", "document", pl.col("city").map_elements(
+                                                      t, return_dtype=pl.String)).alias("policy")),
+                               "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
+                               key="ex_chart")
         st.dataframe(shown.select(
             pl.col("document").alias(t("policy")),
             pl.col("city").map_elements(t, return_dtype=pl.String).alias(t("city")),
