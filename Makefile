@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test dashboard bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/skillsim run --out out/default
+
+dashboard: $(STAMP)
+	$(BIN)/skillsim dashboard
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
