@@ -41,7 +41,7 @@ def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: st
         color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
                  alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f")],
-    ).properties(height=min(60 + rows * 16 * per_key, 900))
+    ).properties(height=min(160 + rows * 26 * per_key, 1000))   # legend and axis sit inside the height
     _show(chart, key)
 
 
