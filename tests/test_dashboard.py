@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
 from dashboard.cli import REPS_ENV, SIZE_ENV
-from policies.contract import validate_frame
-from simulate import metrics, population, report, runner, scenario
+from simulate import report, runner, scenario
 
 ROOT = Path(__file__).resolve().parent.parent / "dashboard"
 SIZE, REPS = 20_000, 3
@@ -272,17 +269,3 @@ def test_cashflow_months_add_up_to_the_budget(summaries):
     assert cumulative["mean"][-1] == pytest.approx(budget)
     assert cumulative["mean"].is_sorted()
 
-
-def test_reform_population_is_narrowed_without_changing_any_result():
-    """The Reform page's speed-ups (only the columns the policy reads, text as Categorical)
-    give exactly the results of the full validated frame."""
-    for name, pid in ((BJ, "beijing-2026-key-groups"), (SH, "shanghai-2025-skills-upgrade")):
-        scen = scenario.load(name).with_changes(size=SIZE)
-        prep = data._prepared(name, scen.populations[0].name, pid, SIZE, data._mtime(name))
-        assert prep.claims.width < 40
-        full = validate_frame(population.generate(scen.populations[0], np.random.default_rng(scen.seed)).claims)
-        for changes in ({}, {"a_tier_uplift_pct": 50} if pid.startswith("beijing") else {"rate_employed_pct": 120}):
-            params = prep.params.override(changes)
-            a, b = runner.run_policy(prep.claims, pid, params), runner.run_policy(full, pid, params)
-            assert metrics.totals(a, SIZE, prep.holders) == metrics.totals(b, SIZE, prep.holders)
-            assert metrics.breakdowns(a).equals(metrics.breakdowns(b))
