@@ -13,6 +13,7 @@ and the other way round, so "own hukou, certificate from the city" stays true.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -109,6 +110,31 @@ def chunks(pop: Population) -> list[tuple[Population, int]]:
     return out
 
 
+WORKERS = 2
+
+
+def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
+               classes: dict[str, dict[str, str]], detail: str, keep: bool) -> list[tuple]:
+    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)]."""
+    rng = np.random.default_rng(seed)
+    draw = (generate_places(part, rng) if isinstance(part, CohortPopulation)
+            else generate(part, rng, first_person=first))
+    claims = validate_frame(draw.claims)
+    out = []
+    for pid in pop.policies:
+        local = relocate(claims, pop.city, get_policy(pid).meta.city)
+        for variant in VARIANTS:
+            if variant == "reform" and pid not in scen.reform:
+                continue
+            res = run_policy(local, pid, policy_params(scen, pid, variant, classes[pid]), detail)
+            bd = metrics.breakdowns(res)
+            if isinstance(draw, CohortDraw):  # agency and line beside the claims (BJSA-K1)
+                res = draw.tag(res)
+                bd = pl.concat([bd, draw.breakdowns(res)])
+            out.append(((pid, variant), metrics.totals(res, part.size, draw.holders), bd, res if keep else None))
+    return out
+
+
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         keep_claims: bool = True) -> RunResult:
     """Run every replication; ``progress(done, label)`` is called after each step."""
@@ -124,27 +150,24 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         cat_rng = np.random.default_rng(pop_seeds[-1])
         classes = {pid: catalog_draw(scen, pid, pop, cat_rng) for pop in scen.populations for pid in pop.policies}
         detail = "rules" if r == 0 and keep_claims else "amounts"
-        for pop, seed in zip(scen.populations, pop_seeds):
+        jobs = [(pop, part, first, chunk_seed) for pop, seed in zip(scen.populations, pop_seeds)
+                for (part, first), chunk_seed in zip(chunks(pop), seed.spawn(len(chunks(pop))))]
+        # Chunks are independent (own seed, own people): two at a time, as this machine has
+        # two cores and a chunk alternates numpy draws with polars queries. Results are
+        # gathered in job order, so the outcome is the same as one at a time.
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            outcomes = list(pool.map(lambda job: _run_chunk(scen, *job, classes, detail, r == 0 and keep_claims),
+                                     jobs))
+        for pop in scen.populations:
             acc: dict[tuple[str, str], list] = {}
-            for (part, first), chunk_seed in zip(chunks(pop), seed.spawn(len(chunks(pop)))):
-                rng = np.random.default_rng(chunk_seed)
-                draw = (generate_places(part, rng) if isinstance(part, CohortPopulation)
-                        else generate(part, rng, first_person=first))
-                claims = validate_frame(draw.claims)
-                for pid in pop.policies:
-                    local = relocate(claims, pop.city, get_policy(pid).meta.city)
-                    for variant in VARIANTS:
-                        if variant == "reform" and pid not in scen.reform:
-                            continue
-                        res = run_policy(local, pid, policy_params(scen, pid, variant, classes[pid]), detail)
-                        bd = metrics.breakdowns(res)
-                        if isinstance(draw, CohortDraw):  # agency and line beside the claims (BJSA-K1)
-                            res = draw.tag(res)
-                            bd = pl.concat([bd, draw.breakdowns(res)])
-                        acc.setdefault((pid, variant), []).append((metrics.totals(res, part.size, draw.holders), bd))
-                        if r == 0 and keep_claims:
-                            kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
-                                                         pl.lit(variant).alias("variant")))
+            for (job_pop, *_), outcome in zip(jobs, outcomes):
+                if job_pop is not pop:
+                    continue
+                for key, tot, bd, res in outcome:
+                    acc.setdefault(key, []).append((tot, bd))
+                    if res is not None:
+                        kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
+                                                     pl.lit(key[1]).alias("variant")))
             for (pid, variant), got in acc.items():
                 tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
                 totals.append({**tags, **metrics.add_totals([t for t, _ in got])})
