@@ -16,9 +16,12 @@ REPS_ENV = "SKILLSIM_DASHBOARD_REPLICATIONS"
 
 
 def command(args: argparse.Namespace) -> list[str]:
+    # showErrorDetails=type: should a bug slip past the pages' one-line errors, the browser
+    # gets its type and a generic message and the traceback goes to this console
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
             "--server.address", args.address, "--server.port", str(args.port),
-            "--browser.gatherUsageStats", "false"]
+            "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "type",
+            "--client.toolbarMode", "viewer"]
 
 
 def run(args: argparse.Namespace) -> int:
