@@ -92,20 +92,20 @@ def _steps(scen: Scenario) -> list[tuple[int, Population, str, str]]:
             for pid in pop.policies for v in VARIANTS if v == "baseline" or pid in scen.reform]
 
 
-CHUNK_PEOPLE = 1_000_000  # people per chunk: bounds memory (~1 GiB a chunk), whatever the size
+CHUNK_PEOPLE = 1_000_000  # at most this many people a chunk (~280k claims): bounds memory
+MIN_CHUNK_PEOPLE = 250_000  # a smaller population is cut in up to 4 chunks, so both cores work
 
 
 def chunks(pop: Population) -> list[tuple[Population, int]]:
-    """The population in chunks of at most CHUNK_PEOPLE people, each with its first person
-    number. Caps are per person, so chunks are independent; the split depends only on size.
-    A population of cohorts (training places, simulate/cohorts.py) is drawn whole."""
+    """The population in chunks, each with its first person number. Caps are per person,
+    so chunks are independent; the split depends only on the size (so does the result)."""
     if isinstance(pop, CohortPopulation):
-        return [(pop, 0)]
+        return [(pop, 0)]  # training places by cohort: drawn whole
+    per = min(CHUNK_PEOPLE, max(MIN_CHUNK_PEOPLE, -(-pop.size // 4)))
     out, first = [], 0
     while first < pop.size:
-        n = min(CHUNK_PEOPLE, pop.size - first)
-        out.append((Population(pop.name, pop.city, pop.policies,
-                               {**pop.a, "size": {**pop.a["size"], "value": n}}), first))
+        n = min(per, pop.size - first)
+        out.append((pop.resized(n), first))
         first += n
     return out
 
