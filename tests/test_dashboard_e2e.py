@@ -2,9 +2,10 @@
 (Debian's package, driven by Playwright): every page renders its charts and tables, not a
 blank shell, and shows no exception.
 
-Also the screenshot tool of docs/dashboard.md:
+Also the screenshot tool of docs/dashboard.md, and its browser timing of the Reform sliders:
 
     .venv/bin/python -m tests.test_dashboard_e2e --out docs/screenshots [--size N]
+    .venv/bin/python -m tests.test_dashboard_e2e --redraws
 """
 from __future__ import annotations
 
@@ -113,10 +114,39 @@ def screenshots(out: Path, size: int | None, replications: int | None) -> None:
             print(out / f"{name}.png", file=sys.stderr)
 
 
+def slider_redraws(size: int | None, times: int = 4) -> None:
+    """Seconds from pressing → on a Reform slider to the new budget on screen (docs/dashboard.md)."""
+    def budget() -> str:
+        return page.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+    with serve(size, None, timeout=120) as url, browser() as page:
+        load(page, url, "reform", timeout_ms=900_000)
+        for scenario, parameter in (("beijing-2026-baseline", "a_tier_uplift_pct"),
+                                    ("shanghai-2025-baseline", "rate_employed_pct")):
+            if scenario != "beijing-2026-baseline":
+                page.locator('[data-testid="stSelectbox"]').first.click()
+                page.get_by_role("option", name=scenario).click()
+            slider = page.locator('[data-testid="stSlider"]', has_text=parameter).locator("input[type=range]")
+            slider.wait_for(timeout=900_000)
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=900_000)
+            for _ in range(times):
+                before = budget()
+                start = time.perf_counter()
+                slider.press("ArrowRight")
+                page.wait_for_function("b => document.querySelector('[data-testid=stMetricValue]').innerText !== b",
+                                       arg=before, timeout=60_000)
+                print(f"{scenario} {parameter}: {time.perf_counter() - start:.2f} s", file=sys.stderr)
+                page.wait_for_timeout(500)
+
+
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description="screenshots of every dashboard page")
+    ap = argparse.ArgumentParser(description="screenshots of every dashboard page, or the Reform slider's redraw time")
     ap.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     ap.add_argument("--size", type=int)
     ap.add_argument("--replications", type=int)
+    ap.add_argument("--redraws", action="store_true", help="time the Reform sliders instead")
     a = ap.parse_args()
-    screenshots(a.out, a.size, a.replications)
+    if a.redraws:
+        slider_redraws(a.size)
+    else:
+        screenshots(a.out, a.size, a.replications)
