@@ -153,7 +153,9 @@ def _outcome(name: str, pop_name: str, pid: str, size: int | None, mtime: float,
     # the page charts budgets only, which the paid claims carry: breaking down those alone is
     # exact and ~2x faster (the claim counts of these breakdowns are of paid claims)
     paid = res.filter((pl.col("status") == "eligible") & (pl.col("amount_cny") > 0))
-    return metrics.totals(res, prep.size, prep.holders), metrics.breakdowns(paid)
+    with pl.Config(engine_affinity="in-memory"):   # eleven small group-bys: ~2x faster than streaming
+        breakdowns = metrics.breakdowns(paid)
+    return metrics.totals(res, prep.size, prep.holders), breakdowns
 
 
 def outcome(name: str, pop_name: str, pid: str, changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame, float]:

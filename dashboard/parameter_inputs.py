@@ -32,7 +32,8 @@ def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str) -
                         schema={"class": pl.String, **{c: pl.Int64 for c in columns}}, orient="row")
     st.caption(label, help=help_text)
     edited = st.data_editor(grid, key=key, disabled=["class"], hide_index=True)
-    out = {r["class"]: {c: int(r[c]) for c in columns if r[c] is not None and c in rows[r["class"]]}
+    # a cell left empty keeps its baseline amount (a table with a level missing would pay nothing there)
+    out = {r["class"]: {c: int(r[c]) if r[c] is not None else rows[r["class"]][c] for c in rows[r["class"]]}
            for r in edited.iter_rows(named=True)}
     return out if nested else out["—"]
 
