@@ -400,7 +400,8 @@ def test_population_caps_hold_and_ceilings_are_never_exceeded(batch, overrides):
     year = pl.col("application_date").dt.year()
     per_worker = ok.filter(pl.col("deciding_rule") != "BJSA-6").group_by("person_id", year).len()["len"]
     assert per_worker.max() is None or per_worker.max() <= 3                          # BJSA-L1
-    graded = ok.filter((pl.col("deciding_rule") != "BJSA-6") & (pl.col("cert_kind") != "training_only")
+    exempt = p["l1_exempt_lines"] + p["same_level_exempt_lines"]   # BJSA-6 projects; BJSA-5 training
+    graded = ok.filter(~pl.col("deciding_rule").is_in(exempt) & (pl.col("cert_kind") != "training_only")
                        & pl.col("occupation_code").is_not_null() & pl.col("cert_level").is_not_null())
     assert graded.height == graded.unique(["person_id", "occupation_code", "cert_level"]).height
     for rule, key, cap in [("BJSA-5", "employer_id", p["research_enterprise_cap_cny"]),
