@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 import polars as pl
@@ -200,4 +200,4 @@ def with_progress(scen: Scenario, show: bool | None = None) -> RunResult:
         return run(scen, lambda done, label: bar.update(task, completed=done, description=label))
 
 
-__all__: Iterable[str] = ["run", "with_progress", "relocate", "RunResult", "total_steps"]
+__all__ = ["run", "run_policy", "with_progress", "relocate", "chunks", "RunResult", "total_steps"]

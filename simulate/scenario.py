@@ -27,7 +27,6 @@ policy or parameter is a ``ScenarioError`` naming the key, and nothing runs.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import re
@@ -393,4 +392,4 @@ def loads(text: str) -> Scenario:
     return parse(raw, digest=hashlib.sha256(text.encode()).hexdigest()[:16])
 
 
-__all__ = ["Scenario", "Population", "ScenarioError", "load", "loads", "parse", "ready_scenarios", "copy"]
+__all__ = ["Scenario", "Population", "ScenarioError", "load", "loads", "parse", "ready_scenarios"]
