@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -20,8 +21,13 @@ from .scenario import EMPLOYMENT, Population
 
 EPOCH = dt.date(1970, 1, 1)
 OTHER_CITY = {"beijing": "shanghai", "shanghai": "beijing"}
-# 养老护理员 and 家政服务员, whose holders mostly work in care posts: the codes of SHSU-X1's parameter
-CARE_CODES = tuple(get_policy("shanghai-2025-skills-upgrade").parameters["care_occupations"])
+
+
+@lru_cache(maxsize=1)
+def care_codes() -> tuple[str, ...]:
+    """养老护理员 and 家政服务员, whose holders mostly work in care posts: SHSU-X1's parameter
+    (read on first use, not at import, so commands that draw nothing do not load it)."""
+    return tuple(get_policy("shanghai-2025-skills-upgrade").parameters["care_occupations"])
 
 
 def _choice(rng: np.random.Generator, n: int, shares: dict[str, float]) -> np.ndarray:
@@ -134,7 +140,7 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
     occ = rng.choice(len(codes), size=m, p=code_p / code_p.sum())
     item = rng.choice(len(items), size=m, p=_item_probs(pop, items))
     is_item = kind_is["special_ability"]
-    care_occ = np.isin(occ, [codes.index(c) for c in CARE_CODES if c in codes])
+    care_occ = np.isin(occ, [codes.index(c) for c in care_codes() if c in codes])
     occ = np.where(is_item, -1, occ)
     item = np.where(is_item, item, -1)
     d = a["issue_dates"]

@@ -43,12 +43,17 @@ def _per_replication(totals: pl.DataFrame) -> pl.DataFrame:
     agg = totals.group_by("replication", "policy_id", "variant").agg(
         pl.col("claims", "eligible_claims", "budget_cny", "beneficiaries", "city_cny", "district_cny",
                "target_population", "certificate_holders").sum())
-    return agg.with_columns(
+    return _with_ratios(agg).sort("policy_id", "variant", "replication")
+
+
+def _with_ratios(df: pl.DataFrame) -> pl.DataFrame:
+    """Coverage of the target population and of holders, and cost per beneficiary, from sums."""
+    return df.with_columns(
         (pl.col("beneficiaries") / pl.col("target_population")).alias("coverage"),
         (pl.col("beneficiaries") / pl.col("certificate_holders")).fill_nan(0.0).alias("coverage_of_holders"),
         pl.when(pl.col("beneficiaries") > 0).then(pl.col("budget_cny") / pl.col("beneficiaries"))
         .otherwise(0.0).alias("cost_per_beneficiary_cny"),
-    ).sort("policy_id", "variant", "replication")
+    )
 
 
 def _figures(rows: pl.DataFrame) -> dict[str, Any]:
@@ -90,12 +95,7 @@ def summary(res: RunResult) -> dict[str, Any]:
         for pop in entry["populations"]:
             rows = pops.filter((pl.col("population") == pop) & (pl.col("policy_id") == pid)
                                & (pl.col("variant") == "baseline"))
-            rows = rows.with_columns(
-                (pl.col("beneficiaries") / pl.col("target_population")).alias("coverage"),
-                (pl.col("beneficiaries") / pl.col("certificate_holders")).fill_nan(0.0).alias("coverage_of_holders"),
-                pl.when(pl.col("beneficiaries") > 0).then(pl.col("budget_cny") / pl.col("beneficiaries"))
-                .otherwise(0.0).alias("cost_per_beneficiary_cny"))
-            by_pop[pop] = _figures(rows)
+            by_pop[pop] = _figures(_with_ratios(rows))
         entry["by_population"] = by_pop
         if pid in scen.reform:
             ref = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "reform"))

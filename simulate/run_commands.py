@@ -37,8 +37,9 @@ def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
     for c in cols:
         t.add_column(c, justify="left" if c in ("run", "policy_id", "metric") else "right")
     for r in rows:
-        t.add_row(*(str(r[c]) if c in ("run", "policy_id", "metric") else _fmt(r[c], c if c != "a" and c != "b"
-                    and c != "b_minus_a" else r.get("metric", "")) for c in cols))
+        # a compare row's a / b / difference are in the unit of its metric
+        unit = lambda c: r.get("metric", "") if c in ("a", "b", "b_minus_a") else c  # noqa: E731
+        t.add_row(*(str(r[c]) if c in ("run", "policy_id", "metric") else _fmt(r[c], unit(c)) for c in cols))
     Console(width=220).print(t)
 
 

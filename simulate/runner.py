@@ -138,11 +138,12 @@ def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, se
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         keep_claims: bool = True) -> RunResult:
     """Run every replication; ``progress(done, label)`` is called after each step."""
-    for _, _, pid, variant in _steps(scen)[:len(_steps(scen)) // scen.replications]:
+    for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
         # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
         get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant, {}),
                                  validate=False)
     root = np.random.SeedSequence(scen.seed)
+    pieces = [chunks(pop) for pop in scen.populations]  # the same split in every replication
     totals, parts, kept = [], [], []
     done = 0
     for r, rep_seed in enumerate(root.spawn(scen.replications)):
@@ -150,8 +151,8 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         cat_rng = np.random.default_rng(pop_seeds[-1])
         classes = {pid: catalog_draw(scen, pid, pop, cat_rng) for pop in scen.populations for pid in pop.policies}
         detail = "rules" if r == 0 and keep_claims else "amounts"
-        jobs = [(pop, part, first, chunk_seed) for pop, seed in zip(scen.populations, pop_seeds)
-                for (part, first), chunk_seed in zip(chunks(pop), seed.spawn(len(chunks(pop))))]
+        jobs = [(pop, part, first, chunk_seed) for pop, seed, parts in zip(scen.populations, pop_seeds, pieces)
+                for (part, first), chunk_seed in zip(parts, seed.spawn(len(parts)))]
         # Chunks are independent (own seed, own people): two at a time, as this machine has
         # two cores and a chunk alternates numpy draws with polars queries. Results are
         # gathered in job order, so the outcome is the same as one at a time.
