@@ -231,21 +231,37 @@ class Policy:
             notes = self.notes(p)
             for n in notes:
                 self._known_rule(n.rule, "a note")
-            lf = lf.with_columns(self._rule_list(checks, fails, notes, eligible, detail))
+            conds = ([(c.rule, ~eligible & f, c.why) for c, f in zip(checks, fails)]
+                     + [(n.rule, eligible & (n.where.fill_null(False) if n.where is not None else True), n.message)
+                        for n in notes])
+            lf = self._rule_ids(lf, conds) if detail == "rules" else lf.with_columns(self._reasons(conds))
         return lf.drop(pl.selectors.starts_with("_"))
 
-    def _rule_list(self, checks, fails, notes, eligible, detail) -> list[pl.Expr]:
-        def item(rule: str, msg: pl.Expr | str) -> pl.Expr:
-            if detail == "rules":
-                return pl.lit(rule)
-            message = pl.lit(msg) if isinstance(msg, str) else msg
-            return pl.struct(rule=pl.lit(rule), clause=pl.lit(self.rules[rule].clause),
-                             message=message.cast(pl.String))
-        parts = [pl.when(~eligible & f).then(item(c.rule, c.why)) for c, f in zip(checks, fails)]
-        parts += [pl.when(eligible & (n.where.fill_null(False) if n.where is not None else True))
-                  .then(item(n.rule, n.message)) for n in notes]
-        name = "rules" if detail == "rules" else "reasons"
-        return [pl.concat_list(parts).list.drop_nulls().alias(name)]
+    @staticmethod
+    def _rule_ids(lf: pl.LazyFrame, conds: list[tuple[str, pl.Expr, Any]]) -> pl.LazyFrame:
+        """``rules``: the ids of the checks a claim failed, or of the notes it was paid under.
+
+        Which of them hold is packed into bit words per claim; the lists are built once per
+        distinct word (a few hundred in a population) and joined back. A list of every id
+        per claim, nulls dropped, costs 8x more (~3 s for half a million claims)."""
+        words = []
+        for w in range(0, len(conds), 62):
+            part = conds[w:w + 62]
+            words.append(pl.sum_horizontal([pl.when(cond).then(pl.lit(1 << b, pl.Int64)).otherwise(pl.lit(0, pl.Int64))
+                                            for b, (_, cond, _) in enumerate(part)]).alias(f"_rules_word{w // 62}"))
+        lf = lf.with_columns(words)
+        names = [f"_rules_word{w // 62}" for w in range(0, len(conds), 62)]
+        ids = [pl.when((pl.col(names[i // 62]) & pl.lit(1 << (i % 62), pl.Int64)) != 0).then(pl.lit(rule))
+               for i, (rule, _, _) in enumerate(conds)]
+        table = lf.select(names).unique().with_columns(pl.concat_list(ids).list.drop_nulls().alias("rules"))
+        return lf.join(table, on=names, how="left", maintain_order="left")
+
+    def _reasons(self, conds: list[tuple[str, pl.Expr, Any]]) -> list[pl.Expr]:
+        """``reasons``: {rule, clause, message} of each check failed or note paid under."""
+        parts = [pl.when(cond).then(pl.struct(rule=pl.lit(rule), clause=pl.lit(self.rules[rule].clause),
+                                             message=(pl.lit(msg) if isinstance(msg, str) else msg).cast(pl.String)))
+                 for rule, cond, msg in conds]
+        return [pl.concat_list(parts).list.drop_nulls().alias("reasons")]
 
     @staticmethod
     def prior_features(lf: pl.LazyFrame, features: Mapping[str, tuple[pl.Expr, str]]) -> pl.LazyFrame:

@@ -92,16 +92,18 @@ def _steps(scen: Scenario) -> list[tuple[int, Population, str, str]]:
             for pid in pop.policies for v in VARIANTS if v == "baseline" or pid in scen.reform]
 
 
-CHUNK_PEOPLE = 1_000_000  # at most this many people a chunk (~280k claims): bounds memory
-MIN_CHUNK_PEOPLE = 250_000  # a smaller population is cut in up to 4 chunks, so both cores work
+CHUNK_PEOPLE = 2_000_000  # at most this many people a chunk (~550k claims): bounds memory
 
 
 def chunks(pop: Population) -> list[tuple[Population, int]]:
-    """The population in chunks, each with its first person number. Caps are per person,
-    so chunks are independent; the split depends only on the size (so does the result)."""
+    """The population in equal chunks of at most CHUNK_PEOPLE, each with its first person
+    number. Caps are per person, so chunks are independent; the split depends only on the
+    size (so does the result). Chunks are not made smaller to keep both cores busy: polars
+    already uses both within a chunk, and a smaller chunk costs more per claim."""
     if isinstance(pop, CohortPopulation):
         return [(pop, 0)]  # training places by cohort: drawn whole
-    per = min(CHUNK_PEOPLE, max(MIN_CHUNK_PEOPLE, -(-pop.size // 4)))
+    count = max(1, -(-pop.size // CHUNK_PEOPLE))
+    per = -(-pop.size // count)
     out, first = [], 0
     while first < pop.size:
         n = min(per, pop.size - first)
