@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import polars as pl
 
-from .engine import cap_claims
+from .engine import cap_claims, collect
 
 C = pl.col
 ROW = "_cap_row"
@@ -53,13 +53,13 @@ def among_shared(results: pl.LazyFrame, key: str, apply: Callable[[pl.LazyFrame]
     That leaves a few per cent of the rows for the window work; the result is collected,
     so a cap that reads its frame twice (SHSU's re-routing) does not redo the upstream
     plan. Rows come back grouped: untouched rows first."""
-    df = results.collect()
+    df = collect(results)
     eligible = df["status"] == "eligible"
     ids = df[key].filter(eligible)
     shared = eligible & df[key].is_in(ids.filter(ids.is_duplicated()).unique().implode())
     if not shared.any():
         return df.lazy()
-    capped = apply(df.filter(shared).lazy()).collect()
+    capped = collect(apply(df.filter(shared).lazy()))
     return pl.concat([df.filter(~shared), capped.select(df.columns)], how="vertical_relaxed").lazy()
 
 

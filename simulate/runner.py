@@ -22,6 +22,7 @@ import polars as pl
 
 from policies import get_policy
 from policies.contract import SCHEMA, validate_frame
+from policies.engine import collect
 
 from . import metrics
 from .cohort_draw import CohortDraw, generate as generate_places
@@ -84,7 +85,7 @@ def run_policy(claims: pl.DataFrame, pid: str, params, detail: str = "amounts") 
     """Every claim through one policy, then its population caps; validated claims only."""
     policy = get_policy(pid)
     results = policy.evaluate(claims, params, detail=detail, validate=False)
-    return policy.population_caps(results, params).collect()
+    return collect(policy.population_caps(results, params))
 
 
 def _steps(scen: Scenario) -> list[tuple[int, Population, str, str]]:

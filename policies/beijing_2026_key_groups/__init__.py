@@ -12,7 +12,7 @@ import polars as pl
 
 from ..caps import among_shared, cap_count
 from ..catalogs import load_catalog
-from ..engine import Check, Note, Policy, col_in, fmt, prior
+from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..parameters import ParameterSet
 
@@ -68,7 +68,7 @@ class BeijingKeyGroups2026(Policy):
         base = (pl.when(is_skill).then(pl.when(C("_tier") == "A").then(uplifted).otherwise(C("_tier_b")))
                 .when(is_item).then(C("_tier").replace_strict(p["special_ability_amounts"], default=None,
                                                               return_dtype=pl.Int64)))
-        deadline = C("cert_issue_date").dt.offset_by(f"{p['application_window_years']}y")
+        deadline = by_distinct(C("cert_issue_date"), lambda d: d.dt.offset_by(f"{p['application_window_years']}y"))
         lf = lf.with_columns(base.alias("_base"), pl.lit(100).alias("_rate_pct"), deadline.alias("_deadline"))
         return self.prior_features(lf, {
             "_paid_before": (prior("policy_id") == self.id, "any"),  # BJKG-L1
@@ -153,13 +153,17 @@ class BeijingKeyGroups2026(Policy):
 
     def payment_month(self, p: ParameterSet) -> pl.Expr:
         """BJKG-T1: review, then publicity on the next 15th for 7 days, payment the month after."""
-        reviewed = C("application_date").dt.offset_by(f"{p['review_calendar_days']}d")
         day = p["publicity_day"]
-        month = reviewed.dt.month_start()
-        start = pl.when(reviewed.dt.day() <= day).then(month).otherwise(month.dt.offset_by("1mo")) \
-            .dt.offset_by(f"{day - 1}d")
-        end = start.dt.offset_by(f"{p['publicity_days'] - 1}d")
-        return end.dt.month_start().dt.offset_by("1mo")
+
+        def month(applied: pl.Expr) -> pl.Expr:
+            reviewed = applied.dt.offset_by(f"{p['review_calendar_days']}d")
+            # publicity starts on the `day`th of the reviewed month if that is still to come,
+            # else of the next month: the month of (reviewed - day days + 1 month)
+            start = (reviewed.dt.offset_by(f"-{day}d").dt.offset_by("1mo").dt.month_start()
+                     .dt.offset_by(f"{day - 1}d"))
+            end = start.dt.offset_by(f"{p['publicity_days'] - 1}d")
+            return end.dt.month_start().dt.offset_by("1mo")
+        return by_distinct(C("application_date"), month)
 
     def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
         return pl.struct(source=pl.lit(p["fund"]), city_cny=amount, district_cny=pl.lit(0, pl.Int64),
