@@ -158,7 +158,8 @@ class BeijingKeyGroups2026(Policy):
         def month(applied: pl.Expr) -> pl.Expr:
             reviewed = applied.dt.offset_by(f"{p['review_calendar_days']}d")
             # publicity starts on the `day`th of the reviewed month if that is still to come,
-            # else of the next month: the month of (reviewed - day days + 1 month)
+            # else of the next month: the month of (reviewed - day days + 1 month). No when/then
+            # here: inside by_distinct it makes polars 2.1 panic (mask and values lengths differ).
             start = (reviewed.dt.offset_by(f"-{day}d").dt.offset_by("1mo").dt.month_start()
                      .dt.offset_by(f"{day - 1}d"))
             end = start.dt.offset_by(f"{p['publicity_days'] - 1}d")
