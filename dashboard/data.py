@@ -22,13 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import streamlit as st
 
 from policies import ParameterSet, get_policy
-from policies.contract import validate_frame
-from simulate import metrics, population, report, runner, scenario
+from simulate import metrics, report, runner, scenario
 from simulate.scenario import Scenario
 
 from .cli import REPS_ENV, SIZE_ENV
@@ -126,13 +124,13 @@ class Prepared:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _prepared(name: str, pop_name: str, pid: str, size: int | None, mtime: float) -> Prepared:
+    # replication 0 of the scenario's run: the Reform page's baseline is the Compare page's
     scen = _scenario(name, size, None, mtime)
     pop = next(p for p in scen.populations if p.name == pop_name)
-    rng = np.random.default_rng(scen.seed)
-    draw = population.generate(pop, rng)
-    local = runner.relocate(validate_frame(draw.claims), pop.city, get_policy(pid).meta.city)
-    params = runner.policy_params(scen, pid, "baseline", runner.catalog_draw(scen, pid, pop, rng))
-    return Prepared(local, draw.holders, pop.size, params)
+    drawn = runner.draw(scen, pop)
+    local = runner.relocate(drawn.claims, pop.city, get_policy(pid).meta.city)
+    params = runner.policy_params(scen, pid, "baseline", drawn.classes[pid])
+    return Prepared(local, drawn.holders, pop.size, params)
 
 
 def people(scen: Scenario) -> list[scenario.Population]:

@@ -27,7 +27,7 @@ from policies.engine import collect
 from . import metrics
 from .cohort_draw import CohortDraw, generate as generate_places
 from .cohorts import CohortPopulation
-from .population import generate, occupation_pool
+from .population import Draw, generate, occupation_pool
 from .scenario import Population, Scenario
 
 CITY_FIELDS = ("hukou", "cert_issuer_city", "school_city")
@@ -116,13 +116,18 @@ def chunks(pop: Population) -> list[tuple[Population, int]]:
 WORKERS = 2
 
 
-def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
-               classes: dict[str, dict[str, str]], detail: str, keep: bool) -> list[tuple]:
-    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)]."""
+def _draw_chunk(part: Population, first: int, seed: np.random.SeedSequence) -> tuple[Draw | CohortDraw, pl.DataFrame]:
+    """One chunk's draw and its validated claims."""
     rng = np.random.default_rng(seed)
     draw = (generate_places(part, rng) if isinstance(part, CohortPopulation)
             else generate(part, rng, first_person=first))
-    claims = validate_frame(draw.claims)
+    return draw, validate_frame(draw.claims)
+
+
+def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
+               classes: dict[str, dict[str, str]], detail: str, keep: bool) -> list[tuple]:
+    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)]."""
+    draw, claims = _draw_chunk(part, first, seed)
     out = []
     for pid in pop.policies:
         local = relocate(claims, pop.city, get_policy(pid).meta.city)
@@ -138,6 +143,43 @@ def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, se
     return out
 
 
+def _replication(scen: Scenario, rep_seed: np.random.SeedSequence, pieces: list[list[tuple[Population, int]]]):
+    """One replication's jobs [(population, chunk, first person, seed)] and its drawn catalog
+    classes {policy: {code: class}}: the seeds of ``run`` and ``draw`` come from here alone."""
+    pop_seeds = rep_seed.spawn(len(scen.populations) + 1)
+    cat_rng = np.random.default_rng(pop_seeds[-1])
+    classes = {pid: catalog_draw(scen, pid, pop, cat_rng) for pop in scen.populations for pid in pop.policies}
+    jobs = [(pop, part, first, chunk_seed) for pop, seed, parts in zip(scen.populations, pop_seeds, pieces)
+            for (part, first), chunk_seed in zip(parts, seed.spawn(len(parts)))]
+    return jobs, classes
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One population of one replication, as ``run`` draws it."""
+    claims: pl.DataFrame                    # validated, in the population's own city
+    holders: int                            # certificate holders (coverage's second denominator)
+    classes: dict[str, dict[str, str]]      # policy -> drawn catalog classes (SHSU-K1 assumptions)
+
+
+def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
+    """The claims of population ``pop`` (or its name) in ``replication`` of ``run(scen)``:
+    the same seeds, chunks and catalog classes, so a policy run on them (``run_policy``
+    with ``policy_params``) gives that replication's result (the dashboard's Reform page
+    re-runs them)."""
+    if not 0 <= replication < scen.replications:
+        raise ValueError(f"replication {replication}: the scenario has {scen.replications}")
+    rep_seed = np.random.SeedSequence(scen.seed).spawn(replication + 1)[replication]
+    jobs, classes = _replication(scen, rep_seed, [chunks(p) for p in scen.populations])
+    name = pop if isinstance(pop, str) else pop.name
+    mine = [job for job in jobs if job[0].name == name]
+    if not mine:
+        raise ValueError(f"population {name!r} is not in scenario {scen.name!r}")
+    drawn = [_draw_chunk(part, first, seed) for _, part, first, seed in mine]
+    return Drawn(pl.concat([claims for _, claims in drawn]), sum(d.holders for d, _ in drawn),
+                 {pid: classes[pid] for pid in mine[0][0].policies})
+
+
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         keep_claims: bool = True) -> RunResult:
     """Run every replication; ``progress(done, label)`` is called after each step."""
@@ -150,12 +192,8 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
     totals, parts, kept = [], [], []
     done = 0
     for r, rep_seed in enumerate(root.spawn(scen.replications)):
-        pop_seeds = rep_seed.spawn(len(scen.populations) + 1)
-        cat_rng = np.random.default_rng(pop_seeds[-1])
-        classes = {pid: catalog_draw(scen, pid, pop, cat_rng) for pop in scen.populations for pid in pop.policies}
+        jobs, classes = _replication(scen, rep_seed, pieces)
         detail = "rules" if r == 0 and keep_claims else "amounts"
-        jobs = [(pop, part, first, chunk_seed) for pop, seed, parts in zip(scen.populations, pop_seeds, pieces)
-                for (part, first), chunk_seed in zip(parts, seed.spawn(len(parts)))]
         # Chunks are independent (own seed, own people): two at a time, as this machine has
         # two cores and a chunk alternates numpy draws with polars queries. Results are
         # gathered in job order, so the outcome is the same as one at a time.
@@ -204,4 +242,5 @@ def with_progress(scen: Scenario, show: bool | None = None) -> RunResult:
         return run(scen, lambda done, label: bar.update(task, completed=done, description=label))
 
 
-__all__ = ["run", "run_policy", "with_progress", "relocate", "chunks", "RunResult", "total_steps"]
+__all__ = ["run", "run_policy", "draw", "Drawn", "with_progress", "relocate", "chunks", "RunResult",
+           "total_steps"]

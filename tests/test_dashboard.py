@@ -224,6 +224,9 @@ def test_reform_slider_changes_cost_not_coverage():
     budget, beneficiaries, coverage, cost = metric_values(at)
     assert budget > 0 and beneficiaries > 0
     assert at.info[0].value in ("尚未改动参数: 改革等于基线。", "No parameter changed yet: the reform equals the baseline.")
+    # the baseline is replication 0 of the scenario's run (runner.draw): the same people, the same budget
+    rep0 = runner.run(scenario.load(BJ).with_changes(size=SIZE, replications=1), keep_claims=False).totals
+    assert (budget, beneficiaries) == rep0.select("budget_cny", "beneficiaries").row(0)
     at.slider(key=UPLIFT).set_value(50)
     ok(at.run())
     budget2, beneficiaries2, coverage2, cost2 = metric_values(at)

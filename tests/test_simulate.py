@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from policies import get_policy
 from policies.contract import claims_frame, validate_frame
-from simulate import metrics, report, runner, scenario
+from simulate import metrics, population, report, runner, scenario
 from simulate.cli import main
 from simulate.population import generate
 from simulate.scenario import ScenarioError
@@ -106,6 +106,42 @@ def test_same_seed_same_frame_other_seed_other_frame():
     c = generate(pop, np.random.default_rng(12)).claims
     assert a.equals(b)
     assert not a.equals(c)
+
+
+def test_draws_follow_their_shares():
+    """The generator's samplers: cumulative cuts (short lists), Walker's alias method (the
+    occupation pool) and Poisson by inversion give the asked-for shares; a share of 0 is never drawn."""
+    rng = np.random.default_rng(3)
+    n = 400_000
+    for p in ([0.3, 0.7, 0.0], [0.0, 1.0], [0.5, 0.0, 0.5], [0.1] * 10):
+        got = np.bincount(population._draw(rng, n, np.array(p)), minlength=len(p)) / n
+        assert np.abs(got - p).max() < 0.005 and all(got[i] == 0 for i, x in enumerate(p) if x == 0)
+    p = rng.random(300)
+    p[[0, 7, 299]] = 0
+    p /= p.sum()
+    got = np.bincount(population._draw(rng, n, p), minlength=300) / n
+    assert np.abs(got - p).max() < 0.002 and got[[0, 7, 299]].sum() == 0
+    x = population._poisson(rng, n, 0.15)
+    assert abs(x.mean() - 0.15) < 0.003 and abs(x.var() - 0.15) < 0.003
+
+
+def test_draw_is_the_run_s_replication(monkeypatch):
+    """runner.draw gives the claims a replication of run drew (seeds, chunks, catalog classes):
+    a policy run on them reproduces that replication's totals."""
+    monkeypatch.setattr(runner, "CHUNK_PEOPLE", 1200)  # several chunks
+    scen = small("swap", replications=2)
+    res = runner.run(scen, keep_claims=False)
+    for pop in scen.populations:
+        drawn = runner.draw(scen, pop.name, replication=1)
+        for pid in pop.policies:
+            out = runner.run_policy(runner.relocate(drawn.claims, pop.city, get_policy(pid).meta.city), pid,
+                                    runner.policy_params(scen, pid, "baseline", drawn.classes[pid]))
+            want = res.totals.filter(replication=1, population=pop.name, policy_id=pid, variant="baseline")
+            got = metrics.totals(out, pop.size, drawn.holders)
+            assert {k: got[k] for k in ("budget_cny", "beneficiaries", "claims", "certificate_holders")} == \
+                want.select("budget_cny", "beneficiaries", "claims", "certificate_holders").row(0, named=True)
+    with pytest.raises(ValueError, match="replication 2"):
+        runner.draw(scen, scen.populations[0].name, replication=2)
 
 
 def test_relocation_swaps_city_fields():

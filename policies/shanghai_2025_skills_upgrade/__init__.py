@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..caps import ROW, among_shared, cap_count, order, over_limit, with_reason
+from ..caps import ROW, among_shared, cap_count, earlier_in_group, over_limit, with_reason
 from ..catalogs import load_catalog
 from ..contract import FIELD_BY_NAME, PRIOR_DTYPE
 from ..engine import Check, Note, Policy, by_distinct, cap_claims, col_in, collect, fmt, prior
@@ -326,22 +326,23 @@ class ShanghaiSkillsUpgrade2025(Policy):
         # SHSU-R7: best level paid before for this person and occupation/item (ungraded: any)
         graded = col_in("cert_kind", ["skill_level", "qualification"]) & C("cert_level").is_not_null()
         level = pl.when(graded).then(C("cert_level").cast(pl.Int64)).otherwise(0)
-        best = (pl.when(eligible).then(level).otherwise(99).cum_min().shift(1, fill_value=99)
-                .over(["person_id", pl.coalesce("special_ability_item", "occupation_code"), graded],
-                      order_by=order()))
-        lf = collect(lf.with_columns((eligible & (best <= level)).alias("_cap_hit"))).lazy()
+        lf = earlier_in_group(lf, pl.when(eligible).then(level).otherwise(99),
+                              ["person_id", pl.coalesce("special_ability_item", "occupation_code"), graded],
+                              "min", "_cap_best", empty=99)
+        lf = collect(lf.with_columns((eligible & (C("_cap_best") <= level)).alias("_cap_hit"))
+                     .drop("_cap_best")).lazy()
         lf = with_reason(lf, C("_cap_hit"), "SHSU-R7", self.rules["SHSU-R7"].clause,
                          "an earlier claim of this person was paid for this occupation at this level or "
                          "higher (or this ungraded item)", True)
         lf = cap_claims(lf, C("_cap_hit"), "SHSU-R7")
         # SHSU-R3 once as a vocational student; SHSU-L1 once a year as employed: re-route
         vocational = (C("deciding_rule") == "SHSU-R3") & (C("student_final_year") == "vocational")
-        lf = self._reroute(lf.with_columns(over_limit(vocational, ["person_id"], 1, C("_cap_student"))
-                                           .alias("_cap_hit")), p, detail, as_employed=False, as_student=True)
+        lf = self._reroute(over_limit(lf.drop("_cap_hit"), vocational, ["person_id"], 1, C("_cap_student")),
+                           p, detail, as_employed=False, as_student=True)
         as_employed = C("deciding_rule").is_in(["SHSU-R1", "SHSU-X1"])
-        lf = self._reroute(lf.with_columns(over_limit(as_employed, ["person_id", year],
-                                                      p["yearly_max_as_employed"], C("_cap_year_emp"))
-                                           .alias("_cap_hit")), p, detail, as_employed=True, as_student=False)
+        lf = self._reroute(over_limit(lf.drop("_cap_hit"), as_employed, ["person_id", year],
+                                      p["yearly_max_as_employed"], C("_cap_year_emp")),
+                           p, detail, as_employed=True, as_student=False)
         lf = lf.drop(ROW, "_cap_hit", "_cap_year_emp", "_cap_student")
         # SHSU-L1: three a year in all
         lf = cap_count(lf, pl.lit(True), ["person_id", year], p["yearly_max"], "SHSU-L1",
