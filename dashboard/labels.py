@@ -118,9 +118,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameter": ("参数", "Parameter"),
     "change": ("变化", "Change"),
     "reform_timing": ("重新计算用时 {s:.2f} 秒 ({n:,} 条申请)。", "Re-run took {s:.2f} s ({n:,} claims)."),
-    "drawn_note": ("人群按情景 {name} 的假设抽取一次 (种子 {seed}), 基线和改革使用同一人群。",
-                   "The population is drawn once from scenario {name}'s assumptions (seed {seed}); baseline "
-                   "and reform run on the same people."),
+    "drawn_note": ("人群为情景 {name} 运行的第 1 次重复抽样 (种子 {seed}), 与“比较”页相同; 基线和改革使用同一人群。",
+                   "The population is replication 1 of scenario {name}'s run (seed {seed}), as on the Compare "
+                   "page; baseline and reform run on the same people."),
     "no_people": ("该情景的人群是培训任务队列, 不是个人; 请选择其他情景。",
                   "This scenario's populations are cohorts of training places, not people: pick another scenario."),
     # Cash flow

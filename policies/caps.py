@@ -32,15 +32,16 @@ def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Ex
                      how: Literal["sum", "min"], name: str, empty: int = 0) -> pl.LazyFrame:
     """Add column ``name``: per row, the sum (or minimum) of ``value`` (an integer without
     nulls) over the earlier rows of its group in ``order()``; ``empty`` where there are
-    none. Needs the ROW column (unique).
+    none. Needs the ROW column (unique: the last tie-break).
 
     One sorted scan (the keys, order and value only, sorted by group then order; global
-    cumulative sums or minimums reset at each group's start; joined back on ROW), not a
+    cumulative sums or minimums reset at each group's start; put back in row order), not a
     window function: polars runs ``cum_min().over(...)`` group by group, 10x slower with
     thousands of groups."""
     key_exprs = [C(k) if isinstance(k, str) else k for k in keys]
     g, v = C("_eg_group"), C("_eg_value")
-    scan = (results.select(C(ROW), C("application_date"), C("amount_cny"),
+    scan = (results.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_eg_pos"),
+                           C(ROW), C("application_date"), C("amount_cny"),
                            pl.struct(key_exprs).rank("dense").cast(pl.Int64).alias("_eg_group"),
                            value.cast(pl.Int64).alias("_eg_value"))
             .sort(["_eg_group", *order()]))
@@ -55,7 +56,8 @@ def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Ex
         scan = scan.with_columns(((g.max() + 1 - g) * (v.max() - lo + 1)).alias("_eg_band"))
         scan = scan.with_columns(pl.when(first).then(pl.lit(empty, pl.Int64)).otherwise(
             (C("_eg_band") + v - lo).cum_min().shift(1) - C("_eg_band") + lo).alias(name))
-    return results.join(scan.select(ROW, name), on=ROW, how="left", maintain_order="left")
+    # back in the rows' own order, beside them (a join would copy every column)
+    return pl.concat([results, scan.sort("_eg_pos").select(name)], how="horizontal")
 
 
 def with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, message: pl.Expr | str,

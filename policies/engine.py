@@ -217,22 +217,22 @@ class Policy:
         checks = self.checks(p)
         for c in checks:
             self._known_rule(c.rule, "a check")
-        fails = [c.fails.fill_null(False) for c in checks]
-        by_status = {s: [f for c, f in zip(checks, fails) if c.status == s]
-                     for s in ("out_of_scope", "ineligible", "needs_info")}
-        status = pl.when(pl.any_horizontal(by_status["out_of_scope"] or [pl.lit(False)])) \
-            .then(pl.lit("out_of_scope"))
-        for s in ("ineligible", "needs_info"):
-            status = status.when(pl.any_horizontal(by_status[s] or [pl.lit(False)])).then(pl.lit(s))
-        status = status.otherwise(pl.lit("eligible"))
-        ordered = [(c, f) for s in ("out_of_scope", "ineligible", "needs_info")
-                   for c, f in zip(checks, fails) if c.status == s]
-        # the first failed check's id, else the rule that set the amount: found as an index
-        # and gathered from the ids (a string column per check costs 4x more)
-        first = pl.coalesce([pl.when(f).then(pl.lit(i, pl.UInt32)) for i, (_, f) in enumerate(ordered)]
+        # each check once, as a column; the first failed in status order (out of scope, then
+        # ineligible, then needs info) sets the status and the deciding rule, else the rule
+        # that set the amount decides. Found as an index and gathered from the ids and
+        # statuses: a string column per check costs 4x more.
+        lf = lf.with_columns(c.fails.fill_null(False).alias(f"_fail{i}") for i, c in enumerate(checks))
+        fails = [pl.col(f"_fail{i}") for i in range(len(checks))]
+        ordered = [i for s in ("out_of_scope", "ineligible", "needs_info")
+                   for i, c in enumerate(checks) if c.status == s]
+        first = pl.coalesce([pl.when(fails[i]).then(pl.lit(k, pl.UInt32)) for k, i in enumerate(ordered)]
                             + [pl.lit(None, pl.UInt32)])
-        ids = pl.lit(pl.Series([c.rule for c, _ in ordered], dtype=pl.String))
-        deciding = pl.when(first.is_null()).then(self.amount_rule(p)).otherwise(ids.gather(first))
+        lf = lf.with_columns(first.alias("_first_fail"))
+        first, passed = pl.col("_first_fail"), pl.col("_first_fail").is_null()
+        statuses = pl.lit(pl.Series([checks[i].status for i in ordered], dtype=pl.String))
+        ids = pl.lit(pl.Series([checks[i].rule for i in ordered], dtype=pl.String))
+        status = pl.when(passed).then(pl.lit("eligible")).otherwise(statuses.gather(first))
+        deciding = pl.when(passed).then(self.amount_rule(p)).otherwise(ids.gather(first))
         eligible = pl.col("status") == "eligible"
         amount = pl.when(eligible).then(
             (pl.col("_base").cast(pl.Int64) * pl.col("_rate_pct").cast(pl.Int64) + 50) // 100

@@ -7,7 +7,7 @@ to the total (a test checks it). ``interval``: mean and 90 % interval over repli
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import polars as pl
@@ -80,11 +80,17 @@ def add_breakdowns(parts: list[pl.DataFrame]) -> pl.DataFrame:
             .agg(pl.col("claims", "eligible_claims", "budget_cny").sum()).sort("dimension", "key"))
 
 
-def breakdowns(res: pl.DataFrame) -> pl.DataFrame:
-    """Budget, claims and eligible claims by every dimension, long format, sorted."""
+def breakdowns(res: pl.DataFrame, dimensions: Iterable[str] | None = None) -> pl.DataFrame:
+    """Budget, claims and eligible claims by every dimension (or those named), long format, sorted."""
+    wanted = set(DIMENSIONS) | set(FUNDING_DIMENSIONS) if dimensions is None else set(dimensions)
+    unknown = wanted - set(DIMENSIONS) - set(FUNDING_DIMENSIONS)
+    if unknown:
+        raise ValueError(f"unknown breakdown dimension {sorted(unknown)[0]!r}")
     lf = res.lazy()
     frames = []
     for name, key in DIMENSIONS.items():
+        if name not in wanted:
+            continue
         frames.append(lf.group_by(key.cast(pl.String).fill_null(NONE).alias("key")).agg(
             pl.len().cast(pl.Int64).alias("claims"),
             (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
@@ -92,21 +98,22 @@ def breakdowns(res: pl.DataFrame) -> pl.DataFrame:
         ).with_columns(pl.lit(name).alias("dimension")))
     fund = C("funding").struct
     paid = lf.filter(_paid())
-    frames.append(paid.select(
-        pl.len().cast(pl.Int64).alias("claims"), pl.len().cast(pl.Int64).alias("eligible_claims"),
-        fund.field("city_cny").sum().cast(pl.Int64).alias("city"),
-        fund.field("district_cny").sum().cast(pl.Int64).alias("district"),
-    ).unpivot(["city", "district"], index=["claims", "eligible_claims"], variable_name="key",
-              value_name="budget_cny").with_columns(pl.lit("funding").alias("dimension")))
-    # which district pays (SHSU-F1): the district shares by district, plus the city's share
-    frames.append(pl.concat([
-        paid.group_by(fund.field("district").fill_null("(district not named)").alias("key")).agg(
+    if "funding" in wanted:
+        frames.append(paid.select(
             pl.len().cast(pl.Int64).alias("claims"), pl.len().cast(pl.Int64).alias("eligible_claims"),
-            fund.field("district_cny").sum().cast(pl.Int64).alias("budget_cny")),
-        paid.select(pl.lit("(city)").alias("key"), pl.len().cast(pl.Int64).alias("claims"),
-                    pl.len().cast(pl.Int64).alias("eligible_claims"),
-                    fund.field("city_cny").sum().cast(pl.Int64).alias("budget_cny")),
-    ]).with_columns(pl.lit("district").alias("dimension")))
+            fund.field("city_cny").sum().cast(pl.Int64).alias("city"),
+            fund.field("district_cny").sum().cast(pl.Int64).alias("district"),
+        ).unpivot(["city", "district"], index=["claims", "eligible_claims"], variable_name="key",
+                  value_name="budget_cny").with_columns(pl.lit("funding").alias("dimension")))
+    if "district" in wanted:  # which district pays (SHSU-F1): the district shares by district, plus the city's share
+        frames.append(pl.concat([
+            paid.group_by(fund.field("district").fill_null("(district not named)").alias("key")).agg(
+                pl.len().cast(pl.Int64).alias("claims"), pl.len().cast(pl.Int64).alias("eligible_claims"),
+                fund.field("district_cny").sum().cast(pl.Int64).alias("budget_cny")),
+            paid.select(pl.lit("(city)").alias("key"), pl.len().cast(pl.Int64).alias("claims"),
+                        pl.len().cast(pl.Int64).alias("eligible_claims"),
+                        fund.field("city_cny").sum().cast(pl.Int64).alias("budget_cny")),
+        ]).with_columns(pl.lit("district").alias("dimension")))
     out = pl.concat(pl.collect_all([f.select("dimension", "key", "claims", "eligible_claims", "budget_cny")
                                     for f in frames]), how="vertical_relaxed")
     return out.sort("dimension", "key")

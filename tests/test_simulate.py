@@ -144,6 +144,23 @@ def test_draw_is_the_run_s_replication(monkeypatch):
         runner.draw(scen, scen.populations[0].name, replication=2)
 
 
+def test_policy_on_parts_by_people_is_the_policy_on_the_whole():
+    """The dashboard's re-run: the claims cut by person and run in two threads give the
+    same results as one run (the caps are per person)."""
+    scen = small("shanghai-2025-baseline", size=20_000)
+    pop = scen.populations[0]
+    drawn = runner.draw(scen, pop)
+    params = runner.policy_params(scen, SH, "baseline", drawn.classes[SH])
+    parts = runner.by_people(drawn.claims, 2)
+    assert sum(p.height for p in parts) == drawn.claims.height and all(p.height for p in parts)
+    assert not set(parts[0]["person_id"]) & set(parts[1]["person_id"])
+    cols = ["person_id", "cert_issue_date", "occupation_code", "special_ability_item", "cert_level",
+            "application_date", "status", "amount_cny", "deciding_rule"]
+    whole = runner.run_policy(drawn.claims, SH, params).select(cols).sort(cols)
+    assert runner.run_policy_on_parts(parts, SH, params).select(cols).sort(cols).equals(whole)
+    assert whole.filter(pl.col("deciding_rule").is_in(["SHSU-R7", "SHSU-L1"])).height > 0  # caps bit
+
+
 def test_relocation_swaps_city_fields():
     df = pl.DataFrame({"hukou": ["beijing", "shanghai", "other"], "cert_issuer_city": ["beijing", "other", "beijing"],
                        "school_city": [None, "beijing", "shanghai"]})
@@ -184,6 +201,18 @@ def test_breakdowns_add_up_to_the_total(swap_run):
         assert row["city_cny"] + row["district_cny"] == row["budget_cny"]
         assert row["beneficiaries"] <= row["eligible_claims"] <= row["claims"]
         assert 0 <= row["coverage"] <= row["coverage_of_holders"] <= 1
+
+
+def test_breakdowns_of_chosen_dimensions_are_those_of_all():
+    scen = small("shanghai-2025-baseline", size=20_000)
+    drawn = runner.draw(scen, scen.populations[0])
+    res = runner.run_policy(drawn.claims, SH, runner.policy_params(scen, SH, "baseline", drawn.classes[SH]))
+    every = metrics.breakdowns(res)
+    some = metrics.breakdowns(res, ["tier", "district"])
+    assert set(some["dimension"]) == {"tier", "district"}
+    assert some.equals(every.filter(pl.col("dimension").is_in(["tier", "district"])))
+    with pytest.raises(ValueError, match="'colour'"):
+        metrics.breakdowns(res, ["colour"])
 
 
 def test_swap_runs_two_by_two_and_summary_has_the_contract(swap_run):

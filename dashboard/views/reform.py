@@ -8,7 +8,7 @@ from dashboard.labels import t
 
 C = pl.col
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny")
-DIMENSIONS = ("tier", "level", "category", "payee", "district")
+DIMENSIONS = data.REFORM_DIMENSIONS
 
 
 def headline(totals: dict) -> dict[str, float]:

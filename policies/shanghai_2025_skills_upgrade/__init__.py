@@ -146,7 +146,10 @@ class ShanghaiSkillsUpgrade2025(Policy):
         best = pl.max_horizontal(route_cols) if p["most_favourable"] else pl.coalesce(route_cols)
         lf = lf.with_columns(best.alias("_rate_pct"),
                              pl.sum_horizontal(C(c).is_not_null() for c in route_cols).alias("_open_routes"))
-        route = pl.coalesce([pl.when(C(f"_rate_{name}") == C("_rate_pct")).then(pl.lit(name)) for name in ROUTES])
+        # the first route (in ROUTES order) paying the chosen rate, as an index into the names
+        first = pl.coalesce([pl.when(C(f"_rate_{name}") == C("_rate_pct")).then(pl.lit(i, pl.UInt32))
+                             for i, name in enumerate(ROUTES)])
+        route = pl.lit(pl.Series(list(ROUTES), dtype=pl.String)).gather(first)
         extended = C("student_final_year").is_not_null() | C("care_sector_post")  # SHSU-P1: 24 months
         return lf.with_columns(
             route.alias("_route"),
@@ -354,7 +357,10 @@ class ShanghaiSkillsUpgrade2025(Policy):
     def _reroute(self, lf: pl.LazyFrame, p: ParameterSet, detail: str, **flags: bool) -> pl.LazyFrame:
         """Evaluate the rows where ``_cap_hit`` holds again, with one more prior subsidy of
         this policy (dated their application, marked ``flags``) standing for the earlier claim."""
-        lf = collect(lf).lazy()  # read twice below
+        df = collect(lf)
+        if not df["_cap_hit"].any():
+            return df.lazy()
+        lf = df.lazy()  # read twice below
         names = lf.collect_schema().names()
         claim_cols = [c for c in names if c in FIELD_BY_NAME]
         extra = pl.struct(policy_id=pl.lit(self.id), occupation_code=pl.lit(None, pl.String),
