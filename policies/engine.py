@@ -266,6 +266,8 @@ class Policy:
         Which of them hold is packed into bit words per claim; the lists are built once per
         distinct word (a few hundred in a population) and joined back. A list of every id
         per claim, nulls dropped, costs 8x more (~3 s for half a million claims)."""
+        if not conds:
+            return lf.with_columns(pl.lit([], pl.List(pl.String)).alias("rules"))
         words = []
         for w in range(0, len(conds), 62):
             part = conds[w:w + 62]

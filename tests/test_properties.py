@@ -31,6 +31,19 @@ def test_vectorised_equals_one_claim(pid, batch):
 
 
 @pytest.mark.parametrize("pid", POLICIES)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(claims(), min_size=1, max_size=12))
+def test_rule_ids_are_the_reasons_rules(pid, batch):
+    """detail="rules" (bit words, lists built per distinct word) lists the rules of detail="reasons"."""
+    policy = get_policy(pid)
+    frame = claims_frame(batch)
+    rules = policy.evaluate(frame, detail="rules").collect()
+    reasons = policy.evaluate(frame, detail="reasons").collect()
+    assert rules["rules"].to_list() == [[r["rule"] for r in rs] for rs in reasons["reasons"].to_list()]
+    assert rules.drop("rules").equals(reasons.drop("reasons"))
+
+
+@pytest.mark.parametrize("pid", POLICIES)
 @SETTINGS
 @given(batch=st.lists(claims(), min_size=1, max_size=30))
 def test_amounts_follow_status_and_tables(pid, batch):
