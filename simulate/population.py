@@ -1,9 +1,11 @@
 """Synthetic populations: one numpy Generator per replication → a polars frame of claims.
 
-Everything is drawn vectorised, person first (hukou, age, sex, status and flags at the
-issue date), then each certificate holder's certificates (kind, level, occupation,
-issue date, issuer), then who applies and when. The frame satisfies the claim
-contract (``policies.validate_frame``), with narrow dtypes. Same seed, same frame.
+Everything is drawn vectorised: how many hold a certificate, how many certificates each
+holds and which are applied for; then, for the people who apply, their hukou, age, sex,
+status and flags at the issue date; then each claim's certificate (kind, level,
+occupation, issue date, issuer) and its application. Attributes nobody claims with are
+not drawn. The frame satisfies the claim contract (``policies.validate_frame``), with
+narrow dtypes. Same seed, same frame.
 """
 from __future__ import annotations
 
