@@ -38,6 +38,9 @@ def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Ex
     cumulative sums or minimums reset at each group's start; put back in row order), not a
     window function: polars runs ``cum_min().over(...)`` group by group, 10x slower with
     thousands of groups."""
+    # collected first: the frame is read twice below, and caps chained lazily would
+    # otherwise re-run every earlier cap's plan twice over (2^n in the number of caps)
+    results = collect(results).lazy()
     key_exprs = [C(k) if isinstance(k, str) else k for k in keys]
     g, v = C("_eg_group"), C("_eg_value")
     scan = (results.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_eg_pos"),
