@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from policies import get_policy
 from policies.contract import PRIOR_DTYPE
@@ -262,6 +261,8 @@ def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng) -> pl.Dat
     The (few) entries are built as one flat struct column in claim order and cut into
     lists by offsets (arrow's ListArray): no per-row list expression (50x slower) and no
     group-by and join."""
+    import pyarrow as pa  # here, not at import: commands that draw nothing skip its ~50 ms
+
     pids = list(priors)
     rows = np.concatenate([np.flatnonzero(has) for has in priors.values()] + [np.zeros(0, np.int64)])
     which = np.repeat(np.arange(len(pids)), [int(has.sum()) for has in priors.values()])
