@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test dashboard bench install clean
+.PHONY: run test fuzz dashboard bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ bench: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The fuzz tests with many more examples (>= 10,000 claims, >= 500 scenario files).
+fuzz: $(STAMP)
+	SKILLSIM_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_claim_input.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
