@@ -7,7 +7,7 @@ frame of claims. ``explain`` runs the very same plan on a one-row frame, so the
 scalar and vectorised answers can never disagree (OpenFisca's tracer idea: the
 explanation is a record of the computation, not a second code path).
 
-Result columns (claim-contract.md, extended): policy_id, status, amount_cny,
+Result columns (docs/claim-contract.md, extended): policy_id, status, amount_cny,
 base_amount_cny, rate, payee, funding, deciding_rule, category, tier,
 payment_month, and, on request, rules (ids) and reasons ({rule, clause, message}).
 """
@@ -104,7 +104,7 @@ class PolicyMeta:
     certificates_from: dt.date | None
     certificates_until: dt.date | None
     payee: str
-    source_file: str
+    source_file: str  # the official text, relative to policy.toml's folder
     status: str  # "in force" | "expired" | "draft"
     summary: str
     lineage: dict[str, str]
@@ -126,6 +126,9 @@ class PolicyMeta:
             raise ValueError(f"{path}: missing {sorted(missing)[0]!r}")
         if raw["payee"] not in PAYEES and raw["payee"] != "several":
             raise ValueError(f"{path}: payee {raw['payee']!r}")
+        # the official text travels with the policy: a rule's clause must be readable beside it
+        if not (path.parent / raw["source_file"]).is_file():
+            raise ValueError(f"{path}: source_file {raw['source_file']!r} is not a file beside it")
         return cls(**raw)
 
     def governs(self, issue_date: dt.date) -> bool:
