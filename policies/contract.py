@@ -4,7 +4,8 @@ The same table validates a claim given as JSON (``validate_claim``) and a whole
 polars frame of claims (``validate_frame``): a present field is checked strictly
 (no coercion), a missing optional field takes its default, an unknown field is an
 error. Every error is a ``ContractError`` whose one-line message names the field
-and the bad value.
+and the bad value (both cut to a readable length). Dates lie within DATE_MIN … DATE_MAX.
+Reading a claim's JSON text strictly is ``policies.claim_json``'s, before this.
 """
 from __future__ import annotations
 
@@ -16,13 +17,39 @@ from typing import Any, Iterable, Mapping
 import polars as pl
 
 
-class ContractError(ValueError):
-    """A claim (or frame of claims) that breaks the contract; names the field."""
+SHOWN_CHARS = 60  # an echoed value or field name is cut to this, so an error stays one readable line
+_NO_VALUE = object()
 
-    def __init__(self, field: str, message: str):
+
+def cut(text: str, limit: int = SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value as an error echoes it: its repr (so control characters are escaped), cut."""
+    if value is None:
+        return "null"
+    return cut(value.isoformat() if isinstance(value, dt.date) else repr(value))
+
+
+def _one_line(text: str) -> str:
+    # repr escapes what the values hold; this catches the rest (\r, \x85, \u2028 split lines too)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class ContractError(ValueError):
+    """A claim (or frame of claims) that breaks the contract; names the field.
+
+    ``value``, when given, is echoed (cut to SHOWN_CHARS) before the message, as in
+    ``age: 999 is not within 0–120``; the field name is cut alike, and the whole is one line.
+    """
+
+    def __init__(self, field: str, message: str, *, value: Any = _NO_VALUE):
         self.field = field
-        shown = field if field.isprintable() and field.strip() == field and field else repr(field)
-        super().__init__(f"{shown}: {message}".replace("\n", "\\n"))
+        name = field if field.isprintable() and field.strip() == field and field else repr(field)
+        if value is not _NO_VALUE:
+            message = f"{shown(value)} {message}"
+        super().__init__(_one_line(f"{cut(name)}: {message}"))
 
 
 CITIES = ("beijing", "shanghai", "other")
@@ -203,6 +230,10 @@ def _canonical_dtype(f: Field) -> pl.DataType:
 SCHEMA: dict[str, pl.DataType] = {f.name: _canonical_dtype(f) for f in FIELDS}
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Every date a claim holds lies in this range, so a calculator's calendar arithmetic (offsets of
+# at most 100 years, which the parameters' bounds keep to) stays within polars' and Python's dates.
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+_DATE_RANGE = f"within {DATE_MIN} … {DATE_MAX}"
 
 
 # ---------------------------------------------------------------- one claim (JSON)
@@ -213,7 +244,7 @@ def _check_value(f: Field, value: Any, where: str) -> Any:
         if f.nullable:
             return None
         raise ContractError(where, "null is not allowed")
-    bad = lambda what: ContractError(where, f"{value!r} is not {what}")  # noqa: E731
+    bad = lambda what: ContractError(where, f"is not {what}", value=value)  # noqa: E731
     if f.kind in ("str", "enum"):
         if not isinstance(value, str):
             raise bad("a string")
@@ -239,9 +270,12 @@ def _check_value(f: Field, value: Any, where: str) -> Any:
         if not isinstance(value, str) or not _DATE_RE.match(value):
             raise bad("a date YYYY-MM-DD")
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
-            raise ContractError(where, f"{value!r} is not a real date") from None
+            raise bad("a real date") from None
+        if not DATE_MIN <= day <= DATE_MAX:
+            raise bad(_DATE_RANGE)
+        return day
     if f.kind == "prior_list":
         if not isinstance(value, list):
             raise bad("a list")
@@ -307,11 +341,13 @@ def _dtype_ok(f: Field, dtype: pl.DataType) -> bool:
     return False
 
 
-def _first_bad(df: pl.DataFrame, name: str, bad: pl.Expr) -> None | tuple[int, Any]:
+def _first_bad(df: pl.DataFrame, bad: pl.Expr, echo: pl.Expr) -> tuple[int, Any]:
     hit = df.select(bad.fill_null(False).arg_true().first().alias("i")).item()
-    if hit is None:
-        return None
-    return hit, df[name][hit]
+    return hit, df.select(echo.gather(hit)).item()
+
+
+def _outside_dates(day: pl.Expr) -> pl.Expr:
+    return (day < DATE_MIN) | (day > DATE_MAX)
 
 
 def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -327,7 +363,8 @@ def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     for name in REQUIRED:
         if name not in df.columns:
             raise ContractError(name, "required field is missing")
-    checks: list[tuple[str, pl.Expr, str]] = []
+    checks: list[tuple[str, pl.Expr, str]] = []  # field, rows that break it, what they break
+    shows: dict[str, pl.Expr] = {}  # the value an error echoes, where it is not the column's
     for f in FIELDS:
         if f.name not in df.columns:
             continue
@@ -336,7 +373,7 @@ def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
             raise ContractError(f.name, f"column type {dtype} does not fit {f.kind}")
         col = pl.col(f.name)
         if not f.nullable and f.kind != "prior_list":
-            checks.append((f.name, col.is_null(), "null is not allowed"))
+            checks.append((f.name, col.is_null(), "is not allowed"))
         if f.kind == "enum":
             checks.append((f.name, col.cast(pl.String).is_in(list(f.choices)).not_(),
                            "is not one of " + ", ".join(f.choices)))
@@ -348,6 +385,13 @@ def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         if f.kind == "number":
             checks.append((f.name, col.cast(pl.Float64).is_nan() | col.cast(pl.Float64).is_infinite(),
                            "is not a finite number"))
+        if f.kind == "date":
+            checks.append((f.name, _outside_dates(col), f"is not {_DATE_RANGE}"))
+        if f.kind == "prior_list" and dtype.inner == PRIOR_DTYPE:
+            date = pl.element().struct.field("date")
+            checks.append((f"{f.name}[].date", col.list.eval(_outside_dates(date)).list.any(),
+                           f"is not {_DATE_RANGE}"))
+            shows[f"{f.name}[].date"] = col.list.eval(date.filter(_outside_dates(date))).list.first()
     checks.append(("application_date", pl.col("application_date") < pl.col("cert_issue_date"),
                    "is before cert_issue_date"))
     if checks:
@@ -355,8 +399,8 @@ def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
                           for i, (_, e, _) in enumerate(checks)).select(pl.all().any())
         for i, (name, expr, msg) in enumerate(checks):
             if flags.item(0, i):
-                row, value = _first_bad(df, name, expr)
-                raise ContractError(name, f"{value!r} {msg} (row {row})")
+                row, value = _first_bad(df, expr, shows.get(name, pl.col(name)))
+                raise ContractError(name, f"{msg} (row {row})", value=value)
     missing = [pl.lit(FIELD_BY_NAME[n].default, dtype=SCHEMA[n]).alias(n)
                for n in SCHEMA if n not in df.columns]
     if "prior_subsidies" in df.columns and df.schema["prior_subsidies"] != SCHEMA["prior_subsidies"]:

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Callable
 
 import polars as pl
@@ -25,6 +26,8 @@ from rich.table import Table
 
 from . import run_commands
 from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
+from policies.claim_json import parse_claims_json
+from policies.contract import shown
 
 
 class UsageError(Exception):
@@ -72,14 +75,13 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def _read_json(path: str) -> Any:
+    """A claim file's (or stdin's) bytes, read by the strict claim reader (policies.claim_json)."""
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        data = stdin.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"--claim: cannot read {path}: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContractError("claim", f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise UsageError(f"--claim: cannot read {shown(path)}: {exc.strerror or exc}") from None
+    return parse_claims_json(data)
 
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
@@ -88,10 +90,10 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep:
             raise UsageError(f"--set: {pair!r} is not NAME=VALUE")
-        try:
-            out[name] = json.loads(value)
-        except json.JSONDecodeError:
-            out[name] = value
+        try:  # as strict as a claim (no duplicate keys, huge numbers, NaN); bare text (2026-01-01, A) is a string
+            out[name] = parse_claims_json(value, where=name, bare_text=True)
+        except ContractError as exc:
+            raise UsageError(f"--set: {exc}") from None
     return out
 
 
