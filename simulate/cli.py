@@ -89,7 +89,7 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise UsageError(f"--set: {pair!r} is not NAME=VALUE")
+            raise UsageError(f"--set: {shown(pair)} is not NAME=VALUE")
         try:  # as strict as a claim (no duplicate keys, huge numbers, NaN); bare text (2026-01-01, A) is a string
             out[name] = parse_claims_json(value, where=name, bare_text=True)
         except ContractError as exc:
