@@ -172,6 +172,12 @@ def test_set_values_are_read_as_strictly_as_a_claim():
         assert res.code == 2 and "--set: " in res.err and what in res.err, res.err
 
 
+def test_a_set_pair_without_a_name_is_cut():
+    res = cli("explain", "--policy", BJ, "--claim", str(EXAMPLES / "bj-unemployed-care-worker.json"),
+              "--set", "x" * 10_000)
+    assert res.code == 2 and "is not NAME=VALUE" in res.err and len(res.err) < 200
+
+
 def test_set_takes_json_or_else_bare_text():
     assert _overrides(["a=5", 'b={"x": [1, 2.5]}', "c=2026-01-01", "d=A", "e=", 'f="q"']) == {
         "a": 5, "b": {"x": [1, 2.5]}, "c": "2026-01-01", "d": "A", "e": "", "f": "q"}
