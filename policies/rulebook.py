@@ -1,7 +1,8 @@
 """A policy's rules (rules.toml): each rule id with its clause and the official text.
 
-The ids are those of ../shared/policy-notes.md; a result's ``reasons`` cite them, and
-the dashboard shows the clause text next to the decision.
+The official text is text.txt beside rules.toml; a result's ``reasons`` cite the ids, the
+dashboard shows the clause text next to the decision, and docs/rules/ (simulate/rules_doc.py)
+shows each rule beside its parameters, code and tests.
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@
     skillsim explain --policy ID --claim FILE.json|-      (claim-contract.md)
     skillsim catalog --policy ID [--format table|csv|json]
     skillsim parameters --policy ID
+    skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]   (rules_doc.py)
     skillsim run [SCENARIO ...] --out DIR / skillsim compare DIR_A DIR_B   (run_commands.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
@@ -124,6 +125,15 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from . import rules_doc  # reads the project tree: only this command needs it
+    try:
+        rules_doc.show(args.policy, args.rule, args.format)
+    except rules_doc.UnknownRule as exc:
+        raise UsageError(f"--rule: {exc}") from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skillsim", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", required=True)
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("rules", help="a policy's rules: clause text, reading, parameters, code and tests citing each")
+    p.add_argument("--policy", required=True)
+    p.add_argument("--rule", metavar="RULE-ID", help="one rule id only")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table", help="output format")
+    p.set_defaults(func=cmd_rules)
 
     run_commands.register(sub)
     for register in _plugins("skillsim.commands"):

@@ -1,4 +1,4 @@
-"""beijing-2026-high-skill-training (京人社就促字〔2026〕9号): one test per rule id of policy-notes.md,
+"""beijing-2026-high-skill-training (京人社就促字〔2026〕9号): one test per rule id of its rules.toml,
 and hypothesis invariants over small populations (caps hold, amounts within the table)."""
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""beijing-2026-key-groups (京人社能发〔2026〕2号): one test per rule id of policy-notes.md."""
+"""beijing-2026-key-groups (京人社能发〔2026〕2号): one test per rule id of its rules.toml."""
 import pytest
 
 from .conftest import rules_of

@@ -1,4 +1,4 @@
-"""`skillsim` command line: explain's contract (claim-contract.md), policies, catalog."""
+"""`skillsim` command line: explain's contract (docs/claim-contract.md), policies, catalog."""
 import json
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""shanghai-2025-skills-upgrade (沪人社规〔2025〕7号): one test per rule id of policy-notes.md."""
+"""shanghai-2025-skills-upgrade (沪人社规〔2025〕7号): one test per rule id of its rules.toml."""
 import pytest
 
 from .conftest import rules_of
