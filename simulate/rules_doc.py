@@ -33,9 +33,10 @@ SUFFIXES = {".py", ".toml", ".csv", ".md", ".json"}
 REGENERATE = "python -m simulate.rules_doc --write"
 
 # A rule id as it is cited: a prefix of 4 capitals (or 2 capitals and 2 digits), a hyphen and
-# a short code (a capital, or digits after at most one capital). Format words such as
-# YYYY-MM or UTF-8 do not match.
-CITED_ID = re.compile(r"\b(?:[A-Z]{4}|[A-Z]{2}[0-9]{2})-(?:[A-Z]?[0-9]{1,2}|[A-Z])\b")
+# a short code (a capital, or digits after at most one capital), with no ASCII letter or
+# digit either side (Chinese prose may touch it). Format words such as YYYY-MM or UTF-8 do
+# not match.
+CITED_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{4}|[A-Z]{2}[0-9]{2})-(?:[A-Z]?[0-9]{1,2}|[A-Z])(?![A-Za-z0-9])")
 
 
 class UnknownRule(KeyError):

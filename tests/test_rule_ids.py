@@ -1,0 +1,106 @@
+"""Every rule id cited anywhere in the project exists, and no file leans on ../shared:
+the texts and notes a user needs are in the repository."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from hypothesis import given, strategies as st
+
+from policies import all_policies
+from simulate.rules_doc import CITED_ID, ROOT, SUFFIXES
+
+SCANNED = ("policies", "simulate", "dashboard", "scenarios", "docs", "examples", "tests")
+KNOWN = {rid for p in all_policies() for rid in p.rules}
+
+# Ids that are not rules, cited on purpose by the tests named (and listed here).
+NOT_RULES = {
+    "BJSA-12": {"tests/test_calibration.py"},  # a 2019 plan line that does not exist: refused
+    "BJKG-Z9": {"tests/test_rule_docs.py"},    # skillsim rules --rule of no rule: exit 2
+}
+THIS = "tests/test_rule_ids.py"
+
+
+def _files():
+    for d in SCANNED:
+        for path in sorted((ROOT / d).rglob("*")):
+            rel = path.relative_to(ROOT)
+            if path.suffix in SUFFIXES and path.is_file() and not any(
+                    p.startswith(".") or p == "__pycache__" for p in rel.parts):
+                yield path
+    yield ROOT / "README.md"
+
+
+def test_every_cited_rule_id_exists():
+    unknown = {}
+    for path in _files():
+        rel = path.relative_to(ROOT).as_posix()
+        for rid in CITED_ID.findall(path.read_text(encoding="utf-8", errors="replace")):
+            if rid not in KNOWN and rel not in NOT_RULES.get(rid, set()) | {THIS}:
+                unknown.setdefault(rid, set()).add(rel)
+    assert not unknown, "rule ids that no rules.toml defines: " + "; ".join(
+        f"{rid} in {', '.join(sorted(files))}" for rid, files in sorted(unknown.items()))
+
+
+@given(rid=st.sampled_from(sorted(KNOWN)),
+       before=st.text(alphabet=" (,;:“\"'`/\n申请BJ", max_size=5).filter(lambda s: not s.endswith(("B", "J"))),
+       after=st.text(alphabet=" ),;:.”\"'`/\n申请", max_size=5))
+def test_an_id_is_found_whole_wherever_it_is_cited(rid, before, after):
+    assert CITED_ID.findall(f"{before}{rid}{after}") == [rid]
+
+
+@pytest.mark.parametrize("text", ["YYYY-MM-DD", "UTF-8", "RULE-ID", "SHA-256", "BJSA_4", "bjkg-c2"])
+def test_words_that_are_not_ids_are_not_read_as_ids(text):
+    assert CITED_ID.findall(text) == []
+
+
+# ---- no file refers to ../shared -------------------------------------------------------------
+SHARED = re.compile(r"\.\./shared|/work/shared")
+# Files other helpers were editing when the references were replaced: their lines are
+# listed in the hand-over report. Remove a path here once its file is clean.
+PENDING = {
+    "README.md",
+    "policies/contract.py",
+    "policies/parameters.py",
+    "policies/beijing_2019_skills_action/__init__.py",
+    "policies/beijing_2019_skills_action/parameters.toml",
+    "policies/beijing_2025_project_training_draft/__init__.py",
+    "policies/beijing_2025_project_training_draft/parameters.toml",
+    "policies/beijing_2026_high_skill_training/__init__.py",
+    "policies/beijing_2026_high_skill_training/parameters.toml",
+    "policies/beijing_2026_key_groups/__init__.py",
+    "policies/beijing_2026_key_groups/parameters.toml",
+    "policies/shanghai_2025_skills_upgrade/__init__.py",
+    "policies/shanghai_2025_skills_upgrade/parameters.toml",
+}
+
+
+def _tracked() -> list[str]:
+    try:
+        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    return [f for f in out.splitlines() if not f.startswith(".ci/")]
+
+
+def _referring(paths) -> list[str]:
+    found = []
+    for rel in paths:
+        path = ROOT / rel
+        if path.is_file():
+            for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if SHARED.search(line):
+                    found.append(f"{rel}:{n}")
+    return found
+
+
+def test_no_file_refers_to_shared():
+    found = _referring(f for f in _tracked() if f not in PENDING)
+    assert not found, f"files that refer to ../shared (bring the text into the project): {found}"
+
+
+@pytest.mark.xfail(reason="other helpers' files pending", strict=True)
+def test_pending_files_no_longer_refer_to_shared():
+    found = _referring(f for f in _tracked() if f in PENDING)
+    assert not found, f"still referring to ../shared: {found}"
