@@ -20,7 +20,7 @@ from policies.contract import FIELD_BY_NAME, SCHEMA
 
 from .cohorts import NONE, Cohort, CohortPopulation, _p
 from .population import OTHER_CITY, _bands as draw_bands
-from .scenario import _bands
+from .assumptions import MAX_PEOPLE, bands
 
 EPOCH = dt.date(1970, 1, 1)
 # Hour ranges around a line's minimum: passing places take min … min+SPAN, failing ones
@@ -121,7 +121,7 @@ def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, ins_max: 
             out["trained_by"] = np.where(services, _pick(rng, n, a["trained_by"]["shares"]), "employer")
     elif line == "BJSA-9":  # employment-difficulty hire, months of work-for-training
         out.update(employment_difficulty=ok, work_training_months=draw_bands(
-            rng, n, _bands("work_training_months", a["work_training_months"]["shares"])))
+            rng, n, bands(a["work_training_months"]["shares"])))
     elif line == "BJSA-10":  # domestic service: pre-job >= 80 h or refresher >= 40 h a year
         kind = _pick(rng, n, a["domestic_training"]["shares"])
         least = np.where(kind == "pre_job", p["domestic_pre_job_min_hours"], p["domestic_refresher_min_hours"])
@@ -177,6 +177,8 @@ def _people(pop: CohortPopulation, n: int, rng) -> dict[str, pl.Series]:
 def generate(pop: CohortPopulation, rng: np.random.Generator) -> CohortDraw:
     """The places of every funded cohort (vectorised per cohort), their tags, and the
     person-times of the cohorts no line funds. Same rng state, same frame."""
+    if pop.places > MAX_PEOPLE:  # the schema and Scenario.with_changes refuse it first; never allocate it
+        raise ValueError(f"{pop.name}: {pop.places:,.0f} training places, above {MAX_PEOPLE:,}")
     p = _p()
     parts = [_cohort_frame(pop, k, c, rng, p) for k, c in enumerate(pop.cohorts) if c.line]
     places = pl.concat(parts, how="diagonal_relaxed")

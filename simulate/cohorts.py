@@ -18,7 +18,9 @@ one line of ``beijing-2019-skills-action``::
     eligible_share = { value = 1.0, source = "…" }
     plan_years = { shares = { "1" = 0.2, "2" = 0.5, "3" = 0.3 }, source = "…" }
 
-Parsing and the population are here; drawing the places is ``simulate/cohort_draw.py``.
+The schema of such a table (pydantic: ``CohortsTable``) and the population are here; drawing
+the places is ``simulate/cohort_draw.py``. A cohort's places (``target / eligible_share``)
+count against the ceiling of people a population (``assumptions.MAX_PEOPLE``).
 
 Calibration: a cohort has exactly ``target`` places that meet its line's conditions and
 ``target × (1 − s) / s`` that fail the line's main condition (``FAILS``), s being its
@@ -33,11 +35,14 @@ of repeats), so BJSA-L1 does not bind between cohorts.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
 
 from policies import get_policy
 
-from .scenario import BAND, ScenarioError, _bands, _num, _parse_assumption, _prob, _shares
+from .assumptions import (MAX_PEOPLE, Age, Assumption, Band, CertLevel, Chance, DelayDays, Hukou, IssueDates,
+                          MonthsMax, PolicyIds, Sex, Shares, Slug, Table, Text, At, band_check, with_defaults)
 
 POLICY = "beijing-2019-skills-action"
 NONE = "none"
@@ -52,52 +57,6 @@ FAILS = {  # how a place fails its line, when eligible_share < 1 (the line's mai
     "BJSA-9": "not a recognised employment-difficulty person",
     "BJSA-10": "fewer class hours than the line's minimum (80 pre-job, 40 refresher)",
 }
-
-
-def _p() -> Any:
-    return get_policy(POLICY).parameters
-
-
-def _levels(k, v):
-    return _shares(k, v, ("5", "4", "3", "2", "1"))
-
-
-def _plan_years(k, v):
-    p = _p()
-    return _shares(k, v, tuple(str(y) for y in range(p["apprentice_min_plan_years"], p["apprentice_max_plan_years"] + 1)))
-
-
-def _industry(line: str):
-    p = _p()
-    allowed = {"BJSA-7": (*p["high_tech_industries"], "cultural_creative"),
-               "BJSA-8": (*p["services_industries"], *p["urban_industries"])}[line]
-    return lambda k, v: _shares(k, v, tuple(allowed))
-
-
-def _months(k, v):
-    shares = _shares(k, v, pattern=BAND)
-    for band in shares:
-        if int(BAND.match(band).group(1)) < 1:
-            raise ScenarioError(f"{k}.{band}", "a work-for-training month count starts at 1 (BJSA-9)")
-    _bands(k, shares)
-    return shares
-
-
-# attribute -> (its key besides source, reader). Each is { <key> = …, source = "…" }.
-ATTRS: dict[str, tuple[str, Any]] = {
-    "target": ("value", lambda k, v: _num(k, v, 1, integer=True)),
-    "eligible_share": ("value", lambda k, v: _prob(k, v) or _bad(k, v, "above 0 (some places must meet the line)")),
-    "occupation": ("code", lambda k, v: v if isinstance(v, str) and v.strip() else _bad(k, v, "an occupation code")),
-    "plan_years": ("shares", _plan_years),                         # BJSA-2
-    "cert_level": ("shares", _levels),                             # BJSA-4, BJSA-8 services
-    "difficult_enterprise": ("value", _prob),                      # BJSA-4 top-up
-    "industry": ("shares", None),                                  # BJSA-7, BJSA-8 (per line)
-    "award_share": ("value", _prob),                               # BJSA-7 personal award
-    "trained_by": ("shares", lambda k, v: _shares(k, v, ("employer", "training_body", "training_base"))),
-    "work_training_months": ("shares", _months),                   # BJSA-9
-    "domestic_training": ("shares", lambda k, v: _shares(k, v, ("pre_job", "refresher"))),  # BJSA-10
-    "employee_based_firm": ("value", _prob),                       # BJSA-10
-}
 LINE_ATTRS: dict[str, tuple[str, ...]] = {  # what each line's places need, besides target and eligible_share
     "BJSA-1": (), "BJSA-2": ("plan_years",), "BJSA-3": (), "BJSA-4": ("cert_level", "difficult_enterprise"),
     "BJSA-7": ("industry", "award_share"), "BJSA-8": ("industry", "trained_by", "cert_level"),
@@ -106,10 +65,185 @@ LINE_ATTRS: dict[str, tuple[str, ...]] = {  # what each line's places need, besi
 }
 UNSUPPORTED = {"BJSA-5": "its per-enterprise cap needs employers, not places",
                "BJSA-6": "it funds studio projects, not training places"}
+WORK_TRAINING_MONTHS_MAX = 120
 
 
-def _bad(key: str, v: Any, what: str):
-    raise ScenarioError(key, f"{v!r} is not {what}")
+def _p() -> Any:
+    return get_policy(POLICY).parameters
+
+
+def _industries(line: str) -> tuple[str, ...]:
+    p = _p()
+    return {"BJSA-7": (*p["high_tech_industries"], "cultural_creative"),
+            "BJSA-8": (*p["services_industries"], *p["urban_industries"])}[line]
+
+
+# ---------------------------------------------------------------- the schema of a cohort
+
+def _drawn_line(v: Any) -> Any:
+    if v in UNSUPPORTED:
+        raise ValueError(f"{v} is not drawn as cohorts: {UNSUPPORTED[v]}")
+    return v
+
+
+class Target(Assumption):
+    value: Annotated[int, Field(ge=1, le=MAX_PEOPLE, description="paid person-times (人次) to reproduce")]
+
+
+class EligibleShare(Assumption):
+    value: Annotated[float, Field(gt=0, le=1, description="share of the places that meet the line; "
+                                  "target / share places are drawn (within the ceiling of a population)")]
+
+
+class Occupation(Assumption):
+    code: Text
+
+
+class ShareTable(Assumption):
+    shares: Shares[str]
+
+
+class TrainedBy(Assumption):
+    shares: Shares[Literal["employer", "training_body", "training_base"]]
+
+
+class WorkTrainingMonths(Assumption):
+    shares: Annotated[Shares[Band], band_check(1, WORK_TRAINING_MONTHS_MAX),
+                      Field(description=f"bands of months, within 1–{WORK_TRAINING_MONTHS_MAX} (BJSA-9)")]
+
+
+class DomesticTraining(Assumption):
+    shares: Shares[Literal["pre_job", "refresher"]]
+
+
+ATTRS = ("target", "eligible_share", "occupation", "plan_years", "cert_level", "difficult_enterprise", "industry",
+         "award_share", "trained_by", "work_training_months", "domestic_training", "employee_based_firm")
+
+
+class CohortTable(Table):
+    """One programme of one agency under one line (``[[populations.cohorts]]``)."""
+    agency: Text
+    programme: Text
+    line: Annotated[Literal[(*LINE_ATTRS, NONE)], BeforeValidator(_drawn_line)]
+    target: Target
+    eligible_share: EligibleShare | None = None
+    occupation: Occupation | None = None
+    plan_years: ShareTable | None = Field(None, description="BJSA-2: plan years, within the text's 1–3")
+    cert_level: CertLevel | None = Field(None, description="BJSA-4, BJSA-8 services")
+    difficult_enterprise: Chance | None = Field(None, description="BJSA-4 top-up")
+    industry: ShareTable | None = Field(None, description="BJSA-7, BJSA-8: the line's industries")
+    award_share: Chance | None = Field(None, description="BJSA-7 personal award")
+    trained_by: TrainedBy | None = None
+    work_training_months: WorkTrainingMonths | None = None
+    domestic_training: DomesticTraining | None = Field(None, description="BJSA-10")
+    employee_based_firm: Chance | None = Field(None, description="BJSA-10")
+
+    @model_validator(mode="after")
+    def _fits_its_line(self):
+        line, given = self.line, {k for k in ATTRS if getattr(self, k) is not None}
+        allowed = {"target"} if line == NONE else {"target", "eligible_share", "occupation", *LINE_ATTRS[line]}
+        for k in ATTRS:
+            if k in given and k not in allowed:
+                raise At(k, f"unknown key for line {line} (allowed: {', '.join(sorted(allowed))})")
+        ind = self.industry.shares if self.industry else {}
+        for k in ind:
+            if k not in _industries(line):
+                raise At(f"industry.shares.{k}", f"unknown key for line {line} (allowed: {', '.join(_industries(line))})")
+        if self.plan_years:
+            p = _p()
+            years = [str(y) for y in range(p["apprentice_min_plan_years"], p["apprentice_max_plan_years"] + 1)]
+            for k in self.plan_years.shares:
+                if k not in years:
+                    raise At(f"plan_years.shares.{k}", f"unknown key (allowed: {', '.join(years)})")
+        missing = sorted(_needed(line, ind) - given)
+        if missing:
+            raise At(missing[0], f"is missing (line {line} needs it)")
+        if line != NONE and self.eligible_share.value < 1 and (why := _cannot_fail(line, ind)):
+            raise At("eligible_share.value", f"must be 1: {why}")
+        return self
+
+    def cohort(self) -> "Cohort":
+        a = {k: getattr(self, k).parsed() for k in ATTRS if getattr(self, k) is not None}
+        return Cohort(self.agency, self.programme, None if self.line == NONE else self.line, a)
+
+
+def _needed(line: str, ind: dict[str, float]) -> set[str]:
+    """The attributes a line needs; some only for one branch (BJSA-7 awards, BJSA-8 services)."""
+    need = {"target"} if line == NONE else {"target", "eligible_share", *LINE_ATTRS[line]}
+    p = _p()
+    if line == "BJSA-7" and not any(ind.get(i) for i in p["high_tech_industries"]):
+        need.discard("award_share")
+    if line == "BJSA-8" and not any(ind.get(i) for i in p["services_industries"]):
+        need -= {"trained_by", "cert_level"}
+    return need
+
+
+def _cannot_fail(line: str, ind: dict[str, float]) -> str | None:
+    """Why places of this line cannot fail it (so eligible_share must be 1), or None."""
+    p = _p()
+    if line not in FAILS:
+        return f"{line} has no per-place condition"
+    if line == "BJSA-7" and ind.get("cultural_creative"):
+        return "cultural-creative places (BJSA-7) have no per-place condition"
+    if line == "BJSA-8" and any(ind.get(i) for i in p["urban_industries"]):
+        return "urban-operation places (BJSA-8) have no per-place condition"
+    return None
+
+
+class CohortsTable(Table):
+    """A population of training places (a ``[[populations]]`` table with ``cohorts``)."""
+    unknown_hint: ClassVar[str] = f"allowed for a population of cohorts: name, city, policies, {', '.join(PEOPLE)}, cohorts"
+    name: Slug
+    city: Literal["beijing", "shanghai"]
+    policies: Annotated[PolicyIds, Field(description=f"[\"{POLICY}\"]: places carry only its fields")]
+    issue_dates: IssueDates = Field(description="the year the cohorts trained")
+    hukou: Hukou | None = None
+    sex: Sex | None = None
+    age: Age | None = None
+    application_delay_days: DelayDays | None = None
+    insurance_months: MonthsMax | None = None
+    cohorts: Annotated[list[CohortTable], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _places(self):
+        if self.policies != [POLICY]:
+            raise At("policies", f"cohorts are places of {POLICY}: list it and no other policy "
+                                 "(the places carry only the fields its lines read)")
+        seen = set()
+        for i, c in enumerate(self.cohorts):
+            if (c.agency, c.line, c.programme) in seen:  # one row each in the breakdowns
+                raise At(f"cohorts[{i}].programme", "repeats an earlier cohort's agency, line and programme")
+            seen.add((c.agency, c.line, c.programme))
+        if all(c.line == NONE for c in self.cohorts):
+            raise At("cohorts", "no cohort names a line: there is nothing for the calculator to pay")
+        total = 0.0
+        for i, c in enumerate(self.cohorts):
+            n = places_for(c.target.value, c.eligible_share.value if c.eligible_share else 1.0)
+            if n > MAX_PEOPLE:
+                raise At(f"cohorts[{i}].eligible_share.value", f"makes {n:,.0f} places (target / share), "
+                                                               f"above the {MAX_PEOPLE:,} of a population")
+            total += n
+        if total > MAX_PEOPLE:
+            raise At("cohorts", f"the cohorts make {total:,.0f} places, above the {MAX_PEOPLE:,} of a population")
+        return self
+
+    def population(self, sources: dict[str, str]) -> "CohortPopulation":
+        """The population (defaults fill the people's assumptions); sources are recorded."""
+        a = with_defaults(self, PEOPLE)
+        sources.update({f"{self.name}.{k}": v.source for k, v in a.items()})
+        cohorts = []
+        for i, table in enumerate(self.cohorts):
+            cohorts.append(table.cohort())
+            sources.update({f"{self.name}.cohorts[{i}].{k}": getattr(table, k).source
+                            for k in ATTRS if getattr(table, k) is not None})
+        return CohortPopulation(self.name, self.city, tuple(self.policies), {k: v.parsed() for k, v in a.items()},
+                                tuple(cohorts))
+
+
+def places_for(ok: float, share: float) -> float:
+    """Places drawn for ``ok`` that meet a line, when a share ``share`` of the places meets it
+    (a float, so a tiny share gives a large number, not an overflow)."""
+    return ok + ok * (1 - share) / share
 
 
 @dataclass(frozen=True)
@@ -144,105 +278,11 @@ class CohortPopulation:
     def size(self) -> int:
         return sum(c.counts(self.scale)[0] for c in self.cohorts)
 
+    @property
+    def places(self) -> float:
+        """Training places drawn (the funded cohorts' passing and failing ones): what a draw holds."""
+        return sum(places_for(max(1, round(c.target * self.scale)), c.a["eligible_share"]["value"])
+                   for c in self.cohorts if c.line)
+
     def resized(self, size: int) -> "CohortPopulation":
         return replace(self, scale=size / sum(c.target for c in self.cohorts))
-
-
-# ---------------------------------------------------------------- parsing
-
-def _attr(key: str, name: str, raw: Any, line: str) -> dict[str, Any]:
-    sub, reader = ATTRS[name]
-    if not isinstance(raw, Mapping):
-        raise ScenarioError(key, f"is not a table {{ {sub} = …, source = \"…\" }}")
-    source = raw.get("source")
-    if not isinstance(source, str) or not source.strip() or "\n" in source:
-        raise ScenarioError(f"{key}.source", "every assumption needs a one-line source (or \"illustrative\")")
-    extra = set(raw) - {sub, "source"}
-    if extra:
-        raise ScenarioError(f"{key}.{sorted(extra)[0]}", f"unknown key (allowed: {sub}, source)")
-    if sub not in raw:
-        raise ScenarioError(f"{key}.{sub}", "is missing")
-    reader = reader or _industry(line)
-    return {sub: reader(f"{key}.{sub}", raw[sub]), "source": source}
-
-
-def _needed(line: str, a: dict[str, Any]) -> set[str]:
-    """The attributes a line needs; some only for one branch (BJSA-7 awards, BJSA-8 services)."""
-    need = {"target"} if line == NONE else {"target", "eligible_share", *LINE_ATTRS[line]}
-    p = _p()
-    ind = a.get("industry", {}).get("shares", {})
-    if line == "BJSA-7" and not any(ind.get(i) for i in p["high_tech_industries"]):
-        need.discard("award_share")
-    if line == "BJSA-8" and not any(ind.get(i) for i in p["services_industries"]):
-        need -= {"trained_by", "cert_level"}
-    return need
-
-
-def _cannot_fail(line: str, a: dict[str, Any]) -> str | None:
-    """Why places of this line cannot fail it (so eligible_share must be 1), or None."""
-    p = _p()
-    ind = a.get("industry", {}).get("shares", {})
-    if line not in FAILS:
-        return f"{line} has no per-place condition"
-    if line == "BJSA-7" and ind.get("cultural_creative"):
-        return "cultural-creative places (BJSA-7) have no per-place condition"
-    if line == "BJSA-8" and any(ind.get(i) for i in p["urban_industries"]):
-        return "urban-operation places (BJSA-8) have no per-place condition"
-    return None
-
-
-def parse_cohort(at: str, raw: Any) -> tuple[Cohort, dict[str, str]]:
-    if not isinstance(raw, Mapping):
-        raise ScenarioError(at, "is not a table")
-    for k in ("agency", "programme", "line"):
-        if not isinstance(raw.get(k), str) or not raw[k].strip():
-            raise ScenarioError(f"{at}.{k}", "is missing or not a non-empty string")
-    line = raw["line"]
-    if line in UNSUPPORTED:
-        raise ScenarioError(f"{at}.line", f"{line} is not drawn as cohorts: {UNSUPPORTED[line]}")
-    if line != NONE and line not in LINE_ATTRS:
-        raise ScenarioError(f"{at}.line", f"{line!r} is not a BJSA line drawn as cohorts "
-                                          f"({', '.join(LINE_ATTRS)}) or \"none\"")
-    allowed = {"target"} if line == NONE else {"target", "eligible_share", "occupation", *LINE_ATTRS[line]}
-    for k in raw:
-        if k not in ("agency", "programme", "line") and k not in allowed:
-            raise ScenarioError(f"{at}.{k}", f"unknown key for line {line} (allowed: {', '.join(sorted(allowed))})")
-    a = {k: _attr(f"{at}.{k}", k, v, line) for k, v in raw.items() if k in allowed}
-    missing = sorted(_needed(line, a) - set(a))
-    if missing:
-        raise ScenarioError(f"{at}.{missing[0]}", f"is missing (line {line} needs it)")
-    if line != NONE and a["eligible_share"]["value"] < 1 and (why := _cannot_fail(line, a)):
-        raise ScenarioError(f"{at}.eligible_share.value", f"must be 1: {why}")
-    sources = {f"{at}.{k}": v["source"] for k, v in a.items()}
-    return Cohort(raw["agency"], raw["programme"], None if line == NONE else line, a), sources
-
-
-def parse_population(pr: Mapping[str, Any], at: str, policies: list[str], defaults: Mapping[str, Any],
-                     sources: dict[str, str]) -> CohortPopulation:
-    """A [[populations]] table with cohorts (called by scenario.parse); sources are recorded."""
-    if POLICY not in policies:
-        raise ScenarioError(f"{at}.policies", f"cohorts are places of {POLICY}; list it")
-    for key in pr:
-        if key not in ("name", "city", "policies", "cohorts") and key not in PEOPLE:
-            raise ScenarioError(f"{at}.{key}", f"unknown key for a population of cohorts (allowed: "
-                                               f"{', '.join(PEOPLE)}, cohorts)")
-    if "issue_dates" not in pr:
-        raise ScenarioError(f"{at}.issue_dates", "is missing (the year the cohorts trained)")
-    a = {k: _parse_assumption(f"{at}.{k}" if k in pr else f"defaults.{k}", pr.get(k, defaults[k]))
-         for k in PEOPLE}
-    name = pr["name"]
-    sources.update({f"{name}.{k}": v["source"] for k, v in a.items()})
-    raw = pr["cohorts"]
-    if not isinstance(raw, list) or not raw:
-        raise ScenarioError(f"{at}.cohorts", "is not a non-empty list of [[populations.cohorts]] tables")
-    cohorts, seen = [], set()
-    for i, c in enumerate(raw):
-        cohort, src = parse_cohort(f"{at}.cohorts[{i}]", c)
-        if (cohort.agency, cohort.line, cohort.programme) in seen:  # one row each in the breakdowns
-            raise ScenarioError(f"{at}.cohorts[{i}].programme", "repeats an earlier cohort's agency, line and programme")
-        seen.add((cohort.agency, cohort.line, cohort.programme))
-        cohorts.append(cohort)
-        sources.update({f"{name}.{k.split('.', 1)[1]}": s for k, s in src.items()})
-    if not any(c.line for c in cohorts):
-        raise ScenarioError(f"{at}.cohorts", "no cohort names a line: there is nothing for the calculator to pay")
-    return CohortPopulation(name, pr["city"], tuple(policies), a, tuple(cohorts))

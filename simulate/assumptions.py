@@ -1,0 +1,337 @@
+"""The building blocks of the scenario schema (pydantic v2) and the assumptions of a
+population of people: one model per key of ``population_defaults.toml``.
+
+Every table forbids unknown keys, takes its values strictly ("5" is not 5, true is not
+a number) and refuses NaN and infinities. A validator that finds a fault below the value
+it checks raises ``At(sub_key, message)``; ``simulate/scenario.py`` turns the first error
+of a ``ValidationError`` into a ``ScenarioError`` naming the full key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Mapping, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
+
+from policies import UnknownPolicy, get_policy, policy_ids
+
+DEFAULTS_FILE = Path(__file__).with_name("population_defaults.toml")
+EMPLOYMENT = ("employed", "flexible", "unemployed", "student", "other")
+BAND = re.compile(r"^(\d{1,6})-(\d{1,6})$")
+SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
+# Limits: what one run can hold in memory and what the calendar arithmetic can take.
+MAX_PEOPLE = 50_000_000          # people (or training places) per population
+AGE_MAX = 120
+DELAY_DAYS_MAX = 3650            # application up to 10 years after the certificate
+ISSUE_DATES = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+SHARE_TOLERANCE = 1e-6
+ECHO = 60  # characters of a value or key quoted in an error
+
+
+def echo(v: Any) -> str:
+    """A value as quoted in an error: its repr, cut to ECHO characters."""
+    r = repr(v)
+    return r if len(r) <= ECHO else r[:ECHO - 1] + "…"
+
+
+class At(ValueError):
+    """A fault ``key`` below the value a validator checks ("" = the value itself)."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+class Table(BaseModel):
+    """A TOML table of the schema: known keys only, strict types, finite numbers."""
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+    unknown_hint: ClassVar[str | None] = None   # said instead of the list of allowed keys
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for k in data:
+                if k not in cls.model_fields:
+                    allowed = cls.unknown_hint or f"allowed: {', '.join(cls.model_fields)}"
+                    raise At(str(k), f"unknown key ({allowed})")
+        return data
+
+
+def _one_line(v: str) -> str:
+    if not v.strip() or "\n" in v:
+        raise ValueError("every assumption needs a one-line source (or \"illustrative\")")
+    return v
+
+
+def _nonblank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("is empty")
+    return v
+
+
+def _known_policy(pid: str) -> str:
+    try:
+        get_policy(pid)
+    except UnknownPolicy:
+        raise ValueError(f"{echo(pid)} is not a registered policy (known: {', '.join(policy_ids())})") from None
+    return pid
+
+
+def _once_each(ids: list[str]) -> list[str]:
+    for i, pid in enumerate(ids):
+        if pid in ids[:i]:
+            raise At(f"[{i}]", f"{echo(pid)} is listed twice (each policy once)")
+    return ids
+
+
+def _sums_to_one(shares: dict[str, float]) -> dict[str, float]:
+    total = sum(shares.values())
+    if shares and abs(total - 1) > SHARE_TOLERANCE:
+        raise ValueError(f"shares sum to {total:g}, not 1")
+    return shares
+
+
+Source = Annotated[str, AfterValidator(_one_line),
+                   Field(description="where the number comes from: one line, or \"illustrative\"")]
+Text = Annotated[str, AfterValidator(_nonblank)]
+Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=64,
+                            description="letters, digits, - and _ (used in file and folder names)")]
+PolicyId = Annotated[str, AfterValidator(_known_policy), Field(description="a registered policy id")]
+PolicyIds = Annotated[list[PolicyId], Field(min_length=1), AfterValidator(_once_each)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+K = TypeVar("K")
+Shares = Annotated[dict[K, Probability], Field(min_length=1, description="shares in 0–1 that sum to 1"),
+                   AfterValidator(_sums_to_one)]
+Band = Annotated[str, Field(pattern=BAND.pattern, description="an integer range lo-hi, both ends included")]
+
+
+def bands(shares: Mapping[str, float], lo: int = 0, hi: int | None = None) -> list[tuple[int, int, float]]:
+    """Band shares {"25-34": s} as [(25, 34, s)], each band within lo … hi and not reversed."""
+    out = []
+    for k, s in shares.items():
+        a, b = (int(x) for x in BAND.match(k).groups())
+        if b < a:
+            raise At(k, "band ends before it starts")
+        if a < lo or (hi is not None and b > hi):
+            raise At(k, f"band is outside {lo}–{hi if hi is not None else '∞'}")
+        out.append((a, b, s))
+    return out
+
+
+def band_check(lo: int, hi: int | None):
+    """A shares validator: every band within lo … hi."""
+    def check(shares: dict[str, float]) -> dict[str, float]:
+        bands(shares, lo, hi)
+        return shares
+    return AfterValidator(check)
+
+
+def _fill_statuses(p: dict[str, float]) -> dict[str, float]:
+    return {k: p.get(k, 0.0) for k in EMPLOYMENT}
+
+
+ByEmployment = Annotated[dict[Literal[EMPLOYMENT], Probability], AfterValidator(_fill_statuses),
+                         Field(description="probability by employment status (a status left out: 0)")]
+
+
+# ---------------------------------------------------------------- assumptions of a population
+
+class Assumption(Table):
+    """One assumption: its value(s) and the source of the number."""
+    source: Source
+
+    def parsed(self) -> dict[str, Any]:
+        """As ``Population.a`` holds it: the values, derived ones (bands) and the source."""
+        return self.model_dump()
+
+
+class Size(Assumption):
+    value: Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"people, at most {MAX_PEOPLE:,} a population "
+                                                                 "(what one run holds in memory)")]
+
+
+class Chance(Assumption):
+    value: Probability
+
+
+class Hukou(Assumption):
+    shares: Shares[Literal["own", "other_city", "other"]]
+
+
+class Sex(Assumption):
+    shares: Shares[Literal["female", "male"]]
+
+
+class Age(Assumption):
+    shares: Annotated[Shares[Band], band_check(0, AGE_MAX), Field(description=f"age bands within 0–{AGE_MAX}")]
+
+    @computed_field
+    @property
+    def bands(self) -> list[tuple[int, int, float]]:
+        return bands(self.shares)
+
+
+class Employment(Assumption):
+    shares: Shares[Literal[EMPLOYMENT]]
+
+
+class Flag(Assumption):
+    by_employment: ByEmployment
+
+
+class Veterans(Assumption):
+    share: Probability
+    max_years: Annotated[int, Field(ge=0, le=60)]
+
+
+class RecentGraduates(Assumption):
+    by_employment: ByEmployment
+    max_years: Annotated[float, Field(ge=0, le=20)]
+
+
+class Students(Assumption):
+    final_year: Shares[Literal["college", "vocational", "none"]]
+    school_in_city: Probability
+
+
+class ExtraCertificates(Assumption):
+    value: Annotated[float, Field(ge=0, le=10, description="mean further certificates per holder (Poisson)")]
+
+
+class CertKind(Assumption):
+    shares: Shares[Literal["skill_level", "special_ability", "qualification", "special_operation", "training_only"]]
+
+
+class CertLevel(Assumption):
+    shares: Shares[Literal["5", "4", "3", "2", "1"]]
+
+
+class CertRoute(Assumption):
+    shares: Shares[Literal["assessment", "enterprise_direct", "competition", "foreign", "commendation"]]
+
+
+class Items(Assumption):
+    catalogs: PolicyIds
+    outside_share: Probability
+    outside_count: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class Occupations(Items):
+    weights: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, description="occupation code -> weight (codes left out: 1)")
+
+    def parsed(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class IssueDates(Assumption):
+    start: Annotated[dt.date, Field(ge=ISSUE_DATES[0], le=ISSUE_DATES[1])]
+    end: Annotated[dt.date, Field(ge=ISSUE_DATES[0], le=ISSUE_DATES[1])]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise At("end", "is before start")
+        return self
+
+
+class DelayDays(Assumption):
+    shares: Annotated[Shares[Band], band_check(0, DELAY_DAYS_MAX),
+                      Field(description=f"bands of days from certificate to application, within 0–{DELAY_DAYS_MAX}")]
+
+    @computed_field
+    @property
+    def bands(self) -> list[tuple[int, int, float]]:
+        return bands(self.shares)
+
+
+class MonthsMax(Assumption):
+    max: Annotated[int, Field(ge=0, le=600)]
+
+
+class CareSectorPost(Assumption):
+    care_occupations: Probability
+    others: Probability
+
+
+class CarePostStart(Assumption):
+    min: Annotated[int, Field(ge=-600, le=600)]
+    max: Annotated[int, Field(ge=-600, le=600)]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.max < self.min:
+            raise At("max", "is below min")
+        return self
+
+
+class Districts(Assumption):
+    shares: Annotated[dict[str, Probability], AfterValidator(_sums_to_one),
+                      Field(description="district -> share (empty: no district named)")]
+
+
+class PriorSubsidies(Assumption):
+    policies: Annotated[dict[PolicyId, Probability],
+                        Field(description="policy id -> probability that a person already had its subsidy")]
+
+
+class PeopleAssumptions(Table):
+    """Every assumption of a population of people; a scenario gives some, the defaults the rest."""
+    size: Size
+    hukou: Hukou
+    sex: Sex
+    age: Age
+    employment: Employment
+    registered_unemployed: Flag
+    employment_difficulty: Flag
+    rural_transfer: Flag
+    job_seeking_registered: Flag
+    xiebao: Flag
+    disabled: Flag
+    public_sector_nonskill: Flag
+    flexible_city_insurance: Flag
+    veterans: Veterans
+    recent_graduates: RecentGraduates
+    students: Students
+    certificate_take_up: Chance
+    extra_certificates: ExtraCertificates
+    cert_kind: CertKind
+    cert_level: CertLevel
+    qualification_ungraded: Chance
+    issuer_in_city: Chance
+    cert_route: CertRoute
+    occupations: Occupations
+    special_ability_items: Items
+    issue_dates: IssueDates
+    application_take_up: Chance
+    application_delay_days: DelayDays
+    months_employed_after_cert: MonthsMax
+    employed_at_application: Flag
+    employed_in_matching_post: Chance
+    insurance_months: MonthsMax
+    care_sector_post: CareSectorPost
+    care_post_start_months: CarePostStart
+    districts: Districts
+    other_subsidy_same_cert: Chance
+    prior_subsidies: PriorSubsidies
+
+
+ASSUMPTIONS = tuple(PeopleAssumptions.model_fields)
+
+
+@lru_cache(maxsize=1)
+def defaults() -> PeopleAssumptions:
+    """population_defaults.toml, validated like a scenario's population (errors: defaults.<key>)."""
+    with open(DEFAULTS_FILE, "rb") as fh:
+        return PeopleAssumptions.model_validate(tomllib.load(fh))
+
+
+def with_defaults(given: BaseModel, keys: tuple[str, ...]) -> dict[str, Assumption]:
+    """The assumptions ``keys`` of a population table: given ones, else the defaults'."""
+    base = defaults()
+    return {k: getattr(base, k) if getattr(given, k) is None else getattr(given, k) for k in keys}
