@@ -23,6 +23,7 @@ from typing import Any, Callable, ClassVar, Literal, Mapping, Sequence
 import polars as pl
 
 from .contract import claims_frame, validate_frame
+from .money import apply_pct
 from .parameters import ParameterSet
 from .rulebook import Rule, load_rules
 
@@ -158,7 +159,8 @@ class Policy:
 
     # ---- what a subclass provides --------------------------------------------------
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        """Add the columns the checks need: at least _base (int) and _rate_pct (int)."""
+        """Add the columns the checks need: at least _base (int, yuan) and _rate_pct (a
+        percentage, at most two decimals): the amount is money.apply_pct(_base, _rate_pct)."""
         raise NotImplementedError
 
     def checks(self, p: ParameterSet) -> list[Check]:
@@ -237,9 +239,7 @@ class Policy:
         status = pl.when(passed).then(pl.lit("eligible")).otherwise(statuses.gather(first))
         deciding = pl.when(passed).then(self.amount_rule(p)).otherwise(ids.gather(first))
         eligible = pl.col("status") == "eligible"
-        amount = pl.when(eligible).then(
-            (pl.col("_base").cast(pl.Int64) * pl.col("_rate_pct").cast(pl.Int64) + 50) // 100
-        ).otherwise(0).cast(pl.Int64)
+        amount = pl.when(eligible).then(apply_pct(pl.col("_base"), pl.col("_rate_pct"))).otherwise(0).cast(pl.Int64)
         lf = lf.with_columns(status.alias("status"), deciding.alias("deciding_rule"))
         lf = lf.with_columns(
             pl.lit(self.id).alias("policy_id"),

@@ -12,6 +12,7 @@ clause = "二"
 unit = "CNY"
 description = "an amount"
 value = 1000
+bounds = [0, 10000]
 from = 2026-02-14
 '''
 

@@ -36,8 +36,9 @@ from typing import Any, Mapping
 import polars as pl
 
 from ..contract import claims_frame
-from ..engine import Check, Note, Policy, PolicyError, col_in, fmt, prior, result_dict
+from ..engine import Check, Note, Policy, col_in, fmt, prior, result_dict
 from ..levels import LEVEL_NAMES
+from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
 from ..caps import cap_count, cap_total, settle
 
@@ -51,8 +52,6 @@ LINE_NAMES = {  # as the plan names its programmes
 }
 EXTRAS = ("employer_topup_cny", "individual_award_cny")
 GRADED = ("skill_level", "qualification")
-SHARES = ("studio_paid_share_pct", "high_tech_paid_share_pct", "award_paid_share_pct", "cultural_paid_share_pct",
-          "services_paid_share_pct", "urban_paid_share_pct", "base_paid_share_pct")
 
 
 def line(rid: str) -> pl.Expr:
@@ -69,19 +68,7 @@ class BeijingSkillsAction2019(Policy):
     folder = Path(__file__).parent
 
     # ------------------------------------------------------------------ derived columns
-    def _check_parameters(self, p: ParameterSet) -> None:
-        """Values the loader cannot check alone: a share above 100 % would exceed a ceiling."""
-        for name in SHARES:
-            if p[name] > 100:
-                raise PolicyError(f"{self.id}: parameter {name}: {p[name]} % would pay more than the "
-                                  "ceiling (不超过); at most 100")
-        lo, hi, point = p["apprentice_min_per_year"], p["apprentice_max_per_year"], p["apprentice_amount_per_year"]
-        if not lo <= point <= hi:
-            raise PolicyError(f"{self.id}: parameter apprentice_amount_per_year: {point} is outside the "
-                              f"text's range {lo}–{hi} (BJSA-2)")
-
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        self._check_parameters(p)
         kind = C("cert_kind")
         inferred = (pl.when(kind == "special_operation").then(pl.lit("BJSA-3"))
                     .when(col_in("cert_kind", GRADED)).then(pl.lit("BJSA-4")))
@@ -132,13 +119,13 @@ class BeijingSkillsAction2019(Policy):
                 .when(line("BJSA-8") & (s == "urban")).then(p["urban_paid_share_pct"])
                 .when(line("BJSA-11")).then(p["base_paid_share_pct"])
                 .otherwise(100))
-        award_ceiling = (p["high_tech_ceiling_cny"] * p["award_pct"] + 50) // 100
-        lf = lf.with_columns(base.cast(pl.Int64).alias("_base"), rate.cast(pl.Int64).alias("_rate_pct"))
+        award_ceiling = apply_pct(p["high_tech_ceiling_cny"], p["award_pct"])
+        lf = lf.with_columns(base.cast(pl.Int64).alias("_base"), rate.cast(pl.Float64).alias("_rate_pct"))
         topup = pl.when(line("BJSA-4") & (s == "cert") & C("difficult_enterprise")) \
-            .then((C("_base") * p["difficult_topup_pct"] + 50) // 100).otherwise(0)
+            .then(apply_pct(C("_base"), p["difficult_topup_pct"])).otherwise(0)
         award = pl.when(line("BJSA-7") & (s == "high_tech")
                         & (C("months_employed_after_cert") >= p["award_min_months"])) \
-            .then(pl.lit((award_ceiling * p["award_paid_share_pct"] + 50) // 100)).otherwise(0)
+            .then(pl.lit(apply_pct(award_ceiling, p["award_paid_share_pct"]))).otherwise(0)
         hire_end = C("hire_date").dt.offset_by(f"{p['new_hire_window_months']}mo")
         return lf.with_columns(
             topup.fill_null(0).cast(pl.Int64).alias("employer_topup_cny"),
@@ -277,7 +264,7 @@ class BeijingSkillsAction2019(Policy):
     def notes(self, p: ParameterSet) -> list[Note]:
         s = C("_sub")
         level_name = C("cert_level").replace_strict(LEVEL_NAMES, default=None, return_dtype=pl.String)
-        share = fmt("ceiling {} yuan (不超过), paid share {}%: {} yuan", "_base", "_rate_pct", "amount_cny")
+        share = fmt("ceiling {} yuan (不超过), paid share {}%: {} yuan", "_base", pct_text(C("_rate_pct")), "amount_cny")
         inferred = pl.when(C("_inferred")).then(pl.lit("inferred from the certificate")) \
             .otherwise(pl.lit("named by the claim"))
         return [

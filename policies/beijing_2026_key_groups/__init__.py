@@ -14,6 +14,7 @@ from ..caps import among_shared, cap_count
 from ..catalogs import load_catalog
 from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
+from ..money import apply_pct
 from ..parameters import ParameterSet
 
 C = pl.col
@@ -64,7 +65,7 @@ class BeijingKeyGroups2026(Policy):
             pl.coalesce(C("catalog_class").cast(pl.String), catalog_tier).alias("_tier"),
             tier_b.alias("_tier_b"),
         )
-        uplifted = ((C("_tier_b") * (100 + p["a_tier_uplift_pct"])) / 100 + 0.5).floor().cast(pl.Int64)
+        uplifted = apply_pct(C("_tier_b"), 100 + p["a_tier_uplift_pct"])
         base = (pl.when(is_skill).then(pl.when(C("_tier") == "A").then(uplifted).otherwise(C("_tier_b")))
                 .when(is_item).then(C("_tier").replace_strict(p["special_ability_amounts"], default=None,
                                                               return_dtype=pl.Int64)))

@@ -19,6 +19,7 @@ from ..catalogs import load_catalog
 from ..contract import FIELD_BY_NAME, PRIOR_DTYPE
 from ..engine import Check, Note, Policy, by_distinct, cap_claims, col_in, collect, fmt, prior
 from ..levels import LEVEL_NAMES
+from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
 
 C = pl.col
@@ -141,7 +142,8 @@ class ShanghaiSkillsUpgrade2025(Policy):
                 pl.when(employed_at_app).then(p["rate_not_employed_reemployed_pct"]).otherwise(p["rate_not_employed_pct"])),
             "care": pl.when(C("_x1") & ~employed_cap).then(p["rate_care_pct"]),
         }
-        lf = lf.with_columns(r.cast(pl.Int64).alias(f"_rate_{name}") for name, r in rates.items())
+        # in percent, fractions kept (money.apply_pct applies 80.9 % exactly)
+        lf = lf.with_columns(r.cast(pl.Float64).alias(f"_rate_{name}") for name, r in rates.items())
         route_cols = [f"_rate_{name}" for name in ROUTES]
         best = pl.max_horizontal(route_cols) if p["most_favourable"] else pl.coalesce(route_cols)
         lf = lf.with_columns(best.alias("_rate_pct"),
@@ -262,7 +264,7 @@ class ShanghaiSkillsUpgrade2025(Policy):
             Note("SHSU-A1", fmt("class {}, {}: base {} yuan", "_class", level, "_base")),
         ]
         for name, (rule, label, _) in ROUTES.items():
-            notes.append(Note(rule, fmt("{}: {}% of the base", pl.lit(label), "_rate_pct"),
+            notes.append(Note(rule, fmt("{}: {}% of the base", pl.lit(label), pct_text(C("_rate_pct"))),
                               where=C("_route") == name))
         notes += [
             Note("SHSU-M", fmt("{} categories open; the most favourable rate applies", "_open_routes"),
@@ -295,8 +297,9 @@ class ShanghaiSkillsUpgrade2025(Policy):
                            lambda d: d.dt.month_start().dt.offset_by(f"{p['payment_delay_months']}mo"))
 
     def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
-        """SHSU-F1: city and district share 1:1 (the city takes an odd yuan)."""
-        district = (amount * (100 - p["city_share_pct"])) // 100
+        """SHSU-F1: the city's share (city_share_pct, 1:1 = 50 %) rounded half up, the district
+        pays the rest: at 1:1 the city takes an odd yuan."""
+        district = amount - apply_pct(amount, p["city_share_pct"])
         basis = C("_route").replace_strict({k: v[2] for k, v in ROUTES.items()}, default=None,
                                            return_dtype=pl.String)
         return pl.struct(source=pl.lit("地方教育附加"), city_cny=amount - district, district_cny=district,
