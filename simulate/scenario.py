@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -170,8 +171,12 @@ MESSAGES = {  # pydantic's error type -> our words (after the value)
     "greater_than_equal": "is below the minimum {ge}", "less_than_equal": "is above the maximum {le}",
     "greater_than": "is not above {gt}", "less_than": "is not below {lt}",
     "too_short": "is empty", "string_too_long": "is longer than {max_length} characters",
-    "literal_error": "is not one of {expected}",
 }
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a, b, c"."""
+    return ", ".join(re.findall(r"'((?:[^'\\]|\\.)*)'", expected)) or expected
 
 
 def _cut(text: str) -> str:
@@ -204,9 +209,11 @@ def scenario_error(e: ValidationError, prefix: str = "") -> ScenarioError:
     elif kind == "missing":
         msg = "is missing"
     elif kind == "literal_error" and loc and loc[-1] == "[key]":
-        msg = f"unknown key (allowed: {ctx['expected']})"
+        msg = f"unknown key (allowed: {_choices(ctx['expected'])})"
     elif kind == "string_pattern_mismatch":
         msg = f"{echo(err['input'])} {PATTERNS.get(ctx['pattern'], 'does not match ' + ctx['pattern'])}"
+    elif kind == "literal_error":
+        msg = f"{echo(err['input'])} is not one of {_choices(ctx['expected'])}"
     elif kind in MESSAGES:
         msg = f"{echo(err['input'])} " + MESSAGES[kind].format(**{k: _num(v) for k, v in ctx.items()})
     else:
