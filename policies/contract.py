@@ -29,6 +29,8 @@ def shown(value: Any) -> str:
     """A value as an error echoes it: its repr (so control characters are escaped), cut."""
     if value is None:
         return "null"
+    if isinstance(value, int) and abs(value) >= 10 ** 60:  # repr of 4,300+ digits raises; and unreadable
+        return f"an integer of ~{int(abs(value).bit_length() * 0.30103) + 1} digits"
     return cut(value.isoformat() if isinstance(value, dt.date) else repr(value))
 
 

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from policies import get_policy, policy_ids
 from policies.claim_json import MAX_DEPTH, NotJSON, parse_claims_json
-from policies.contract import DATE_MAX, DATE_MIN, FIELDS, SHOWN_CHARS, ContractError, claims_frame, validate_frame
+from policies.contract import (DATE_MAX, DATE_MIN, FIELDS, SHOWN_CHARS, ContractError, claims_frame,
+                               validate_claim, validate_frame)
 from simulate.cli import _overrides
 
 from .conftest import BJ_BASE, SH_BASE
@@ -231,11 +232,17 @@ def test_not_json_is_its_own_error_and_depth_is_bounded_exactly():
 
 
 @fuzz_settings(200, 5000)
-@given(field=st.text(max_size=500), value=json_scalars | st.text(min_size=100, max_size=5000))
+@given(field=st.text(max_size=500),
+       value=json_scalars | st.text(min_size=100, max_size=5000) | st.integers(10**4400, 10**4500))
 def test_a_contract_error_is_one_short_line(field, value):
     msg = str(ContractError(field, "is not right", value=value))
     assert len(msg.splitlines()) == 1 and msg.isprintable()
     assert len(msg) <= 2 * SHOWN_CHARS + len(": is not right ") + 2
+
+
+def test_a_claim_given_in_python_with_a_huge_integer_is_named_not_printed():
+    with pytest.raises(ContractError, match="^age: an integer of ~5001 digits is not within 0–120$"):
+        validate_claim({**BJ_BASE, "age": 10**5000})
 
 
 def test_the_frame_path_refuses_dates_outside_the_range_and_cuts_values():
