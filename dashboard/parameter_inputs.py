@@ -3,7 +3,6 @@ so every policy gets its Reform controls without page code of its own. Returns o
 parameters the user changed: the reform is the baseline plus these overrides."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -23,7 +22,8 @@ def _label(params: ParameterSet, name: str) -> str:
     return f"{name} · {m.rule} · {m.clause}"
 
 
-def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str) -> dict[str, Any]:
+def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str,
+                  bounds: tuple[int, int]) -> dict[str, Any]:
     """A CNY table (level → CNY, or class → level → CNY) as an editable grid, one row per class."""
     nested = all(isinstance(v, dict) for v in value.values())
     rows = value if nested else {"—": value}
@@ -31,39 +31,45 @@ def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str) -
     grid = pl.DataFrame([{"class": r, **{c: row.get(c) for c in columns}} for r, row in rows.items()],
                         schema={"class": pl.String, **{c: pl.Int64 for c in columns}}, orient="row")
     st.caption(label, help=help_text)
-    edited = st.data_editor(grid, key=key, disabled=["class"], hide_index=True)
+    edited = st.data_editor(grid, key=key, disabled=["class"], hide_index=True, column_config={
+        c: st.column_config.NumberColumn(c, min_value=bounds[0], max_value=bounds[1], step=1) for c in columns})
     # a cell left empty keeps its baseline amount (a table with a level missing would pay nothing there)
     out = {r["class"]: {c: int(r[c]) if r[c] is not None else rows[r["class"]][c] for c in rows[r["class"]]}
            for r in edited.iter_rows(named=True)}
     return out if nested else out["—"]
 
 
-def _class_editor(key: str) -> dict[str, str]:
-    """Extra catalog classes (BJKG-C3, SHSU-K1): occupation code or item name → A/B/C."""
+def _class_editor(key: str, classes: tuple[str, ...]) -> dict[str, str]:
+    """Extra catalog classes (BJKG-C3, SHSU-K1): occupation code or item name → a class the policy pays."""
     empty = pl.DataFrame(schema={"code": pl.String, "class": pl.String})
     edited = st.data_editor(empty, key=key, num_rows="dynamic", hide_index=True, column_config={
-        "class": st.column_config.SelectboxColumn("class", options=["A", "B", "C"])})
+        "class": st.column_config.SelectboxColumn("class", options=list(classes))})
     return {r["code"].strip(): r["class"] for r in edited.iter_rows(named=True) if r["code"] and r["class"]}
 
 
 def widget(params: ParameterSet, name: str, start: Any, key: str) -> Any:
-    """One parameter's widget, starting at ``start``; returns its value."""
+    """One parameter's widget, starting at ``start``, within the parameter's declared bounds;
+    returns its value."""
     m = params.meta(name)
     label, help_text = _label(params, name), m.description
+    lo, hi = m.bounds or (None, None)
+    kind = type(start)   # a fractional value (a scenario's 80.5 %) keeps a fractional widget
     if m.unit == "percent":
-        return st.slider(label, 0, max(100, int(start) * 2), int(start), help=help_text, key=key)
+        return st.slider(label, kind(lo), kind(hi), start, step=kind(1) if kind is int else 0.01,
+                         help=help_text, key=key)
     if m.unit == "CNY":
-        return int(st.number_input(label, min_value=0, value=int(start), step=100, help=help_text, key=key))
+        return int(st.number_input(label, min_value=lo, max_value=hi, value=int(start), step=100, help=help_text,
+                                   key=key))
     if m.unit == "CNY table":
-        return _table_editor(start, key, label, help_text)
+        return _table_editor(start, key, label, help_text, m.bounds)
     if m.unit in NUMBER_UNITS:
-        number = st.number_input(label, min_value=0, value=start, step=type(start)(1), help=help_text, key=key)
-        return type(start)(number)
+        number = st.number_input(label, min_value=kind(lo), max_value=kind(hi), value=start, step=kind(1),
+                                 help=help_text, key=key)
+        return kind(number)
     if m.unit == "bool":
         return st.checkbox(label, value=start, help=help_text, key=key)
     if m.unit == "date":
-        return st.date_input(label, value=start, min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31),
-                             help=help_text, key=key)
+        return st.date_input(label, value=start, min_value=lo, max_value=hi, help=help_text, key=key)
     return start   # text and lists: shown on the Explain page's clause texts, not edited here
 
 
@@ -79,7 +85,7 @@ def changes(policy_id: str, params: ParameterSet, start: dict[str, Any], prefix:
             values[name] = widget(params, name, start.get(name, params[name]), f"{prefix}:{name}")
     if "catalog_overrides" in params:
         st.caption(t("class_overrides"))
-        extra = _class_editor(f"{prefix}:catalog_overrides")
+        extra = _class_editor(f"{prefix}:catalog_overrides", params.meta("catalog_overrides").choices or ("A", "B", "C"))
         if extra:   # on top of the baseline's (which holds the scenario's drawn classes)
             values["catalog_overrides"] = {**params["catalog_overrides"], **extra}
     with st.expander(t("more_parameters")):

@@ -18,6 +18,9 @@ from policies import ParameterError, all_policies, claims_frame, get_policy
 from policies.engine import collect
 from policies.money import apply_pct, hundredths
 from policies.parameters import UNITS, ParameterSet
+from simulate import scenario
+from simulate.cli import main
+from simulate.scenario import ScenarioError
 
 from .conftest import BJ, BJ_BASE, SH, SH_BASE, explain
 from .test_beijing_2019_skills_action import (APPRENTICE, DOMESTIC, HIGH_TECH, NEW_HIRE, RESEARCH, SA_BASE,
@@ -318,3 +321,38 @@ def test_every_parameter_at_its_upper_bound_pays_within_bounds(pid, data):
 @given(data=st.data())
 def test_any_values_within_the_bounds_run_every_claim(pid, data):
     _run(pid, data.draw(reforms(pid)))
+
+
+# ---- --set, [parameters] and [reform] alike: one line naming the parameter --------------------------------
+CARE = str(EXAMPLES / "bj-unemployed-care-worker.json")
+
+
+@pytest.mark.parametrize("pair, name", [
+    ("skill_level_tier_b={}", "skill_level_tier_b: missing key '5'"),
+    ('skill_level_tier_b={"5":1000,"4":9223372036854775807,"3":2000,"2":2000,"1":2000}', "skill_level_tier_b"),
+    ("issue_window_start=2030-01-01", "issue_window_start: 2030-01-01 must be on or before issue_window_end"),
+    ("a_tier_uplift_pct=20.555", "a_tier_uplift_pct"),
+    ("application_window_years=1.5", "application_window_years"),
+])
+def test_set_violation_exits_2_with_one_line_and_no_stdout(capsys, pair, name):
+    assert main(["explain", "--policy", BJ, "--claim", CARE, "--set", pair]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and len(out.err.strip().splitlines()) == 1 and name in out.err
+
+
+def test_set_takes_an_iso_date(capsys):
+    assert main(["explain", "--policy", BJ, "--claim", CARE, "--set", "issue_window_end=2026-01-31"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert (r["status"], r["deciding_rule"]) == ("ineligible", "BJKG-C2")
+
+
+@pytest.mark.parametrize("section", ["parameters", "reform"])
+def test_scenario_override_violation_names_section_and_parameter(section):
+    base = (EXAMPLES.parent / "scenarios" / "reform-example.toml").read_text(encoding="utf-8")
+    text = base.replace("[reform.beijing-2026-key-groups]\na_tier_uplift_pct = { value = 30,",
+                        f"[{section}.beijing-2026-key-groups]\na_tier_uplift_pct = {{ value = 130,")
+    assert text != base
+    with pytest.raises(ScenarioError, match=f"{section}.beijing-2026-key-groups.*parameter a_tier_uplift_pct: 130 "
+                                            "is outside its bounds 0–100") as e:
+        scenario.loads(text)
+    assert "\n" not in str(e.value)
