@@ -13,9 +13,14 @@ the layers above it. Errors: one line on stderr, exit 2, nothing on stdout.
 """
 from __future__ import annotations
 
+from . import interrupts
+
+interrupts.exit_while_starting()  # before the slow imports below: a Ctrl-C while they load ends quietly
+
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -23,6 +28,7 @@ from typing import Any, Callable
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import run_commands
@@ -41,11 +47,11 @@ def _print_frame(df: pl.DataFrame, fmt: str, title: str = "") -> None:
     elif fmt == "json":
         sys.stdout.write(json.dumps(df.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
     else:
-        table = Table(title=title or None)
+        table = Table(title=escape(title) or None)  # values are text, never rich markup
         for c in df.columns:
-            table.add_column(c)
+            table.add_column(escape(c))
         for row in df.iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*("" if v is None else escape(str(v)) for v in row))
         Console(width=200).print(table)
 
 
@@ -134,8 +140,24 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+LINE = 300  # an error line is cut here: a value echoed whole can be 100 KB
+
+
+def one_line(text: str) -> str:
+    """An error message as one readable line: no newlines, at most LINE characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= LINE else text[:LINE - 1] + "…"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's usage errors as one line too (no usage block), exit 2; sub-parsers inherit it."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {one_line(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skillsim", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="skillsim", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = dict(choices=["table", "csv", "json"], default="table", help="output format")
 
@@ -182,14 +204,35 @@ EXPECTED_ERRORS = (ContractError, ParameterError, PolicyError, UnknownPolicy, Us
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except EXPECTED_ERRORS as exc:
+    """Errors: one line on stderr; exit 2 for bad input, 130 when interrupted (SIGINT or
+    SIGTERM), 1 for a bug (its traceback only with SKILLSIM_DEBUG set)."""
+    command = "skillsim"
+    with interrupts.trapped():
+        try:
+            args = build_parser().parse_args(argv)
+            command = f"skillsim {args.command}"
+            return args.func(args)
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            return _failed(command, exc)
+
+
+def _failed(command: str, exc: BaseException) -> int:
+    # a signal first: its exception may have reached us wrapped in a library's error
+    if interrupts.received() or isinstance(exc, KeyboardInterrupt):
+        print(f"{command}: interrupted", file=sys.stderr)
+        interrupts.exit_now()
+        return interrupts.EXIT_CODE
+    if isinstance(exc, EXPECTED_ERRORS):
         msg = str(exc) if not isinstance(exc, UnknownPolicy) else f"--policy: {exc}"
-        print(f"skillsim {args.command}: {msg}", file=sys.stderr)
+        print(f"{command}: {one_line(msg)}", file=sys.stderr)
         return 2
+    if isinstance(exc, Exception) and not os.environ.get("SKILLSIM_DEBUG"):
+        print(f"{command}: internal error: {one_line(f'{type(exc).__name__}: {exc}')} "
+              "(set SKILLSIM_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+    raise exc
 
 
 if __name__ == "__main__":

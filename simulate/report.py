@@ -1,34 +1,34 @@
-"""A run's outputs: ``summary.json``, ``breakdowns.parquet``, ``claims.parquet``.
+"""A run's outputs: ``summary.json``, ``breakdowns.parquet``, ``claims.parquet``; reading them back.
 
-Written into a temporary folder beside the target and renamed into place at the end,
-so a failed run writes nothing and a reader never sees half an output.
+Written into a marked temporary folder beside the target and swapped into place at the end
+(simulate/outputs.py), so a failed or interrupted run writes nothing and a reader never sees
+half an output. ``load_summary`` checks a summary's shape (``SummaryDoc``) before anything
+reads it, so a damaged file is one error naming the file and the key.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
+import math
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from policies import get_policy
 
+from . import outputs
 from .metrics import interval
+from .outputs import OutputError
 from .runner import RunResult, policy_params
 
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
             "city_cny", "district_cny")
 COUNTS = ("claims", "eligible_claims")
-
-
-class OutputError(ValueError):
-    """The output folder cannot be written (named in the message)."""
 
 
 def skillsim_version() -> str:
@@ -118,37 +118,94 @@ def summary(res: RunResult) -> dict[str, Any]:
 
 def check_target(out_dir: str | Path) -> Path:
     """An output folder may be new, empty, or an earlier output (replaced whole)."""
-    out = Path(out_dir)
-    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / "summary.json").is_file())):
-        raise OutputError(f"{out}: exists and is not an earlier skillsim output; choose another --out")
-    return out
+    return outputs.check_target(out_dir)
 
 
-def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
-    """Write the three outputs atomically; return the summary."""
-    out = check_target(out_dir)
+def write_files(res: RunResult, folder: Path) -> dict[str, Any]:
+    """The three files into ``folder`` (a staged one); return the summary."""
     doc = summary(res)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        (tmp / "summary.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n",
-                                          encoding="utf-8")
-        res.breakdowns.write_parquet(tmp / "breakdowns.parquet")
-        res.claims.write_parquet(tmp / "claims.parquet")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (folder / "summary.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n",
+                                             encoding="utf-8")
+        res.breakdowns.write_parquet(folder / "breakdowns.parquet")
+        res.claims.write_parquet(folder / "claims.parquet")
+    except OSError as exc:
+        raise OutputError(f"{folder.name}: cannot write ({exc.strerror or exc})") from None
     return doc
 
 
+def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
+    """Write the three outputs as one transaction; return the summary."""
+    with outputs.Target(out_dir) as target:
+        doc = write_files(res, target.stage())
+        target.commit()
+    return doc
+
+
+# ------------------------------------------------------------------ reading a summary back
+
+FIGURES = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
+
+
+class _Strict(BaseModel):
+    # finite numbers only, no "5" for 5, keys this module does not read are let through
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="allow")
+
+
+class Interval(_Strict):
+    mean: float
+    p05: float
+    p95: float
+
+
+class Figures(_Strict):
+    budget_cny: Interval
+    beneficiaries: Interval
+    coverage: Interval
+    cost_per_beneficiary_cny: Interval
+    claims: float
+    eligible_claims: float
+
+
+class PolicyFigures(Figures):
+    by_population: dict[str, Figures]
+
+
+class SummaryDoc(_Strict):
+    """What ``side_by_side`` and ``compare`` read of a summary.json."""
+    scenario: str
+    policies: dict[str, PolicyFigures]
+
+
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a number JSON allows")
+
+
 def load_summary(folder: str | Path) -> dict[str, Any]:
+    """A run folder's summary.json, its shape checked: OutputError naming the file and key."""
     path = Path(folder) / "summary.json"
+    if not Path(folder).is_dir():
+        raise OutputError(f"{folder}: no such folder")
     if not path.is_file():
         raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise OutputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise OutputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:
+        raise OutputError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        SummaryDoc.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(k) for k in err["loc"]) or "(top level)"
+        msg = re.sub(r"a valid dictionary or instance of \w+", "an object", err["msg"])
+        raise OutputError(f"{path}: {key}: {msg}") from None
+    return doc
 
 
 def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -164,16 +221,21 @@ def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _finite(v: float | None) -> float | None:
+    return v if v is None or math.isfinite(v) else None
+
+
 def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Differences B − A for every policy in either run (means; intervals shown as given)."""
+    """Differences B − A for every policy in either run (means; intervals shown as given).
+    No difference or ratio that is not a finite number: none against 0, none that overflows."""
     rows = []
     for pid in sorted(set(a["policies"]) | set(b["policies"])):
         ea, eb = a["policies"].get(pid), b["policies"].get(pid)
-        for k in ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims"):
+        for k in FIGURES:
             va = _mean(ea, k)
             vb = _mean(eb, k)
-            diff = None if va is None or vb is None else vb - va
-            rel = None if diff is None or not va else diff / va
+            diff = None if va is None or vb is None else _finite(vb - va)
+            rel = None if diff is None or not va else _finite(diff / va)
             rows.append({"policy_id": pid, "metric": k, "a": va, "b": vb, "b_minus_a": diff, "relative": rel})
     return rows
 

@@ -6,6 +6,8 @@
 ``run`` with one scenario writes DIR/summary.json, DIR/breakdowns.parquet and
 DIR/claims.parquet; with several (or none: beijing-2026-baseline and
 shanghai-2025-baseline) it writes DIR/<scenario>/ for each and prints them side by side.
+The output is one transaction (simulate/outputs.py): all scenarios land, or none, and the
+folder is checked and locked before anything is computed.
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from . import report, runner, scenario
+from . import interrupts, outputs, report, runner, scenario
+from .estimate import claims_per_person
 
 DEFAULT_SCENARIOS = ("beijing-2026-baseline", "shanghai-2025-baseline")
 
@@ -33,14 +37,34 @@ def _fmt(v: Any, key: str = "") -> str:
 
 
 def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
-    t = Table(title=title)
+    t = Table(title=escape(title))  # names and paths are text, not rich markup
     for c in cols:
         t.add_column(c, justify="left" if c in ("run", "policy_id", "metric") else "right")
     for r in rows:
         # a compare row's a / b / difference are in the unit of its metric
         unit = lambda c: r.get("metric", "") if c in ("a", "b", "b_minus_a") else c  # noqa: E731
-        t.add_row(*(str(r[c]) if c in ("run", "policy_id", "metric") else _fmt(r[c], unit(c)) for c in cols))
+        t.add_row(*(escape(str(r[c])) if c in ("run", "policy_id", "metric") else _fmt(r[c], unit(c)) for c in cols))
     Console(width=220).print(t)
+
+
+OUTPUT_BYTES_PER_CLAIM = 4  # claims.parquet takes ~13 bytes a claim row: a low estimate, so a run that fits is never refused
+
+
+def output_bytes(scens: list[scenario.Scenario]) -> int:
+    """At least what the output folder will take (claims.parquet dominates: replication 0's rows)."""
+    rows = sum(getattr(pop, "places", pop.size) * claims_per_person(pop) * len(pop.policies) * (2 if s.reform else 1)
+               for s in scens for pop in s.populations)
+    return int(rows * OUTPUT_BYTES_PER_CLAIM) + 16_384 * len(scens)
+
+
+def _check_names(scens: list[scenario.Scenario]) -> None:
+    """Each scenario names a folder of a run of several: slugs, none twice."""
+    seen = set()
+    for s in scens:
+        outputs.check_name(s.name)
+        if s.name in seen:
+            raise outputs.OutputError(f"two scenarios named {s.name}: each needs a folder of its own")
+        seen.add(s.name)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -48,15 +72,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     changes = {k: v for k, v in (("replications", args.replications), ("size", args.size),
                                  ("seed", args.seed)) if v is not None}
     scens = [scenario.load(n).with_changes(**changes) for n in names]  # all checked before any runs
+    single = len(scens) == 1
+    if single:
+        outputs.check_name(scens[0].name)
+    else:
+        _check_names(scens)
     out = Path(args.out)
-    for s in scens:
-        report.check_target(out if len(scens) == 1 else out / s.name)
-    results = [runner.with_progress(s) for s in scens]  # nothing is written unless all succeed
-    docs = {}
-    for s, res in zip(scens, results):
-        target = out if len(scens) == 1 else out / s.name
-        docs[s.name] = report.write(res, target)
-        print(f"wrote {target}/summary.json, breakdowns.parquet, claims.parquet", file=sys.stderr)
+    with outputs.Target(out, estimate=output_bytes(scens)) as target:  # checked and locked before computing
+        results = [runner.with_progress(s, stop=interrupts.checkpoint) for s in scens]
+        folder = target.stage()
+        docs = {s.name: report.write_files(res, folder if single else target.subfolder(s.name))
+                for s, res in zip(scens, results)}
+        target.commit()  # all scenarios land, or none
+    written = [str(out)] if single else [str(out / s.name) for s in scens]
+    for w in written:
+        print(f"wrote {w}/summary.json, breakdowns.parquet, claims.parquet", file=sys.stderr)
     _table("skillsim run: mean [90 % interval] over replications", report.side_by_side(docs),
            ["run", "policy_id", "budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny",
             "claims", "eligible_claims"])
@@ -107,4 +137,4 @@ def register(sub: Any) -> None:
 
 __all__ = ["register", "ScenarioError"]
 ScenarioError = scenario.ScenarioError
-OutputError = report.OutputError
+OutputError = outputs.OutputError

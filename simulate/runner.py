@@ -13,7 +13,8 @@ and the other way round, so "own hukou, certificate from the city" stays true.
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -141,8 +142,10 @@ def _draw_chunk(part: Population, first: int, seed: np.random.SeedSequence) -> t
 
 
 def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
-               classes: dict[str, dict[str, str]], detail: str, keep: bool) -> list[tuple]:
-    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)]."""
+               classes: dict[str, dict[str, str]], detail: str, keep: bool,
+               cancelled: threading.Event | None = None) -> list[tuple]:
+    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)].
+    Stops between policies once ``cancelled`` is set (the run failed or was interrupted)."""
     draw, claims = _draw_chunk(part, first, seed)
     out = []
     for pid in pop.policies:
@@ -150,6 +153,8 @@ def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, se
         for variant in VARIANTS:
             if variant == "reform" and pid not in scen.reform:
                 continue
+            if cancelled is not None and cancelled.is_set():
+                raise CancelledError
             res = run_policy(local, pid, policy_params(scen, pid, variant, classes[pid]), detail)
             bd = metrics.breakdowns(res)
             if isinstance(draw, CohortDraw):  # agency and line beside the claims (BJSA-K1)
@@ -197,8 +202,11 @@ def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
 
 
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
-        keep_claims: bool = True) -> RunResult:
-    """Run every replication; ``progress(done, label)`` is called after each step."""
+        keep_claims: bool = True, stop: Callable[[], None] | None = None) -> RunResult:
+    """Run every replication; ``progress(done, label)`` is called after each step.
+    ``stop()`` is called between steps and may raise to end the run (an interrupt): then,
+    as on any error, queued chunks are cancelled and running ones end at their next policy."""
+    stop = stop or (lambda: None)
     for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
         # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
         get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant, {}),
@@ -213,9 +221,18 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         # Chunks are independent (own seed, own people): two at a time, as this machine has
         # two cores and a chunk alternates numpy draws with polars queries. Results are
         # gathered in job order, so the outcome is the same as one at a time.
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            outcomes = list(pool.map(lambda job: _run_chunk(scen, *job, classes, detail, r == 0 and keep_claims),
-                                     jobs))
+        stop()
+        cancelled = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=WORKERS)
+        try:
+            outcomes = list(pool.map(lambda job: _run_chunk(scen, *job, classes, detail, r == 0 and keep_claims,
+                                                            cancelled), jobs))
+        except BaseException:
+            cancelled.set()  # do not wait for the chunks of a run that has failed
+            raise
+        finally:
+            pool.shutdown(wait=not cancelled.is_set(), cancel_futures=True)
+        stop()
         for pop in scen.populations:
             acc: dict[tuple[str, str], list] = {}
             for (job_pop, *_), outcome in zip(jobs, outcomes):
@@ -233,6 +250,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
                     pl.lit(r, pl.Int32).alias("replication"), pl.lit(pop.name).alias("population"),
                     pl.lit(pid).alias("policy_id"), pl.lit(variant).alias("variant")))
                 done += 1
+                stop()
                 if progress:
                     progress(done, f"replication {r + 1}/{scen.replications}: {pop.name} × {pid} ({variant})")
     breakdowns = pl.concat(parts, how="vertical_relaxed").select(
@@ -246,16 +264,17 @@ def total_steps(scen: Scenario) -> int:
     return len(_steps(scen))
 
 
-def with_progress(scen: Scenario, show: bool | None = None) -> RunResult:
+def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], None] | None = None) -> RunResult:
     """``run`` with a rich progress bar on stderr (shown when stderr is a terminal)."""
     show = sys.stderr.isatty() if show is None else show
     if not show:
-        return run(scen)
+        return run(scen, stop=stop)
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   transient=True) as bar:
-        task = bar.add_task(scen.name, total=total_steps(scen))
-        return run(scen, lambda done, label: bar.update(task, completed=done, description=label))
+        task = bar.add_task(escape(scen.name), total=total_steps(scen))  # names are text, not markup
+        return run(scen, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
 
 
 __all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate", "chunks", "RunResult",

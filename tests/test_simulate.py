@@ -333,7 +333,7 @@ def test_every_ready_scenario_runs_small(name, tmp_path):
 def test_default_run_and_compare(tmp_path, capsys):
     out = tmp_path / "default"
     assert main(["run", "--out", str(out), "--size", "2000", "--replications", "2"]) == 0
-    assert {p.name for p in out.iterdir()} == {"beijing-2026-baseline", "shanghai-2025-baseline"}
+    assert {p.name for p in out.iterdir()} == {"beijing-2026-baseline", "shanghai-2025-baseline", ".skillsim-output"}
     table = capsys.readouterr().out
     assert BJ in table and SH in table
     assert main(["compare", str(out / "beijing-2026-baseline"), str(out / "beijing-2026-baseline")]) == 0
