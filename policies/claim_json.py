@@ -21,8 +21,9 @@ MAX_DEPTH = 64  # a claim is 3 levels deep (claim, prior_subsidies, an item)
 MAX_INT_DIGITS = 19  # int64; more digits are refused before conversion
 _BOM = "\ufeff"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# A JSON string, then any bracket: the brackets outside strings give the depth.
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# A JSON string (an unterminated one runs to the end, so no text is scanned twice), or a
+# bracket: the brackets outside strings give the depth.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 
 
 class NotJSON(ContractError):
@@ -124,7 +125,7 @@ def parse_claims_json(data: bytes | str, where: str = "claim", bare_text: bool =
                            parse_constant=_constant)
     except json.JSONDecodeError as exc:
         if not bare_text:
-            raise NotJSON(where, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+            raise NotJSON(where, f"not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})") from None
         value = text
     _first_refusal(value, where, where)
     return value

@@ -11,6 +11,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,19 @@ def test_not_json_is_its_own_error_and_depth_is_bounded_exactly():
     with pytest.raises(ContractError, match="nested deeper"):
         parse_claims_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
     assert parse_claims_json('["[[[[", {"k": "]]]}"}]') == ["[[[[", {"k": "]]]}"}]  # brackets in strings
+
+
+def test_the_depth_scan_is_linear_on_unterminated_strings():
+    """Each quote of an escaped run once restarted a scan to the end (minutes for 200 KB)."""
+    start = time.perf_counter()
+    with pytest.raises(NotJSON, match="Unterminated string"):
+        parse_claims_json('"' + '\\"' * 100_000)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_message_with_line_breaks_stays_one_line():
+    msg = str(ContractError("f", "a\rb\u2028c\x85d\ne"))
+    assert len(msg.splitlines()) == 1 and msg.startswith("f: a\\rb")
 
 
 @fuzz_settings(200, 5000)
