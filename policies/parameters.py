@@ -170,8 +170,7 @@ class Parameter:
                 raise _Bad(f"{_show(value)} is not a table of amounts (CNY table)")
             return self._table(value, self.value, "")
         if kind == "date":
-            d = _date(value)
-            return self._in_bounds(d, d)
+            return self._in_bounds(_date(value))
         if kind == "bool":
             if not isinstance(value, bool):
                 raise _Bad(f"{_show(value)} is not true or false (bool)")
@@ -214,12 +213,12 @@ class Parameter:
                 except ValueError:
                     raise _Bad(f"{v!r} has more than two decimals (a percentage is applied in "
                                "hundredths of a percent)") from None
-        return self._in_bounds(v, v)
+        return self._in_bounds(v)
 
-    def _in_bounds(self, v: Any, shown: Any) -> Any:
+    def _in_bounds(self, v: Any) -> Any:
         lo, hi = self.bounds or UNITS[self.unit].limits
         if not lo <= v <= hi:
-            raise _Bad(f"{_show(shown)} is outside its bounds {_bound_text(lo, hi)} ({self.unit})")
+            raise _Bad(f"{_show(v)} is outside its bounds {_bound_text(lo, hi)} ({self.unit})")
         return v
 
     def _table(self, value: Mapping, shape: Any, at: str) -> dict[str, Any]:
