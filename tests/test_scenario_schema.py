@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulate import cohort_draw, estimate, scenario
-from simulate.assumptions import DEFAULTS_FILE, MAX_PEOPLE
+from simulate.assumptions import DEFAULTS_FILE, MAX_PEOPLE, Chance, PeopleAssumptions
 from simulate.cli import main
 from simulate.cohorts import CohortPopulation
 from simulate.scenario import MAX_REPLICATIONS, ScenarioError
@@ -166,7 +166,7 @@ for _k, _extra in EXTRA.items():
 LEAVES = sorted({(k, *p) for k, t in DEFAULTS.items() for p in _leaves(t)})
 SHARE_LEAVES = [p for p in LEAVES if p[1] in ("shares", "by_employment", "final_year", "policies")
                 or p[-1] in ("share", "outside_share", "school_in_city", "care_occupations", "others")
-                or (p[-1] == "value" and DEFAULTS[p[0]]["value"] <= 1 and p[0] != "size")]
+                or (p[-1] == "value" and PeopleAssumptions.model_fields[p[0]].annotation is Chance)]
 
 
 def _population_with(path: tuple, value) -> dict:
@@ -186,7 +186,8 @@ def _dotted(path: tuple) -> str:
 
 def test_the_leaves_cover_every_assumption():
     assert {p[0] for p in LEAVES} == set(DEFAULTS) - {"issue_dates"}  # dates are not numbers
-    assert len(SHARE_LEAVES) > 60
+    assert len(SHARE_LEAVES) > 60 and ("certificate_take_up", "value") in SHARE_LEAVES
+    assert ("extra_certificates", "value") not in SHARE_LEAVES  # a mean count, 0–10
 
 
 @settings(max_examples=150, deadline=None)
