@@ -7,10 +7,13 @@ reads it, so a damaged file is one error naming the file and the key.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
+import os
 import re
+import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -122,16 +125,34 @@ def check_target(out_dir: str | Path) -> Path:
 
 
 def write_files(res: RunResult, folder: Path) -> dict[str, Any]:
-    """The three files into ``folder`` (a staged one); return the summary."""
+    """The three files into ``folder`` (a staged one); return the summary. A failed write
+    (a full or read-only disk) is an OutputError naming the file."""
     doc = summary(res)
-    try:
-        (folder / "summary.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n",
-                                             encoding="utf-8")
-        res.breakdowns.write_parquet(folder / "breakdowns.parquet")
-        res.claims.write_parquet(folder / "claims.parquet")
-    except OSError as exc:
-        raise OutputError(f"{folder.name}: cannot write ({exc.strerror or exc})") from None
+    text = json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n"
+    for name, write in (("summary.json", lambda fh: fh.write(text.encode("utf-8"))),
+                        ("breakdowns.parquet", res.breakdowns.write_parquet),
+                        ("claims.parquet", res.claims.write_parquet)):
+        try:
+            with open(folder / name, "wb") as fh:  # through a Python file: polars then names the OS error
+                write(fh)
+        except OSError as exc:
+            raise OutputError(f"{folder / name}: cannot write ({exc.strerror or exc})") from None
+        except pl.exceptions.PolarsError as exc:
+            raise OutputError(f"{folder / name}: cannot write ({_io_reason(exc, folder)})") from None
     return doc
+
+
+def _io_reason(exc: Exception, folder: Path) -> str:
+    """Why polars could not write: the OS error it names, else a full disk if the disk is full."""
+    code = re.search(r"\(os error (\d+)\)", str(exc))
+    if code:
+        return os.strerror(int(code.group(1)))
+    try:
+        if shutil.disk_usage(folder).free == 0:
+            return os.strerror(errno.ENOSPC)
+    except OSError:
+        pass
+    return str(exc).rsplit(": ", 1)[-1]
 
 
 def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
@@ -184,11 +205,11 @@ def _no_constant(word: str) -> Any:
 def load_summary(folder: str | Path) -> dict[str, Any]:
     """A run folder's summary.json, its shape checked: OutputError naming the file and key."""
     path = Path(folder) / "summary.json"
-    if not Path(folder).is_dir():
-        raise OutputError(f"{folder}: no such folder")
-    if not path.is_file():
-        raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
     try:
+        if not Path(folder).is_dir():
+            raise OutputError(f"{folder}: no such folder")
+        if not path.is_file():
+            raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
         doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
     except OSError as exc:
         raise OutputError(f"{path}: cannot read ({exc.strerror or exc})") from None

@@ -12,6 +12,7 @@ folder is checked and locked before anything is computed.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,12 @@ DEFAULT_SCENARIOS = ("beijing-2026-baseline", "shanghai-2025-baseline")
 
 
 def _fmt(v: Any, key: str = "") -> str:
-    if v is None:
-        return "—"
     if isinstance(v, dict):
         return f"{_fmt(v['mean'], key)} [{_fmt(v['p05'], key)}, {_fmt(v['p95'], key)}]"
-    if "coverage" in key or key == "relative":
-        return f"{v:.2%}"
-    return f"{v:,.0f}"
+    percent = "coverage" in key or key == "relative"
+    if v is None or not math.isfinite(v * 100 if percent else v):  # never "nan" or "inf" (a huge ratio × 100)
+        return "—"
+    return f"{v:.2%}" if percent else f"{v:,.0f}"
 
 
 def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
