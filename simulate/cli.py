@@ -84,6 +84,8 @@ def cmd_policies(args: argparse.Namespace) -> int:
 def _read_json(path: str) -> Any:
     """A claim file's (or stdin's) bytes, read by the strict claim reader (policies.claim_json)."""
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
+    if path == "-" and stdin is None:  # started with stdin closed
+        raise UsageError("--claim: standard input is closed")
     try:
         data = stdin.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
