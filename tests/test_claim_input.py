@@ -174,6 +174,12 @@ def test_set_values_are_read_as_strictly_as_a_claim():
         assert res.code == 2 and "--set: " in res.err and what in res.err, res.err
 
 
+def test_closed_stdin_is_one_line(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # as when started with fd 0 closed
+    res = cli("explain", "--policy", BJ, "--claim", "-")
+    assert res.code == 2 and "--claim: standard input is closed" in res.err
+
+
 def test_a_set_pair_without_a_name_is_cut():
     res = cli("explain", "--policy", BJ, "--claim", str(EXAMPLES / "bj-unemployed-care-worker.json"),
               "--set", "x" * 10_000)
