@@ -15,10 +15,10 @@ import json
 import re
 from typing import Any
 
-from .contract import ContractError
+from .contract import ContractError, cut
 
 MAX_DEPTH = 64  # a claim is 3 levels deep (claim, prior_subsidies, an item)
-MAX_INT_DIGITS = 19  # int64; more digits are refused before conversion
+MAX_INT_DIGITS = 19  # as many as int64 holds; longer is refused before int() (the contract bounds the rest)
 _BOM = "\ufeff"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A JSON string (an unterminated one runs to the end, so no text is scanned twice), or a
@@ -48,7 +48,7 @@ def _int(text: str) -> int | _Refused:
 def _float(text: str) -> float | _Refused:
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        return _Refused(f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+        return _Refused(f"the number {cut(text, 20)} is out of range")
     return value
 
 
