@@ -1,4 +1,4 @@
-"""The claim contract of ../shared/claim-contract.md, as one table of fields.
+"""The claim contract of docs/claim-contract.md, as one table of fields.
 
 The same table validates a claim given as JSON (``validate_claim``) and a whole
 polars frame of claims (``validate_frame``): a present field is checked strictly
@@ -82,7 +82,7 @@ def _f(name, kind, **kw) -> Field:
     return Field(name, kind, **kw)
 
 
-# Public names: keep them (claim-contract.md). Extensions are marked "(skillsim)".
+# Public names: keep them (docs/claim-contract.md). Extensions are marked "(skillsim)".
 FIELDS: tuple[Field, ...] = (
     _f("person_id", "str", required=True, meaning="one person; several claims may share it"),
     _f("hukou", "enum", required=True, choices=CITIES, meaning="registered residence"),
@@ -293,7 +293,7 @@ def _check_object(obj: Any, fields: Iterable[Field], where: str) -> dict[str, An
     for key in obj:
         if key not in names:
             raise ContractError(f"{where}.{key}" if where != "claim" else str(key),
-                                "unknown field (see claim-contract.md)")
+                                "unknown field (see docs/claim-contract.md)")
     out = {}
     for f in fields:
         at = f.name if where == "claim" else f"{where}.{f.name}"
@@ -361,7 +361,7 @@ def validate_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     for name in df.columns:
         if name not in FIELD_BY_NAME:
-            raise ContractError(name, "unknown field (see claim-contract.md)")
+            raise ContractError(name, "unknown field (see docs/claim-contract.md)")
     for name in REQUIRED:
         if name not in df.columns:
             raise ContractError(name, "required field is missing")

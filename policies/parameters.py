@@ -3,7 +3,7 @@
 A policy's ``parameters.toml`` has one table per parameter::
 
     [a_tier_uplift_pct]
-    rule = "BJKG-A1"            # rule id of ../shared/policy-notes.md
+    rule = "BJKG-A1"            # rule id of the policy's rules.toml
     clause = "二"               # clause of the official text
     unit = "percent"
     description = "Tier A = tier B plus this uplift (A档在B档补助基础上上浮20%)."

@@ -1,7 +1,7 @@
 """The ``skillsim`` command line.
 
     skillsim policies [--city beijing] [--date 2026-05-01]
-    skillsim explain --policy ID --claim FILE.json|-      (claim-contract.md)
+    skillsim explain --policy ID --claim FILE.json|-      (docs/claim-contract.md)
     skillsim catalog --policy ID [--format table|csv|json]
     skillsim parameters --policy ID
     skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]   (rules_doc.py)

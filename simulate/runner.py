@@ -26,6 +26,7 @@ from policies.contract import SCHEMA, validate_frame
 from policies.engine import collect
 
 from . import metrics
+from .estimate import check_fits
 from .cohort_draw import CohortDraw, generate as generate_places
 from .cohorts import CohortPopulation
 from .population import Draw, generate, occupation_pool
@@ -207,6 +208,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
     ``stop()`` is called between steps and may raise to end the run (an interrupt): then,
     as on any error, queued chunks are cancelled and running ones end at their next policy."""
     stop = stop or (lambda: None)
+    check_fits(scen, keep_claims)  # a run that cannot fit in memory is refused before it draws
     for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
         # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
         get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant, {}),

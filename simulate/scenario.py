@@ -148,10 +148,15 @@ class ScenarioFile(Table):
             for pid in getattr(self, sect):
                 if pid not in run:
                     raise At(f"{sect}.{pid}", "is not run by any population of this scenario")
+        # the baseline is the policy's parameters with [parameters]; the reform goes on top of
+        # that, as the runner applies it, so cross checks see the values that will run
         for sect in ("parameters", "reform"):
             for pid, table in getattr(self, sect).items():
+                base = get_policy(pid).parameters
                 try:
-                    get_policy(pid).parameters.override({k: o.value for k, o in table.items()})
+                    if sect == "reform" and pid in self.parameters:
+                        base = base.override({k: o.value for k, o in self.parameters[pid].items()})
+                    base.override({k: o.value for k, o in table.items()})
                 except ParameterError as e:
                     raise At(f"{sect}.{pid}", str(e)) from None
         for pid in self.catalog_assumptions:

@@ -58,25 +58,6 @@ def test_words_that_are_not_ids_are_not_read_as_ids(text):
 
 # ---- no file refers to the shared folder ----------------------------------------------------
 SHARED = re.compile(r"(\.\.|/work)/share[d]")  # [d]: so that this line does not match itself
-# Files other helpers were editing when the references were replaced: their lines are
-# listed in the hand-over report. Remove a path here once its file is clean.
-PENDING = {
-    "README.md",
-    "policies/contract.py",
-    "policies/parameters.py",
-    "policies/beijing_2019_skills_action/__init__.py",
-    "policies/beijing_2019_skills_action/parameters.toml",
-    "policies/beijing_2025_project_training_draft/__init__.py",
-    "policies/beijing_2025_project_training_draft/parameters.toml",
-    "policies/beijing_2026_high_skill_training/__init__.py",
-    "policies/beijing_2026_high_skill_training/parameters.toml",
-    "policies/beijing_2026_key_groups/__init__.py",
-    "policies/beijing_2026_key_groups/parameters.toml",
-    "policies/shanghai_2025_skills_upgrade/__init__.py",
-    "policies/shanghai_2025_skills_upgrade/parameters.toml",
-}
-
-
 def _tracked() -> list[str]:
     try:
         out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -97,11 +78,5 @@ def _referring(paths) -> list[str]:
 
 
 def test_no_file_refers_to_shared():
-    found = _referring(f for f in _tracked() if f not in PENDING)
+    found = _referring(_tracked())
     assert not found, f"files that refer to the shared folder (bring what they cite into the project): {found}"
-
-
-@pytest.mark.xfail(reason="other helpers' files pending", strict=True)
-def test_pending_files_no_longer_refer_to_shared():
-    found = _referring(f for f in _tracked() if f in PENDING)
-    assert not found, f"still referring to the shared folder: {found}"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import charts, person, ui
 from dashboard.labels import t, value
-from policies import ContractError
+from policies.claim_json import parse_claims_json
 from policies.contract import FIELDS, Field
 
 LOW, HIGH = dt.date(1980, 1, 1), dt.date(2040, 12, 31)
@@ -60,10 +60,7 @@ def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
 
 
 def parsed(claim: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return {**claim, "prior_subsidies": json.loads(claim["prior_subsidies"])}
-    except json.JSONDecodeError as exc:
-        raise ContractError("prior_subsidies", f"not valid JSON ({exc.msg})") from None
+    return {**claim, "prior_subsidies": parse_claims_json(claim["prior_subsidies"], where="prior_subsidies")}
 
 
 ui.header("page_explain", "explain_intro")

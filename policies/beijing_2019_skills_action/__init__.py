@@ -25,7 +25,7 @@ both payments, and one that sums payments must add the two columns.
 
 Caps: within one claim, its ``prior_subsidies`` (BJSA-L1); across a population,
 ``population_caps`` (BJSA-L1, BJSA-5 per enterprise per year, BJSA-6 per project per
-year). Rule ids are rows of ../shared/policy-notes.md; clause texts in rules.toml,
+year). Rule ids are ids of its rules.toml (docs/rules/); clause texts in rules.toml,
 values in parameters.toml.
 """
 from __future__ import annotations

@@ -11,7 +11,7 @@
   supply: until it does, ``missing_parameters`` names them and ``evaluate`` (so
   ``explain`` and every run) refuses with a ``PolicyError`` — never a zero.
 
-Rule ids are rows of ../shared/policy-notes.md; clause texts in rules.toml.
+Rule ids are ids of its rules.toml (docs/rules/); clause texts in rules.toml.
 """
 from __future__ import annotations
 

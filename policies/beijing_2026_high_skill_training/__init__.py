@@ -8,7 +8,7 @@ is ``needs_info`` naming its field. ``cert_issue_date`` is the trainee's certifi
 ``application_date`` is the host's funding claim, due within 2 weeks of
 ``programme_end_date``.
 
-Rule ids are rows of ../shared/policy-notes.md; clause texts in rules.toml, values in
+Rule ids are ids of its rules.toml (docs/rules/); clause texts in rules.toml, values in
 parameters.toml. Population caps: once per person (a reading, BJHS-T1) and the optional
 per-host cap (BJHS-A1, off by default).
 """

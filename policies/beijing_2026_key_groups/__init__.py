@@ -1,6 +1,6 @@
 """beijing-2026-key-groups: 京人社能发〔2026〕2号, the key-group upgrade subsidy.
 
-Every rule id below is a row of ../shared/policy-notes.md; its clause and official
+Every rule id below is a id of its rules.toml (docs/rules/); its clause and official
 text are in rules.toml, its values in parameters.toml, its tiers in catalog.csv.
 """
 from __future__ import annotations

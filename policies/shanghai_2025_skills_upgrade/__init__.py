@@ -3,7 +3,7 @@
 A claim can fit several categories of 一(一) (employed, flexible, student, priority,
 not employed) and the special rule 一(五); each is a *route* with its own rate and
 conditions, and SHSU-M pays the most favourable route that is open. Rule ids are
-rows of ../shared/policy-notes.md; clause texts in rules.toml, values in
+ids of its rules.toml (docs/rules/); clause texts in rules.toml, values in
 parameters.toml, classes in catalog.csv, the 13 技岗匹配 occupations in
 tech_post_match.csv.
 """
