@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import polars as pl
 
-from policies.contract import FIELD_BY_NAME, SCHEMA
+from policies.contract import FIELD_BY_NAME, SCHEMA, validate_frame
 
 from .cohorts import NONE, Cohort, CohortPopulation, _p
 from .population import OTHER_CITY, _bands as draw_bands
@@ -32,10 +32,11 @@ SECOND_PAYMENTS = {"employer_topup_cny": "employer", "individual_award_cny": "in
 
 @dataclass(frozen=True)
 class CohortDraw:
-    claims: pl.DataFrame                 # one row per place (claim contract)
+    claims: pl.DataFrame                 # one row per place (claim contract, validated)
     holders: int                         # places drawn (coverage's second denominator)
     tags: pl.DataFrame                   # person_id -> agency, line, programme (not contract fields)
     unfunded: pl.DataFrame               # agency, programme, person_times of "none" cohorts
+    defaulted: tuple[str, ...] = ()      # contract fields a place does not draw, at their defaults
 
     def tag(self, res: pl.DataFrame) -> pl.DataFrame:
         """Results with their cohort's agency, line and programme (one place per person_id)."""
@@ -191,4 +192,5 @@ def generate(pop: CohortPopulation, rng: np.random.Generator) -> CohortDraw:
     unfunded = pl.DataFrame([(c.agency, c.programme, c.counts(pop.scale)[0]) for c in pop.cohorts if not c.line],
                             schema={"agency": pl.String, "programme": pl.String, "person_times": pl.Int64},
                             orient="row")
-    return CohortDraw(places.drop("_agency", "_programme"), places.height, tags, unfunded)
+    claims, defaulted = validate_frame(places.drop("_agency", "_programme"), defaults=True)
+    return CohortDraw(claims, places.height, tags, unfunded, tuple(defaulted))

@@ -5,7 +5,9 @@ holds and which are applied for; then, for the people who apply, their hukou, ag
 status and flags at the issue date; then each claim's certificate (kind, level,
 occupation, issue date, issuer) and its application. Attributes nobody claims with are
 not drawn. The frame satisfies the claim contract (``policies.validate_frame``), with
-narrow dtypes. Same seed, same frame.
+narrow dtypes; the fields no scenario draws (the training side, catalog_class) take the
+contract's defaults, and ``Draw.defaulted`` names them (a run's summary.json lists them).
+Same seed, same frame.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from policies import get_policy
-from policies.contract import PRIOR_DTYPE
+from policies.contract import PRIOR_DTYPE, validate_frame
 
 from .scenario import EMPLOYMENT, Population
 
@@ -132,8 +134,9 @@ def _item_probs(pop: Population, items: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Draw:
-    claims: pl.DataFrame   # one row per certificate applied for
+    claims: pl.DataFrame   # one row per certificate applied for (validated)
     holders: int           # people with at least one certificate (coverage's second denominator)
+    defaulted: tuple[str, ...] = ()  # contract fields not drawn, at their defaults
 
 
 def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -> Draw:
@@ -250,7 +253,9 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
         pl.col("cert_level").replace(0, None),
         pl.col("graduate_years").fill_nan(None),
     )
-    return Draw(_with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng), n)
+    claims, defaulted = validate_frame(_with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng),
+                                       defaults=True)
+    return Draw(claims, n, tuple(defaulted))
 
 
 def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng) -> pl.DataFrame:

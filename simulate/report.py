@@ -112,7 +112,9 @@ def summary(res: RunResult) -> dict[str, Any]:
         "replications": scen.replications,
         "manifest": {"skillsim_version": skillsim_version(), "parameter_hash": parameter_hash(res),
                      "scenario_hash": scen.digest, "scenario_file": Path(scen.path).name if scen.path else None,
-                     "polars": pl.__version__, "numpy": np.__version__},
+                     "polars": pl.__version__, "numpy": np.__version__,
+                     # claim fields a population's draw does not give, left at the contract's defaults
+                     "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())}},
         "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval)",
         "policies": policies,
         "assumptions": dict(sorted(scen.sources.items())),

@@ -15,14 +15,14 @@ from __future__ import annotations
 import sys
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import polars as pl
 
 from policies import get_policy
-from policies.contract import SCHEMA, validate_frame
+from policies.contract import SCHEMA
 from policies.engine import collect
 
 from . import metrics
@@ -42,6 +42,7 @@ class RunResult:
     breakdowns: pl.DataFrame        # long format: replication, population, policy_id, variant, dimension, key, …
     totals: pl.DataFrame            # one row per replication × population × policy × variant
     claims: pl.DataFrame            # every claim × policy result of replication 0 (baseline and reform)
+    defaulted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # population -> claim fields left at defaults
 
 
 def relocate(claims: pl.DataFrame, home: str, to: str) -> pl.DataFrame:
@@ -135,17 +136,19 @@ WORKERS = 2
 
 
 def _draw_chunk(part: Population, first: int, seed: np.random.SeedSequence) -> tuple[Draw | CohortDraw, pl.DataFrame]:
-    """One chunk's draw and its validated claims."""
+    """One chunk's draw and its claims (validated as drawn: ``draw.defaulted`` names the
+    contract fields the draw leaves at their defaults)."""
     rng = np.random.default_rng(seed)
     draw = (generate_places(part, rng) if isinstance(part, CohortPopulation)
             else generate(part, rng, first_person=first))
-    return draw, validate_frame(draw.claims)
+    return draw, draw.claims
 
 
 def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
                classes: dict[str, dict[str, str]], detail: str, keep: bool,
-               cancelled: threading.Event | None = None) -> list[tuple]:
-    """One chunk of one population through its policies: [((pid, variant), totals, breakdowns, claims|None)].
+               cancelled: threading.Event | None = None) -> tuple[tuple[str, ...], list[tuple]]:
+    """One chunk of one population through its policies: the fields its draw defaulted, and
+    [((pid, variant), totals, breakdowns, claims|None)].
     Stops between policies once ``cancelled`` is set (the run failed or was interrupted)."""
     draw, claims = _draw_chunk(part, first, seed)
     out = []
@@ -162,7 +165,7 @@ def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, se
                 res = draw.tag(res)
                 bd = pl.concat([bd, draw.breakdowns(res)])
             out.append(((pid, variant), metrics.totals(res, part.size, draw.holders), bd, res if keep else None))
-    return out
+    return draw.defaulted, out
 
 
 def _replication(scen: Scenario, rep_seed: np.random.SeedSequence, pieces: list[list[tuple[Population, int]]]):
@@ -182,6 +185,7 @@ class Drawn:
     claims: pl.DataFrame                    # validated, in the population's own city
     holders: int                            # certificate holders (coverage's second denominator)
     classes: dict[str, dict[str, str]]      # policy -> drawn catalog classes (SHSU-K1 assumptions)
+    defaulted: tuple[str, ...] = ()         # claim fields the draw left at the contract's defaults
 
 
 def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
@@ -199,7 +203,8 @@ def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
         raise ValueError(f"population {name!r} is not in scenario {scen.name!r}")
     drawn = [_draw_chunk(part, first, seed) for _, part, first, seed in mine]
     return Drawn(pl.concat([claims for _, claims in drawn]), sum(d.holders for d, _ in drawn),
-                 {pid: classes[pid] for pid in mine[0][0].policies})
+                 {pid: classes[pid] for pid in mine[0][0].policies},
+                 tuple(dict.fromkeys(f for d, _ in drawn for f in d.defaulted)))
 
 
 def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
@@ -216,6 +221,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
     root = np.random.SeedSequence(scen.seed)
     pieces = [chunks(pop) for pop in scen.populations]  # the same split in every replication
     totals, parts, kept = [], [], []
+    defaulted: dict[str, tuple[str, ...]] = {}
     done = 0
     for r, rep_seed in enumerate(root.spawn(scen.replications)):
         jobs, classes = _replication(scen, rep_seed, pieces)
@@ -237,9 +243,10 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         stop()
         for pop in scen.populations:
             acc: dict[tuple[str, str], list] = {}
-            for (job_pop, *_), outcome in zip(jobs, outcomes):
+            for (job_pop, *_), (fields, outcome) in zip(jobs, outcomes):
                 if job_pop is not pop:
                     continue
+                defaulted[pop.name] = tuple(dict.fromkeys(defaulted.get(pop.name, ()) + fields))
                 for key, tot, bd, res in outcome:
                     acc.setdefault(key, []).append((tot, bd))
                     if res is not None:
@@ -259,7 +266,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         "replication", "population", "policy_id", "variant", "dimension", "key",
         "claims", "eligible_claims", "budget_cny")
     claims_out = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
-    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out)
+    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, defaulted)
 
 
 def total_steps(scen: Scenario) -> int:

@@ -95,5 +95,6 @@ def test_frame_accepts_narrow_dtypes_and_fills_defaults():
     df = claims_frame([BJ_BASE]).select("person_id", "hukou", "age", "sex", "employment", "cert_kind",
                                         "cert_issue_date", "cert_issuer_city", "application_date")
     narrow = df.with_columns(pl.col("age").cast(pl.Int8), pl.col("hukou").cast(pl.Enum(["beijing", "shanghai", "other"])))
-    out = validate_frame(narrow)
+    out, defaulted = validate_frame(narrow, defaults=True)
+    assert defaulted == [n for n in SCHEMA if n not in df.columns]
     assert out.columns == list(SCHEMA) and out["disabled"].to_list() == [False]
