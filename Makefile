@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test fuzz dashboard bench install clean
+.PHONY: run test fuzz mutate dashboard bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP)
 # The fuzz tests with many more examples (>= 10,000 claims, >= 500 scenario files).
 fuzz: $(STAMP)
 	SKILLSIM_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_claim_input.py
+
+# Mutation testing (tools/mutate.py): every mutant in a temporary copy, 2 at a time; exit 1 if one survives.
+mutate: $(STAMP)
+	$(BIN)/python -m tools.mutate --jobs 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -34,6 +34,22 @@ def _sample(strategy, n: int) -> list[Any]:
     return out
 
 
+def _bases() -> list[dict]:
+    """The base claims the policies' tests vary (tests/conftest.py and the test modules)."""
+    import importlib
+    found = []
+    for module, names in (("tests.conftest", ("BJ_BASE", "SH_BASE")),
+                          ("tests.test_beijing_2019_skills_action", ("SA_BASE",)),
+                          ("tests.test_beijing_2026_high_skill_training", ("HS_BASE",)),
+                          ("tests.test_beijing_2025_project_training_draft", ("PT_BASE",))):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        found += [getattr(mod, n) for n in names if isinstance(getattr(mod, n, None), dict)]
+    return found
+
+
 def build() -> dict[str, list[dict]]:
     """policy id -> claims (JSON objects)."""
     from policies import policy_ids
@@ -44,7 +60,7 @@ def build() -> dict[str, list[dict]]:
     ref = {}
     for pid in policy_ids():
         paid = _sample(strategies.paid_claims(pid), SAMPLE) if pid in strategies.PAID else []
-        ref[pid] = examples + strategies.BASES.get(pid, []) + paid + _sample(strategies.claims(), SAMPLE // 2)
+        ref[pid] = examples + _bases() + paid + _sample(strategies.claims(), SAMPLE // 2)
     return ref
 
 
