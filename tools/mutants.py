@@ -182,6 +182,7 @@ def _with(line: str, rec: dict, col: str, value: str) -> str:
 # ---------------------------------------------------------------- hand-listed logic
 
 def logic_mutants(path: Path = LOGIC_FILE) -> list[Mutant]:
+    """The mutants of tools/mutants.toml (``path``)."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
     for i, m in enumerate(raw.get("mutant", []), 1):
@@ -196,4 +197,4 @@ def logic_mutants(path: Path = LOGIC_FILE) -> list[Mutant]:
 
 
 def all_mutants(root: Path = ROOT) -> list[Mutant]:
-    return parameter_mutants(root) + catalog_mutants(root) + logic_mutants()
+    return parameter_mutants(root) + catalog_mutants(root) + logic_mutants(root / "tools" / "mutants.toml")

@@ -56,11 +56,22 @@ def tests_for(file: str, root: Path = ROOT) -> tuple[list[str], list[str]]:
     return files, [pkgs[p] for p in mine]
 
 
-def _copy_tree(dest: Path) -> None:
+def snapshot(dest: Path, from_head: bool) -> None:
+    """The tree the mutants are made from: the working tree's files, or (--from-head) the last
+    commit's, e.g. while others' unfinished edits are in the working tree."""
+    dest.mkdir()
+    if from_head:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", *COPIED], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+        return
+    _copy_tree(ROOT, dest)
+
+
+def _copy_tree(source: Path, dest: Path) -> None:
     for name in COPIED:
-        src = ROOT / name
+        src = source / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=IGNORED)
+            shutil.copytree(src, dest / name, ignore=IGNORED, dirs_exist_ok=True)
         elif src.is_file():
             shutil.copy2(src, dest / name)
 
@@ -86,16 +97,16 @@ def _run_check(tree: Path, work: Path, tests: list[str], policies: list[str], ex
 
 def run_mutant(m: Mutant, work: Path) -> dict:
     started = time.monotonic()
+    source = work / "source"
+    try:
+        mutated = m.apply((source / m.file).read_text(encoding="utf-8"))
+    except (MutantError, OSError) as e:
+        return {"outcome": "error", "detail": str(e), "seconds": 0.0}
     with tempfile.TemporaryDirectory(prefix="mutant-", dir=work) as tmp:
         tree = Path(tmp)
-        try:
-            target = ROOT / m.file
-            mutated = m.apply(target.read_text(encoding="utf-8"))
-        except (MutantError, OSError) as e:
-            return {"outcome": "error", "detail": str(e), "seconds": 0.0}
-        _copy_tree(tree)
+        _copy_tree(source, tree)
         (tree / m.file).write_text(mutated, encoding="utf-8")
-        tests, policies = tests_for(m.file)
+        tests, policies = tests_for(m.file, source)
         verdict = _run_check(tree, work, tests, policies, ["--expected", str(work / "expected.json")])
     verdict["seconds"] = round(time.monotonic() - started, 1)
     return verdict
@@ -104,13 +115,19 @@ def run_mutant(m: Mutant, work: Path) -> dict:
 def baseline(work: Path) -> str | None:
     """Build the reference population, run every test subset on the unmutated copy and
     record its results. An error message, or None."""
-    from . import reference
-    (work / "reference.json").write_text(json.dumps(reference.build(), ensure_ascii=False, default=str),
-                                         encoding="utf-8")
+    source = work / "source"
+    # the reference population is drawn in the snapshot, by its own strategies
+    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
+    built = subprocess.run([sys.executable, "-c", "import json, sys; from tools import reference; "
+                            "sys.stdout.write(json.dumps(reference.build(), ensure_ascii=False, default=str))"],
+                           cwd=source, env=env, capture_output=True, text=True)
+    if built.returncode:
+        return "could not build the reference population: " + (built.stderr.strip().splitlines() or ["?"])[-1]
+    (work / "reference.json").write_text(built.stdout, encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="baseline-", dir=work) as tmp:
         tree = Path(tmp)
-        _copy_tree(tree)
-        tests = sorted({t for pkg in policy_packages() for t in tests_for(f"policies/{pkg}/x")[0]})
+        _copy_tree(source, tree)
+        tests = sorted({t for pkg in policy_packages(source) for t in tests_for(f"policies/{pkg}/x", source)[0]})
         verdict = _run_check(tree, work, tests, [], ["--baseline", str(work / "expected.json")])
     if verdict["outcome"] != "baseline":
         return f"the unmutated tree does not pass its tests: {verdict.get('by') or verdict.get('detail')}"
@@ -151,23 +168,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write every verdict to FILE")
+    ap.add_argument("--from-head", action="store_true",
+                    help="mutate the last commit's files, not the working tree's")
     args = ap.parse_args(argv)
-    try:
-        mutants = select(all_mutants(), args.only)
-    except (MutantError, OSError, ValueError) as e:
-        print(f"mutate: {e}", file=sys.stderr)
-        return 2
-    if args.list:
-        for m in mutants:
-            print(f"{m.id}\t{m.file}\t{m.description}")
-        print(f"{len(mutants)} mutants", file=sys.stderr)
-        return 0
-    if not mutants or args.jobs < 1:
-        print("mutate: no mutant matches" if not mutants else "mutate: --jobs must be at least 1", file=sys.stderr)
+    if args.jobs < 1:
+        print("mutate: --jobs must be at least 1", file=sys.stderr)
         return 2
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="skillsim-mutate-") as tmp:
         work = Path(tmp)
+        try:
+            snapshot(work / "source", args.from_head)
+            mutants = select(all_mutants(work / "source"), args.only)
+        except (MutantError, OSError, ValueError, subprocess.CalledProcessError) as e:
+            print(f"mutate: {e}", file=sys.stderr)
+            return 2
+        if args.list:
+            for m in mutants:
+                print(f"{m.id}\t{m.file}\t{m.description}")
+            print(f"{len(mutants)} mutants", file=sys.stderr)
+            return 0
+        if not mutants:
+            print("mutate: no mutant matches", file=sys.stderr)
+            return 2
         print(f"baseline: building the reference population and running the tests ...", file=sys.stderr)
         problem = baseline(work)
         if problem:
