@@ -1,13 +1,21 @@
-"""The claim contract: strict validation, one-line errors naming the field, defaults."""
+"""The claim contract: strict validation, one-line errors naming the field, defaults; one definition
+behind the JSON path, the frame path and the generated docs and JSON Schema."""
 import datetime as dt
+import json
+import re
 
 import polars as pl
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
-from policies import ContractError, claims_frame, validate_claim, validate_frame
-from policies.contract import FIELDS, SCHEMA
+from policies import ContractError, claim_schema, claims_frame, get_policy, validate_claim, validate_frame
+from policies.contract import FIELDS, PRIOR_FIELDS, SCHEMA
+from policies.claim_schema import PRIOR_BY_NAME
+from simulate import report, runner, scenario
 
-from .conftest import BJ_BASE
+from .conftest import BJ_BASE, SH_BASE
+from .strategies import claims
 
 
 def err(**changes) -> ContractError:
@@ -98,3 +106,177 @@ def test_frame_accepts_narrow_dtypes_and_fills_defaults():
     out, defaulted = validate_frame(narrow, defaults=True)
     assert defaulted == [n for n in SCHEMA if n not in df.columns]
     assert out.columns == list(SCHEMA) and out["disabled"].to_list() == [False]
+
+
+# ---------------------------------------------------------------- one definition, both paths
+
+def frame_of(*claims: dict) -> pl.DataFrame:
+    """Claims as a canonical frame, as given: nothing checked, absent fields at their defaults."""
+    def value(f, v):
+        if f.kind == "date" and isinstance(v, str):
+            return dt.date.fromisoformat(v)
+        if f.kind == "prior_list" and v:
+            return [None if item is None else {**item, "date": value(PRIOR_BY_NAME["date"], item.get("date"))}
+                    for item in v]
+        return v
+    rows = [{f.name: value(f, c.get(f.name, f.default)) for f in FIELDS} for c in claims]
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+PRIOR = {"policy_id": "shanghai-2025-skills-upgrade", "date": "2025-06-01", "cert_level": 4}
+
+
+@pytest.mark.parametrize("item, field, message", [
+    ({"policy_id": None, "date": None, "cert_level": 9}, "prior_subsidies[].policy_id", "null is not allowed"),
+    ({**PRIOR, "date": None}, "prior_subsidies[].date", "null is not allowed"),
+    ({**PRIOR, "cert_level": 9}, "prior_subsidies[].cert_level", "9 is not within 1–5"),
+    ({**PRIOR, "policy_id": " "}, "prior_subsidies[].policy_id", "' ' is not a non-empty string"),
+    ({**PRIOR, "date": "2200-01-01"}, "prior_subsidies[].date", "2200-01-01 is not within"),
+    (None, "prior_subsidies[]", "null is not allowed"),
+])
+def test_a_frame_checks_every_prior_subsidy_item(item, field, message):
+    """The audit's case: such a prior was accepted (and the claim paid) by the frame path."""
+    df = frame_of(BJ_BASE, {**BJ_BASE, "prior_subsidies": [PRIOR, item]}, BJ_BASE)
+    with pytest.raises(ContractError) as info:
+        validate_frame(df)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: {message}") and str(info.value).endswith("(row 1)")
+    with pytest.raises(ContractError):
+        get_policy("shanghai-2025-skills-upgrade").evaluate(df)
+
+
+def test_a_frame_whose_prior_items_are_fine_passes_unchanged():
+    df = frame_of(BJ_BASE, {**BJ_BASE, "prior_subsidies": [PRIOR, {**PRIOR, "cert_level": None}]})
+    assert validate_frame(df).equals(df)
+
+
+# Values a frame's columns can hold that break the contract: (field, value), the value as JSON has it.
+CLAIM_FAULTS = [
+    ("hukou", None), ("hukou", "mars"), ("age", 121), ("age", -1), ("age", None), ("sex", ""),
+    ("person_id", " "), ("person_id", None), ("cert_level", 0), ("cert_level", 6), ("veteran_years", 101),
+    ("graduate_years", float("nan")), ("graduate_years", float("inf")), ("graduate_years", -0.5),
+    ("catalog_class", "D"), ("cert_issue_date", "1899-12-31"), ("application_date", "2200-01-01"),
+    ("application_date", None), ("disabled", None), ("months_employed_after_cert", None),
+    ("months_employed_after_cert", 1201), ("care_post_start_months", -1201), ("district", "\t"),
+    ("programme_end_date", "1800-01-01"), ("industry", "mining"), ("prior_subsidies", None),
+    ("application_date", "2024-01-01"),  # before any drawn issue date: the rule across fields
+]
+PRIOR_FAULTS = [("policy_id", None), ("policy_id", ""), ("date", None), ("date", "2300-02-01"), ("cert_level", 9),
+                ("cert_level", 0), (None, None)]
+
+
+def named(e: ContractError) -> str:
+    return re.sub(r"\[\d+\]", "[]", e.field)  # the JSON path names the item's index, a frame the row
+
+
+def outcome(check, *args) -> str:
+    try:
+        check(*args)
+    except ContractError as e:
+        return named(e)
+    return "accepted"
+
+
+@pytest.mark.parametrize("fault", CLAIM_FAULTS + [("prior", f) for f in PRIOR_FAULTS], ids=repr)
+def test_each_fault_is_refused_alike_by_both_paths(fault):
+    claim = {**BJ_BASE, "prior_subsidies": [dict(PRIOR), dict(PRIOR)]}
+    field, value = fault
+    if field != "prior":
+        claim[field] = value
+    elif value[0] is None:
+        claim["prior_subsidies"][1] = None
+    else:
+        claim["prior_subsidies"][1][value[0]] = value[1]
+    as_json = outcome(validate_claim, claim)
+    assert as_json != "accepted" and as_json == outcome(validate_frame, frame_of(claim))
+    assert as_json == (field if field != "prior" else "prior_subsidies[]" + (f".{value[0]}" if value[0] else ""))
+
+
+@settings(max_examples=150, deadline=None)
+@given(claim=claims(), faults=st.lists(st.sampled_from(CLAIM_FAULTS), max_size=2),
+       prior_fault=st.none() | st.sampled_from(PRIOR_FAULTS), data=st.data())
+def test_json_and_frame_paths_agree(claim, faults, prior_fault, data):
+    """The same claim, as JSON and as a one-row frame: both accept it, or both refuse it
+    naming the same field."""
+    claim = {**claim, "prior_subsidies": [dict(p) for p in claim["prior_subsidies"]]}
+    for field, value in faults:
+        claim[field] = value
+    prior_broken = bool(prior_fault and claim["prior_subsidies"])
+    if prior_broken:
+        i = data.draw(st.integers(0, len(claim["prior_subsidies"]) - 1))
+        field, value = prior_fault
+        if field is None:
+            claim["prior_subsidies"][i] = None
+        else:
+            claim["prior_subsidies"][i][field] = value
+    as_json = outcome(validate_claim, claim)
+    event(as_json)
+    assert as_json == outcome(validate_frame, frame_of(claim))
+    assert (as_json == "accepted") == (not faults and not prior_broken)
+
+
+# ---------------------------------------------------------------- missing columns
+
+def test_a_missing_column_is_an_error_naming_it():
+    """Dropping months_employed_after_cert once moved a budget by 40 % with no word."""
+    df = claims_frame([BJ_BASE, BJ_BASE])
+    with pytest.raises(ContractError, match=r"^months_employed_after_cert: column is missing \(validate_frame"):
+        validate_frame(df.drop("months_employed_after_cert"))
+    with pytest.raises(ContractError, match="^months_employed_after_cert: column is missing"):
+        get_policy("beijing-2026-key-groups").evaluate(df.drop("months_employed_after_cert"))
+
+
+def test_every_missing_column_is_counted_and_the_list_cut():
+    df = claims_frame([BJ_BASE])
+    gone = ["insurance_months", "xiebao", "disabled", "district", "hire_date", "industry", "host_id"]
+    with pytest.raises(ContractError) as info:
+        validate_frame(df.drop(gone))
+    msg = str(info.value)
+    assert info.value.field == ", ".join(n for n in SCHEMA if n in gone)  # all of them, in the contract's order
+    assert "7 columns are missing" in msg and "…" in msg and len(msg) < 200 and "\n" not in msg
+    with pytest.raises(ContractError, match="^sex, cert_kind: 2 required fields are missing"):
+        validate_frame(df.drop("sex", "cert_kind"), defaults=True)
+
+
+def test_defaults_true_fills_the_missing_columns_and_lists_them():
+    df = claims_frame([BJ_BASE, {**BJ_BASE, "prior_subsidies": [PRIOR]}])
+    out, defaulted = validate_frame(df.drop("months_employed_after_cert", "cert_route", "prior_subsidies"),
+                                    defaults=True)
+    assert defaulted == ["cert_route", "months_employed_after_cert", "prior_subsidies"]
+    assert out.columns == list(SCHEMA)
+    assert out["months_employed_after_cert"].to_list() == [0, 0] and out["cert_route"].to_list() == ["assessment"] * 2
+    assert out["prior_subsidies"].to_list() == [[], []]
+    full, none = validate_frame(df, defaults=True)
+    assert none == [] and full.equals(df)
+
+
+def test_a_run_lists_the_fields_its_draws_left_at_defaults():
+    res = runner.run(scenario.load("beijing-2026-baseline").with_changes(size=3000, replications=1),
+                     keep_claims=False)
+    listed = report.summary(res)["manifest"]["defaulted_claim_fields"]
+    drawn = runner.draw(scenario.load("beijing-2026-baseline").with_changes(size=3000, replications=1), "beijing")
+    assert listed == {"beijing": list(drawn.defaulted)}
+    assert "subsidy_line" in listed["beijing"] and "months_employed_after_cert" not in listed["beijing"]
+    assert drawn.claims["subsidy_line"].null_count() == drawn.claims.height  # at the default, null
+
+
+# ---------------------------------------------------------------- generated files
+
+def test_the_docs_table_and_json_schema_are_generated_from_the_definition():
+    doc = claim_schema.DOC.read_text(encoding="utf-8")
+    assert doc == claim_schema.current_doc(doc), \
+        "docs/claim-contract.md's field tables are stale: python -m policies.claim_schema --write"
+    assert claim_schema.SCHEMA_FILE.read_text(encoding="utf-8") == claim_schema.schema_text(), \
+        "docs/claim.schema.json is stale: python -m policies.claim_schema --write"
+    for f in FIELDS + PRIOR_FIELDS:
+        assert f"| {f.name} |" in doc
+
+
+def test_the_json_schema_agrees_with_the_model():
+    jsonschema = pytest.importorskip("jsonschema")
+    check = jsonschema.Draft202012Validator(json.loads(claim_schema.SCHEMA_FILE.read_text(encoding="utf-8")))
+    for claim in [BJ_BASE, SH_BASE, {**BJ_BASE, "prior_subsidies": [PRIOR]}]:
+        check.validate(claim)
+    for changes in [{"age": 121}, {"hukou": "mars"}, {"age": "35"}, {"colour": 1}, {"cert_issue_date": "20260301"},
+                    {"prior_subsidies": [{"policy_id": "x"}]}, {"person_id": " "}]:
+        assert not check.is_valid({**BJ_BASE, **changes}), changes
