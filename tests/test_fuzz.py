@@ -75,6 +75,8 @@ def mutated(draw, base: dict, values=odd_values) -> tuple[dict, str]:
     doc = copy.deepcopy(base)
     done = []
     for _ in range(draw(st.integers(1, 3))):
+        if not paths(doc):  # everything deleted already
+            break
         where = draw(st.sampled_from(paths(doc)))
         parent, key = _parent(doc, where), where[-1]
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add", "repeat"]))
