@@ -9,15 +9,12 @@ from typing import Any
 import polars as pl
 
 from policies import PolicyError, claims_frame, get_policy, policy_ids, result_dict
-from policies.contract import FIELDS
 from simulate.runner import relocate
 
 from . import amounts
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEFAULT_PRESET = "bj-unemployed-care-worker"   # eligible in Beijing and, moved, in Shanghai
-# the training-side fields (2019 plan, 2026 high-skill programme, draft) start here in the contract
-TRAINING_FIELDS = tuple(f.name for f in FIELDS[[f.name for f in FIELDS].index("subsidy_line"):])
 
 
 def presets() -> dict[str, dict[str, Any]]:

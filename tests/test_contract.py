@@ -3,6 +3,7 @@ behind the JSON path, the frame path and the generated docs and JSON Schema."""
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -280,3 +281,27 @@ def test_the_json_schema_agrees_with_the_model():
     for changes in [{"age": 121}, {"hukou": "mars"}, {"age": "35"}, {"colour": 1}, {"cert_issue_date": "20260301"},
                     {"prior_subsidies": [{"policy_id": "x"}]}, {"person_id": " "}]:
         assert not check.is_valid({**BJ_BASE, **changes}), changes
+
+
+def test_the_explain_form_is_the_contracts_definition():
+    """Every field has its widget, with the contract's choices, bounds, date range and meaning."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "explain.py"),
+                           default_timeout=120).run()
+    assert not at.exception
+    preset = at.selectbox(key="ex_preset").value
+    widgets = {w.key: w for kind in ("selectbox", "checkbox", "number_input", "date_input", "text_input",
+                                     "text_area") for w in at.get(kind) if w.key and w.key.startswith("f:")}
+    assert set(widgets) == {f"f:{preset}:{f.name}" for f in FIELDS}
+    for f in FIELDS:
+        w = widgets[f"f:{preset}:{f.name}"]
+        if f.kind == "prior_list":  # a JSON text area, its help the item fields (below)
+            continue
+        assert w.label == f.name and (w.help or "") == f.meaning
+        if f.kind == "enum":
+            assert [o for o in w.options if o != "—"] == list(f.choices)
+        if f.kind in ("int", "number"):
+            assert (w.min, w.max) == (f.lo, f.hi)
+        if f.kind == "date":
+            assert (w.min, w.max) == (claim_schema.DATE_MIN, claim_schema.DATE_MAX)
+    assert all(p.name in widgets[f"f:{preset}:prior_subsidies"].help for p in PRIOR_FIELDS)

@@ -1,6 +1,9 @@
 """Explain one person: a form with every claim field (defaults from a worked example), and
 the result under every policy at once — amount, rate, payee and every deciding rule with
-its clause text. "The same person in Beijing and in Shanghai" in one glance."""
+its clause text. "The same person in Beijing and in Shanghai" in one glance.
+
+The form is the claim contract's definition (policies/claim_schema.py): its groups, fields,
+choices, bounds, date range and meanings; nothing about a field is repeated here."""
 import datetime as dt
 import json
 from typing import Any
@@ -11,14 +14,16 @@ import streamlit as st
 from dashboard import charts, person, ui
 from dashboard.labels import t, value
 from policies.claim_json import parse_claims_json
-from policies.contract import FIELDS, Field
+from policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
-LOW, HIGH = dt.date(1980, 1, 1), dt.date(2040, 12, 31)
+SECTIONS = {"person": ("person_fields", True), "certificate": ("cert_fields", True),
+            "training": ("training_fields", False)}  # the contract's groups: label key, open at first
+PRIOR_HELP = "; ".join(f"{f.name}{'' if f.required else '?'}: {f.meaning}" for f in PRIOR_FIELDS)
 
 
 def field_widget(f: Field, default: Any, key: str) -> Any:
     """One contract field as a widget; returns the claim's JSON value (dates as text, None = null)."""
-    kw = dict(key=key, help=f.meaning or None)
+    kw = dict(key=key, help=(PRIOR_HELP if f.kind == "prior_list" else f.meaning) or None)
     if f.kind == "enum" or (f.kind == "bool" and f.nullable):
         options = ([None] if f.nullable else []) + (list(f.choices) if f.kind == "enum" else [True, False])
         return st.selectbox(f.name, options, index=options.index(default) if default in options else 0,
@@ -33,7 +38,7 @@ def field_widget(f: Field, default: Any, key: str) -> Any:
                                value=None if value is None else cast(value), step=cast(1), **kw)
     if f.kind == "date":
         picked = st.date_input(f.name, value=dt.date.fromisoformat(default) if default else None,
-                               min_value=LOW, max_value=HIGH, **kw)
+                               min_value=DATE_MIN, max_value=DATE_MAX, **kw)
         return picked.isoformat() if picked else None
     if f.kind == "prior_list":   # parsed after the form, so a typo here does not hide the fields below
         return st.text_area(t("prior_json"), value=json.dumps(default or [], ensure_ascii=False), **kw)
@@ -42,20 +47,15 @@ def field_widget(f: Field, default: Any, key: str) -> Any:
 
 
 def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
-    """Every field in three columns: person, certificate and application, training side."""
-    names = [f.name for f in FIELDS]
-    sections = [("person_fields", names[:names.index("cert_kind")], True),
-                ("cert_fields", names[names.index("cert_kind"):names.index("subsidy_line")], True),
-                ("training_fields", list(person.TRAINING_FIELDS), False)]
-    by_name = {f.name: f for f in FIELDS}
+    """Every field in three columns, a section for each of the contract's groups (person,
+    certificate and application, training side)."""
     out: dict[str, Any] = {}
-    for label, fields, expanded in sections:
+    for group, (label, expanded) in SECTIONS.items():
         with st.expander(t(label), expanded=expanded):
             columns = st.columns(3)
-            for i, name in enumerate(fields):
+            for i, f in enumerate(f for f in FIELDS if f.group == group):
                 with columns[i % 3]:
-                    out[name] = field_widget(by_name[name], claim.get(name, by_name[name].default),
-                                             f"f:{preset}:{name}")
+                    out[f.name] = field_widget(f, claim.get(f.name, f.default), f"f:{preset}:{f.name}")
     return out
 
 
