@@ -212,7 +212,7 @@ def _checks(schema: pl.Schema) -> list[_Check]:
         if f.name not in schema:
             continue
         out += _value_checks(f, pl.col(f.name), "claims", f.name)
-        if f.kind == "prior_list":
+        if f.kind == "prior_list" and isinstance(schema[f.name], pl.List):
             item = pl.col(f.name)
             out.append(_Check("items", f"{f.name}[]", item.is_null(), "is not allowed", item))
             if schema[f.name].inner == PRIOR_DTYPE:
@@ -286,7 +286,7 @@ def validate_frame(frame, *, defaults=False):
         if not _dtype_ok(f, dtype):
             raise ContractError(name, f"column type {dtype} does not fit {f.kind}")
     frames = {"claims": df}
-    if "prior_subsidies" in df.columns:
+    if isinstance(df.schema.get("prior_subsidies"), pl.List):
         frames["items"] = _prior_items(df)
     error = _first_break(frames, _checks(df.schema))
     if error is not None:

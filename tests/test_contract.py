@@ -146,6 +146,14 @@ def test_a_frame_checks_every_prior_subsidy_item(item, field, message):
         get_policy("shanghai-2025-skills-upgrade").evaluate(df)
 
 
+def test_a_column_of_nulls_is_checked_as_nulls():
+    df = frame_of(BJ_BASE, BJ_BASE)
+    with pytest.raises(ContractError, match=r"^prior_subsidies: null is not allowed \(row 0\)"):
+        validate_frame(df.with_columns(pl.lit(None).alias("prior_subsidies")))
+    out = validate_frame(df.with_columns(pl.lit(None).alias("district")))
+    assert out.schema["district"] == pl.String and out["district"].null_count() == 2
+
+
 def test_a_frame_whose_prior_items_are_fine_passes_unchanged():
     df = frame_of(BJ_BASE, {**BJ_BASE, "prior_subsidies": [PRIOR, {**PRIOR, "cert_level": None}]})
     assert validate_frame(df).equals(df)
