@@ -1,8 +1,8 @@
 """One mutant's verdict, run inside the (mutated) copy of the tree: `python -m tools.mutant_check`.
 
-Runs the given tests (-x: the first failure kills the mutant); if they all pass, evaluates
-the reference population and compares its results with the unmutated tree's: the same
-results make the mutant *equivalent*, others a *survivor*. Writes the verdict as JSON.
+Evaluates the reference population and compares its results with the unmutated tree's:
+the same results make the mutant *equivalent*. Otherwise runs the given tests (-x: the
+first failure kills the mutant); if they all pass it is a *survivor*. Writes the verdict.
 With --baseline it writes the reference results instead (and the tests must pass).
 """
 from __future__ import annotations
@@ -42,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from tools import reference
 
+    ref = json.loads(args.reference.read_text(encoding="utf-8"))
+    only = [p for p in args.policies.split(",") if p]
+    if not args.baseline:
+        # results first (seconds): a mutant that changes none is equivalent, whatever the tests say
+        got = reference.results(ref, only or None)
+        want = json.loads(args.expected.read_text(encoding="utf-8"))
+        diff = reference.first_difference({k: v for k, v in want.items() if k in got}, got)
+        if not diff:
+            args.out.write_text(json.dumps({"outcome": "equivalent"}), encoding="utf-8")
+            return 0
     verdict: dict = {}
     if args.tests:
         rec = _FirstFailure()
@@ -52,16 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         elif rc != 0:
             verdict = {"outcome": "error", "detail": f"pytest exit {int(rc)}"}
     if not verdict:
-        ref = json.loads(args.reference.read_text(encoding="utf-8"))
-        only = [p for p in args.policies.split(",") if p]
-        got = reference.results(ref, only or None)
         if args.baseline:
-            args.baseline.write_text(json.dumps(got, ensure_ascii=False), encoding="utf-8")
+            args.baseline.write_text(json.dumps(reference.results(ref), ensure_ascii=False), encoding="utf-8")
             verdict = {"outcome": "baseline"}
         else:
-            want = json.loads(args.expected.read_text(encoding="utf-8"))
-            diff = reference.first_difference({k: v for k, v in want.items() if k in got}, got)
-            verdict = {"outcome": "survived", "changes": diff} if diff else {"outcome": "equivalent"}
+            verdict = {"outcome": "survived", "changes": diff}
     args.out.write_text(json.dumps(verdict, ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -5,10 +5,10 @@ mutants in tools/mutants.toml) is applied to a fresh copy of the tree in a tempo
 folder (the working tree is never touched), and the tests that cover its file run there
 (tools/mutant_check.py, PYTHONPATH = the copy). A mutant is
 
-* killed      — a test fails;
-* survived    — every test passes but the results on the reference population
-                (tools/reference.py) differ from the unmutated tree's: a test is missing;
-* equivalent  — every test passes and no result differs (reported apart);
+* equivalent  — no result on the reference population (tools/reference.py) differs from
+                the unmutated tree's (reported apart; the tests are not run);
+* killed      — results differ and a test fails;
+* survived    — results differ and every test passes: a test is missing;
 * error       — the mutant's text is not in its file, or its run failed or timed out.
 
 The unmutated tree runs first: its tests must pass and it sets the expected results.
