@@ -1,24 +1,35 @@
-"""Population caps shared by the calculators (BJKG-L1, SHSU-L1/R3/R7, BJSA-L1/5/6, BJHS-T1/A1).
+"""Population caps shared by the calculators (SHSU-R7/R3/L1, BJKG-L1, BJSA-L1/5/6, BJHS-T1/A1).
 
 ``Policy.population_caps`` receives ``evaluate``'s output over a whole population; these
-helpers turn down (or trim) the claims beyond a cap, vectorised with window expressions:
+helpers turn down (or trim) the claims beyond a cap:
 
-* ``cap_count``: at most ``limit`` eligible claims per group (per worker per year, BJSA-L1;
-  the same occupation and level once, BJSA-L1; once per person, BJHS-T1);
-* ``cap_total``: at most ``cap`` yuan per group (per enterprise per year, BJSA-5; per
-  project per year, BJSA-6; per host, BJHS-A1 when switched on). Claims are paid in order
-  until the cap; the claim that crosses it gets the remainder (trimmed), later ones nothing.
+* ``in_order``: the per-person caps that a claim already checks against its own
+  ``prior_subsidies`` (same occupation and level once, so many a year, once per person):
+  each person's claims are taken in order of application and each is decided as
+  ``explain`` decides it with the person's earlier *paid* claims added to its priors
+  (``Policy.as_prior``). By construction it is the one-claim-at-a-time reading, re-routing
+  (SHSU-M's next best category) included;
+* ``cap_total``: at most ``cap`` yuan per group, not per person (per enterprise per year,
+  BJSA-5; per project per year, BJSA-6; per host, BJHS-A1 when switched on). Claims are
+  paid in order until the cap; the claim that crosses it gets the remainder (trimmed),
+  later ones nothing.
 
-Order within a group: application date, then the larger amount, then row order, so the
-result does not depend on how the population happens to be sorted, except for full ties.
+Order within a person or group: application date, then the larger amount (as evaluated
+on its own), then row order, so the result does not depend on how the population happens
+to be sorted, except for full ties.
 """
 from __future__ import annotations
 
-from typing import Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import polars as pl
 
+from .contract import FIELD_BY_NAME, PRIOR_DTYPE
 from .engine import cap_claims, collect
+
+if TYPE_CHECKING:
+    from .engine import Policy
+    from .parameters import ParameterSet
 
 C = pl.col
 ROW = "_cap_row"
@@ -26,6 +37,85 @@ ROW = "_cap_row"
 
 def order() -> list[pl.Expr]:
     return [C("application_date"), -C("amount_cny"), C(ROW)]
+
+
+RANK, ITEM, KEPT = "_io_rank", "_io_item", "skillsim_io_priors"
+
+
+def in_order(policy: "Policy", results: pl.LazyFrame, p: "ParameterSet", key: str = "person_id") -> pl.LazyFrame:
+    """Each claim of a person decided, in ``order()``, as one claim whose prior_subsidies
+    are its own plus the person's earlier claims that were paid (``policy.as_prior``).
+
+    Only people with an eligible claim and another claim can change; each claim up to a
+    person's first eligible one stands as evaluated. The later eligible claims go in rounds:
+    a round evaluates every person's remaining ones with the priors paid so far; the first of
+    each person is then decided (its priors are complete) and a paid one becomes a prior for
+    the next round. A prior subsidy only ever closes a route or fails a check, never opens one
+    (so a claim turned down here is turned down later too): the others turned down in a round
+    leave the rounds, as do the claims not eligible to begin with, and all of these are
+    evaluated once at the end with every earlier paid claim. Rounds: one more than the most
+    claims paid to one person (a few), each over a few per cent of the rows.
+
+    Rows come back grouped: untouched rows first, the others in their own order."""
+    df = collect(results)
+    eligible = df["status"] == "eligible"
+    # the rows of people with an eligible claim, then those of them with another claim
+    # (is_duplicated over these rows only: over all of them it costs as much as the rounds)
+    theirs = df[key].is_in(df[key].filter(eligible).unique().implode())
+    mine = df.filter(theirs)
+    shared = mine[key].is_duplicated()
+    if not shared.any():
+        return df.lazy()
+    names = df.columns
+    detail = "reasons" if "reasons" in names else "rules" if "rules" in names else "amounts"
+    ok = C("status") == "eligible"
+    sub = (mine.filter(shared).with_row_index(ROW).sort([key, *order()])
+           .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over(key).alias(RANK)))
+    first = pl.when(ok).then(C(RANK)).min().over(key)
+    sub = sub.select(ROW, *names, RANK, first.alias("_io_first"))
+    done = [sub.filter(C(RANK) <= C("_io_first"))]
+    items = done[0].filter(ok).select(key, RANK, policy.as_prior(p).alias(ITEM))
+    pool = sub.filter((C(RANK) > C("_io_first")) & ok).drop("_io_first")
+    later = [sub.filter((C(RANK) > C("_io_first")) & ~ok).drop("_io_first")]
+    done[0] = done[0].drop("_io_first")
+    while pool.height:
+        ev = _with_paid_priors(policy, pool, items, p, detail, key, names)
+        head = C(RANK) == C(RANK).min().over(key)
+        ev = ev.with_columns(head.alias("_io_head"))
+        done.append(ev.filter(C("_io_head")).drop("_io_head"))
+        items = pl.concat([items, ev.filter(C("_io_head") & ok).select(key, RANK, policy.as_prior(p).alias(ITEM))])
+        later.append(ev.filter(~C("_io_head") & ~ok).drop("_io_head"))
+        pool = ev.filter(~C("_io_head") & ok).drop("_io_head")
+    later_rows = pl.concat(later, how="vertical_relaxed")
+    if later_rows.height:
+        done.append(_with_paid_priors(policy, later_rows, items, p, detail, key, names))
+    capped = pl.concat([d.select(ROW, *names) for d in done], how="vertical_relaxed").sort(ROW).drop(ROW)
+    return pl.concat([df.filter(~theirs), mine.filter(~shared), capped], how="vertical_relaxed").lazy()
+
+
+def _with_paid_priors(policy: "Policy", rows: pl.DataFrame, items: pl.DataFrame, p: "ParameterSet", detail: str,
+                      key: str, names: list[str]) -> pl.DataFrame:
+    """``rows`` evaluated again, each with the ``items`` of its person ranked before it added
+    to its prior_subsidies (which come back as they were), keeping ROW, RANK and the columns
+    that are neither claim nor result."""
+    # a list per row built from its items exploded, not with concat_list (30x slower on structs)
+    paid = (rows.select(ROW, key, RANK).join(items.rename({RANK: "_io_paid_rank"}), on=key)
+            .filter(C("_io_paid_rank") < C(RANK)).select(ROW, "_io_paid_rank", C(ITEM).cast(PRIOR_DTYPE))
+            .drop_nulls(ITEM))
+    own = C("prior_subsidies").cast(pl.List(PRIOR_DTYPE))
+    mine = (rows.select(ROW, own.alias(ITEM)).filter(C(ITEM).list.len() > 0).explode(ITEM)
+            .select(ROW, pl.lit(-1, pl.Int64).alias("_io_paid_rank"), ITEM))
+    priors = (pl.concat([mine, paid]).sort(ROW, "_io_paid_rank", maintain_order=True)
+              .group_by(ROW, maintain_order=True).agg(ITEM))
+    claims = (rows.select(*[c for c in names if c in FIELD_BY_NAME], ROW)
+              .join(priors, on=ROW, how="left", maintain_order="left")
+              .with_columns(own.alias(KEPT), C(ITEM).fill_null(pl.lit([], pl.List(PRIOR_DTYPE))).alias("prior_subsidies"))
+              .drop(ITEM).rename({ROW: "skillsim_io_row"}))
+    out = collect(policy.evaluate(claims, p, detail=detail, validate=False)
+                  .with_columns(C(KEPT).alias("prior_subsidies")).rename({"skillsim_io_row": ROW}).drop(KEPT))
+    have = set(out.columns)
+    rest = [c for c in [*names, RANK] if c not in have]
+    return out.join(rows.select(ROW, *rest), on=ROW, how="left", maintain_order="left").select(ROW, *names, RANK)
 
 
 def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Expr | str],
@@ -77,44 +167,6 @@ def with_reason(results: pl.LazyFrame, hit: pl.Expr, rule: str, clause: str, mes
         new = pl.concat_list(item) if replace else pl.concat_list([C("reasons"), item])
         out.append(pl.when(hit).then(new).otherwise(C("reasons")).alias("reasons"))
     return results.with_columns(out) if out else results
-
-
-def among_shared(results: pl.LazyFrame, key: str, apply: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.LazyFrame:
-    """Apply per-``key`` caps to the eligible claims of the keys (people) with two or more
-    of them; every other row passes as it is. A cap only turns down an eligible claim
-    that comes after another eligible one, and a lone claim was already capped by its
-    own prior_subsidies in the checks, so nothing else can change.
-
-    That leaves a few per cent of the rows for the window work; the result is collected,
-    so a cap that reads its frame twice (SHSU's re-routing) does not redo the upstream
-    plan. Rows come back grouped: untouched rows first."""
-    df = collect(results)
-    eligible = df["status"] == "eligible"
-    ids = df[key].filter(eligible)
-    shared = eligible & df[key].is_in(ids.filter(ids.is_duplicated()).unique().implode())
-    if not shared.any():
-        return df.lazy()
-    capped = collect(apply(df.filter(shared).lazy()))
-    return pl.concat([df.filter(~shared), capped.select(df.columns)], how="vertical_relaxed").lazy()
-
-
-def over_limit(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | str], limit: int | pl.Expr,
-               already: pl.Expr | int = 0, name: str = "_cap_hit") -> pl.LazyFrame:
-    """Add ``name``: True on the counted eligible claims beyond ``limit`` per group, after
-    ``already`` earlier ones (needs the ROW column)."""
-    n = (counted.fill_null(False) & (C("status") == "eligible")).cast(pl.Int64)
-    results = earlier_in_group(results.with_columns(n.alias("_ol_counted")), C("_ol_counted"), keys, "sum",
-                               "_ol_before")
-    return (results.with_columns((C("_ol_counted").cast(pl.Boolean) & (C("_ol_before") + already >= limit))
-                                 .alias(name)).drop("_ol_counted", "_ol_before"))
-
-
-def cap_count(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | str], limit: int | pl.Expr,
-              rule: str, clause: str, message: pl.Expr | str, already: pl.Expr | int = 0) -> pl.LazyFrame:
-    """Turn down the counted eligible claims beyond ``limit`` per group (``already`` = earlier ones)."""
-    results = over_limit(results.with_row_index(ROW), counted, keys, limit, already)
-    results = with_reason(results, C("_cap_hit") & (C("status") == "eligible"), rule, clause, message, True)
-    return cap_claims(results, C("_cap_hit"), rule).drop(ROW, "_cap_hit")
 
 
 def cap_total(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | str], cap: int, rule: str,

@@ -22,7 +22,7 @@ from typing import Any, Callable, ClassVar, Literal, Mapping, Sequence
 
 import polars as pl
 
-from .contract import claims_frame, validate_frame
+from .contract import PRIOR_DTYPE, claims_frame, validate_frame
 from .money import apply_pct
 from .parameters import ParameterSet
 from .rulebook import Rule, load_rules
@@ -198,6 +198,15 @@ class Policy:
         applies the same rule between claims of one population.
         """
         return results
+
+    def as_prior(self, p: ParameterSet) -> pl.Expr:
+        """How a claim paid in a population stands as a prior subsidy of the same person's
+        later claims (``caps.in_order``): a prior_subsidies item over the result row, dated
+        the application; null where a paid claim is no prior subsidy of the person."""
+        return pl.struct(policy_id=pl.lit(self.id), occupation_code=pl.col("occupation_code"),
+                         special_ability_item=pl.col("special_ability_item"), cert_level=pl.col("cert_level"),
+                         date=pl.col("application_date"), as_employed=pl.lit(None, pl.Boolean),
+                         as_student=pl.lit(None, pl.Boolean)).cast(PRIOR_DTYPE)
 
     def missing_parameters(self, p: ParameterSet) -> list[str]:
         """Parameters a scenario must supply before this policy can cost anything."""

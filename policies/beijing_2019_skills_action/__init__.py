@@ -40,7 +40,7 @@ from ..engine import Check, Note, Policy, col_in, fmt, prior, result_dict
 from ..levels import LEVEL_NAMES
 from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
-from ..caps import cap_count, cap_total, settle
+from ..caps import cap_total, in_order, settle
 
 C = pl.col
 LINES = tuple(f"BJSA-{i}" for i in range(1, 12))
@@ -355,26 +355,26 @@ class BeijingSkillsAction2019(Policy):
         row = self.evaluate(claims_frame([claim]), params, detail="reasons", validate=False).collect().row(0, named=True)
         return {**result_dict(row), **{e: row[e] for e in EXTRAS}}
 
+    def as_prior(self, p: ParameterSet) -> pl.Expr:
+        """A paid claim as a prior of the same worker's later claims (BJSA-L1): not a studio
+        project's (l1_exempt_lines, funded per project); without occupation and level where
+        the certificate was not what was subsidised (same_level_exempt_lines, training only)."""
+        line_rule = C("deciding_rule")
+        same_level = ~line_rule.is_in(p["l1_exempt_lines"] + p["same_level_exempt_lines"]) \
+            & (C("cert_kind") != "training_only")
+        item = super().as_prior(p)
+        item = pl.when(same_level).then(item).otherwise(item.struct.with_fields(
+            occupation_code=pl.lit(None, pl.String), cert_level=pl.lit(None, pl.Int8)))
+        return pl.when(~line_rule.is_in(p["l1_exempt_lines"])).then(item)
+
     def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        """BJSA-L1 (same occupation and level once; 3 a year per worker, counting prior subsidies),
-        then BJSA-5 (300,000 per enterprise per year) and BJSA-6 (per project per year)."""
+        """BJSA-L1 between one worker's claims (same occupation and level once; 3 a year,
+        prior subsidies included), each in order of application with the earlier paid ones
+        as prior subsidies; then BJSA-5 (300,000 per enterprise per year) and BJSA-6 (per
+        project per year)."""
         clause = lambda rid: self.rules[rid].clause  # noqa: E731
         year = C("application_date").dt.year()
-        per_person = ~C("deciding_rule").is_in(p["l1_exempt_lines"])
-        same_level = ~C("deciding_rule").is_in(p["l1_exempt_lines"] + p["same_level_exempt_lines"])
-        results = cap_count(
-            results, same_level & (C("cert_kind") != "training_only") & C("occupation_code").is_not_null()
-            & C("cert_level").is_not_null(), ["person_id", "occupation_code", "cert_level"], 1, "BJSA-L1",
-            clause("BJSA-L1"), fmt("occupation {} at level {} is already subsidised in this population "
-                                   "(同一职业同一等级不可重复享受)", "occupation_code", "cert_level"))
-        counted = prior("policy_id").is_in(p["counted_policies"])
-        results = self.prior_features(results, {"_pop_year_count": (counted & (prior("date").dt.year() == year),
-                                                                    "count")})
-        results = cap_count(results, per_person, [C("person_id"), year], p["yearly_max"], "BJSA-L1",
-                            clause("BJSA-L1"), fmt("{} subsidies in {} already, counting prior subsidies and this "
-                                                   "population's earlier claims (at most {} a year)",
-                                                   pl.lit(p["yearly_max"]), year, pl.lit(p["yearly_max"])),
-                            already=C("_pop_year_count")).drop("_pop_year_count")
+        results = in_order(self, results, p)
         results = cap_total(results, C("deciding_rule") == "BJSA-5", [C("employer_id"), year],
                             p["research_enterprise_cap_cny"], "BJSA-5", clause("BJSA-5"),
                             fmt("enterprise {} has reached {} yuan of research subsidy in {}", "employer_id",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..caps import cap_count, cap_total, settle
+from ..caps import cap_total, in_order, settle
 from ..engine import Check, Note, Policy, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..parameters import ParameterSet
@@ -131,9 +131,8 @@ class BeijingHighSkillTraining2026(Policy):
 
     def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
         """Once per person (BJHS-T1, a reading) and, when switched on, the per-host cap (BJHS-A1)."""
-        if p["once_per_person"]:
-            results = cap_count(results, pl.lit(True), ["person_id"], 1, "BJHS-T1", self.rules["BJHS-T1"].clause,
-                                "already funded in another 2026 programme of this population (one per person)")
+        if p["once_per_person"]:  # each claim in order, with the earlier funded one as a prior
+            results = in_order(self, results, p)
         if p["host_cap_applies"]:
             year = C("application_date").dt.year()
             results = cap_total(results, pl.lit(True), [C("host_id"), year], p["host_cap_cny"], "BJHS-A1",

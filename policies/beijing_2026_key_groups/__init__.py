@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..caps import among_shared, cap_count
+from ..caps import in_order
 from ..catalogs import load_catalog
 from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
@@ -173,10 +173,9 @@ class BeijingKeyGroups2026(Policy):
 
     def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
         """BJKG-L1 between the claims of a population: one subsidy per person, ever; the
-        first by application date is paid (ties: the larger amount)."""
-        return among_shared(results, "person_id", lambda lf: cap_count(
-            lf, pl.lit(True), ["person_id"], 1, "BJKG-L1", self.rules["BJKG-L1"].clause,
-            "already paid for an earlier claim of this person (at most one per person)"))
+        claims in order of application (ties: the larger amount), each with the earlier
+        paid one as a prior subsidy, as ``explain`` decides it."""
+        return in_order(self, results, p)
 
 
 POLICY = BeijingKeyGroups2026

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ..caps import ROW, among_shared, cap_count, earlier_in_group, over_limit, with_reason
+from ..caps import in_order
 from ..catalogs import load_catalog
-from ..contract import FIELD_BY_NAME, PRIOR_DTYPE
-from ..engine import Check, Note, Policy, by_distinct, cap_claims, col_in, collect, fmt, prior
+from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
@@ -306,80 +305,21 @@ class ShanghaiSkillsUpgrade2025(Policy):
                          district=C("district").cast(pl.String), district_basis=basis)
 
     # ------------------------------------------------------------------ between claims
+    def as_prior(self, p: ParameterSet) -> pl.Expr:
+        """A paid claim as a prior of the same person's later claims: paid as employed
+        (SHSU-R1, X1: SHSU-L1's one a year) or as a vocational student (SHSU-R3's once)."""
+        return super().as_prior(p).struct.with_fields(
+            as_employed=C("deciding_rule").is_in(["SHSU-R1", "SHSU-X1"]),
+            as_student=(C("deciding_rule") == "SHSU-R3") & (C("student_final_year") == "vocational"))
+
     def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        """The once-only and yearly rules between the claims of one population, taken in
-        order of application (ties: the larger amount), as a single claim takes its priors:
-        SHSU-R7 (same occupation at this level or higher, or the same ungraded item, once),
-        SHSU-R3 (a vocational student once), SHSU-L1 (one a year as employed, three in all).
-
-        A claim that loses the employed or student route may still be open under another
-        category, so it is evaluated again with the earlier claim as a prior subsidy and the
-        most favourable remaining route decides (SHSU-M), as ``explain`` would decide it."""
-        return among_shared(results, "person_id", lambda lf: self._between_claims(lf, p))
-
-    def _between_claims(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        names = results.collect_schema().names()
-        detail = "reasons" if "reasons" in names else "rules" if "rules" in names else "amounts"
-        prefix = p["same_city_policy_prefix"]
-        year = C("application_date").dt.year()
-        mine = prior("policy_id").str.starts_with(prefix) & (prior("date").dt.year() == year)
-        lf = self.prior_features(results, {"_cap_year_all": (mine, "count"),
-                                           "_cap_year_emp": (mine & prior("as_employed"), "count"),
-                                           "_cap_student": (prior("policy_id").str.starts_with(prefix)
-                                                            & prior("as_student"), "count")})
-        lf = lf.with_row_index(ROW)
-        eligible = C("status") == "eligible"
-        # SHSU-R7: best level paid before for this person and occupation/item (ungraded: any)
-        graded = col_in("cert_kind", ["skill_level", "qualification"]) & C("cert_level").is_not_null()
-        level = pl.when(graded).then(C("cert_level").cast(pl.Int64)).otherwise(0)
-        lf = earlier_in_group(lf, pl.when(eligible).then(level).otherwise(99),
-                              ["person_id", pl.coalesce("special_ability_item", "occupation_code"), graded],
-                              "min", "_cap_best", empty=99)
-        lf = collect(lf.with_columns((eligible & (C("_cap_best") <= level)).alias("_cap_hit"))
-                     .drop("_cap_best")).lazy()
-        lf = with_reason(lf, C("_cap_hit"), "SHSU-R7", self.rules["SHSU-R7"].clause,
-                         "an earlier claim of this person was paid for this occupation at this level or "
-                         "higher (or this ungraded item)", True)
-        lf = cap_claims(lf, C("_cap_hit"), "SHSU-R7")
-        # SHSU-R3 once as a vocational student; SHSU-L1 once a year as employed: re-route
-        vocational = (C("deciding_rule") == "SHSU-R3") & (C("student_final_year") == "vocational")
-        lf = self._reroute(over_limit(lf.drop("_cap_hit"), vocational, ["person_id"], 1, C("_cap_student")),
-                           p, detail, as_employed=False, as_student=True)
-        as_employed = C("deciding_rule").is_in(["SHSU-R1", "SHSU-X1"])
-        lf = self._reroute(over_limit(lf.drop("_cap_hit"), as_employed, ["person_id", year],
-                                      p["yearly_max_as_employed"], C("_cap_year_emp")),
-                           p, detail, as_employed=True, as_student=False)
-        lf = lf.drop(ROW, "_cap_hit", "_cap_year_emp", "_cap_student")
-        # SHSU-L1: three a year in all
-        lf = cap_count(lf, pl.lit(True), ["person_id", year], p["yearly_max"], "SHSU-L1",
-                       self.rules["SHSU-L1"].clause,
-                       f"{p['yearly_max']} subsidies already paid this calendar year (at most {p['yearly_max']})",
-                       already=C("_cap_year_all"))
-        return lf.drop("_cap_year_all")
-
-    def _reroute(self, lf: pl.LazyFrame, p: ParameterSet, detail: str, **flags: bool) -> pl.LazyFrame:
-        """Evaluate the rows where ``_cap_hit`` holds again, with one more prior subsidy of
-        this policy (dated their application, marked ``flags``) standing for the earlier claim."""
-        df = collect(lf)
-        if not df["_cap_hit"].any():
-            return df.lazy()
-        lf = df.lazy()  # read twice below
-        names = lf.collect_schema().names()
-        claim_cols = [c for c in names if c in FIELD_BY_NAME]
-        extra = pl.struct(policy_id=pl.lit(self.id), occupation_code=pl.lit(None, pl.String),
-                          special_ability_item=pl.lit(None, pl.String), cert_level=pl.lit(None, pl.Int8),
-                          date=C("application_date"), **{k: pl.lit(v) for k, v in flags.items()})
-        hit = lf.filter(C("_cap_hit"))
-        again = self.evaluate(
-            hit.select(*claim_cols, C(ROW).alias("skillsim_row"), C("prior_subsidies").alias("skillsim_priors"))
-            .with_columns(pl.concat_list("prior_subsidies", extra.cast(PRIOR_DTYPE))
-                          .alias("prior_subsidies")),
-            p, detail=detail, validate=False)
-        again = again.with_columns(C("skillsim_priors").alias("prior_subsidies"), C("skillsim_row").alias(ROW))
-        have = set(again.collect_schema().names())
-        again = again.join(hit.select(ROW, *[c for c in names if c not in have and c != ROW]), on=ROW)
-        kept = lf.filter(~C("_cap_hit"))
-        return collect(pl.concat([kept, again.select(names)], how="vertical_relaxed")).lazy()
+        """The once-only and yearly rules between the claims of one person (SHSU-R7 same
+        occupation at this level or higher once, SHSU-R3 a vocational student once, SHSU-L1
+        three a year and one as employed): each claim in order of application, decided as
+        ``explain`` decides it with the earlier paid claims as prior subsidies, so a claim
+        that loses the employed or student route takes the most favourable one left
+        (SHSU-M), and a claim turned down blocks nothing."""
+        return in_order(self, results, p)
 
 
 POLICY = ShanghaiSkillsUpgrade2025
