@@ -142,6 +142,12 @@ def test_L3_disabled_is_routed_elsewhere(bj):
     assert "京残发[2018]26号" in r["reasons"][0]["message"]
 
 
+def test_BJKG_L3_disabled_person_in_no_key_group_is_decided_by_G1(bj):
+    # 本市重点群体中的残疾人: only key-group members are routed; outside the groups G1 decides
+    r = bj(disabled=True, employment="employed", registered_unemployed=False)
+    assert (r["status"], r["deciding_rule"]) == ("ineligible", "BJKG-G1") and "BJKG-L3" not in rules_of(r)
+
+
 # ---- BJKG-P1: apply within one year of issue; not before the notice
 @pytest.mark.parametrize("applied, status", [("2027-03-01", "eligible"), ("2027-03-02", "ineligible")])
 def test_P1_one_year_window_inclusive(bj, applied, status):

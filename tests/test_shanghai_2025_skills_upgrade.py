@@ -1,7 +1,9 @@
 """shanghai-2025-skills-upgrade (沪人社规〔2025〕7号): one test per rule id of its rules.toml."""
 import pytest
 
-from .conftest import rules_of
+from policies import get_policy
+
+from .conftest import SH, rules_of
 
 EMPLOYED = {"employment": "employed", "months_employed_after_cert": 6}
 CARE = {"occupation_code": "4-10-01-05", "catalog_class": None, "care_sector_post": True,
@@ -105,6 +107,17 @@ def test_S2_non_hukou_routes(sh):
     assert sh(hukou="other", disabled=True, employment="unemployed")["status"] == "ineligible"   # R4 is hukou only
 
 
+@pytest.mark.parametrize("hukou", ["shanghai", "other"])
+@pytest.mark.parametrize("employment", ["student", "employed", "unemployed"])
+def test_SHSU_S2_final_year_student_without_school_city_needs_info(sh, hukou, employment):
+    r = sh(**{**EMPLOYED, "employment": employment}, hukou=hukou, student_final_year="vocational",
+           school_city=None, cert_level=5)
+    assert (r["status"], r["deciding_rule"], r["amount_cny"]) == ("needs_info", "SHSU-S2", 0)
+    assert "school_city" in r["reasons"][-1]["message"]
+    assert sh(hukou=hukou, employment=employment, student_final_year="vocational", school_city=None,
+              age=70)["deciding_rule"] == "SHSU-S1"          # out of working age whatever the school
+
+
 # ---- SHSU-R1: employed, 80 %, after 6 continuous months
 @pytest.mark.parametrize("months, status", [(5, "ineligible"), (6, "eligible")])
 def test_R1_employed_six_months(sh, months, status):
@@ -161,13 +174,35 @@ def test_R5_not_employed(sh, flag, employed, rate, paid):
     assert (r["rate"], r["amount_cny"], r["deciding_rule"]) == (rate, paid, "SHSU-R5")
 
 
+# ---- SHSU-R5 (with SHSU-S1's category 6): 本市户籍**未就业的**登记失业人员、协保人员、原农村富余劳动力…
+@pytest.mark.parametrize("flag", ["registered_unemployed", "xiebao", "rural_transfer"])
+@pytest.mark.parametrize("employment, rate, rule", [("employed", 0.8, "SHSU-R1"), ("flexible", 1.0, "SHSU-R2")])
+def test_SHSU_R5_employed_xiebao_worker_is_not_in_category_6(sh, flag, employment, rate, rule):
+    r = sh(**{**EMPLOYED, "employment": employment}, employed_at_application=True, **{flag: True})
+    assert (r["rate"], r["deciding_rule"]) == (rate, rule)          # not 120 % under SHSU-R5
+
+
+@pytest.mark.parametrize("group", [{"disabled": True}, {"veteran_years": 2}, {"employment_difficulty": True}])
+@pytest.mark.parametrize("employment", ["unemployed", "other"])
+def test_SHSU_R5_not_employed_priority_person_is_in_category_6(sh, group, employment):
+    # an unregistered disabled person, veteran or difficulty person is 未进行就业失业登记 too: (6) as well as (3)/(4)
+    r = sh(employment=employment, employed_at_application=True, **group)
+    assert (r["rate"], r["deciding_rule"], r["amount_cny"]) == (1.2, "SHSU-R5", 3240) and "SHSU-M" in rules_of(r)
+    assert sh(employment=employment, employed_at_application=False, **group)["rate"] == 1.0
+
+
+def test_SHSU_R5_final_year_student_is_not_in_category_6(sh):
+    r = sh(**STUDENT, student_final_year="college", cert_level=5, employed_at_application=True)
+    assert (r["status"], r["deciding_rule"]) == ("ineligible", "SHSU-R3")   # (5) only, not (6)'s 120 %
+
+
 # ---- SHSU-M: the most favourable category applies
 def test_M_most_favourable(sh):
-    # employed at issue (80 %) and registered unemployed flag (category 6): re-employed at application: 120 %
-    r = sh(**EMPLOYED, registered_unemployed=True, employed_at_application=True)
+    # disabled and not employed at issue (100 % under R4, R5), re-employed at application: R5's 120 %
+    r = sh(employment="unemployed", disabled=True, employed_at_application=True)
     assert (r["rate"], r["deciding_rule"]) == (1.2, "SHSU-R5") and "SHSU-M" in rules_of(r)
-    first = sh({"most_favourable": False}, **EMPLOYED, registered_unemployed=True, employed_at_application=True)
-    assert (first["rate"], first["deciding_rule"]) == (0.8, "SHSU-R1")
+    first = sh({"most_favourable": False}, employment="unemployed", disabled=True, employed_at_application=True)
+    assert (first["rate"], first["deciding_rule"]) == (1.0, "SHSU-R4")
 
 
 # ---- SHSU-R6: 技岗匹配 occupations need the matching post at application
@@ -240,6 +275,24 @@ def test_X1_conditions(sh, changes, ok):
 def test_X1_relaxes_age_for_women(sh):
     r = sh(**{**CARE, "sex": "female", "age": 58})           # outside 16–54, inside X1's 60
     assert (r["status"], r["deciding_rule"]) == ("eligible", "SHSU-X1")
+
+
+@pytest.mark.parametrize("overrides", [{}, {"retirement_age_male": 63}, {"retirement_age_male": 58}])
+def test_SHSU_X1_mens_age_follows_the_statutory_retirement_age(sh, overrides):
+    retire = get_policy(SH).params(overrides)["retirement_age_male"]
+    care = {**CARE, "hukou": "other", "employment": "other", "sex": "male"}
+    r = sh(overrides, **care, age=retire - 1)
+    assert (r["status"], r["deciding_rule"]) == ("eligible", "SHSU-X1")
+    r = sh(overrides, **care, age=retire)
+    assert (r["status"], r["deciding_rule"]) == ("ineligible", "SHSU-S1")
+
+
+@pytest.mark.parametrize("overrides, last_ok", [({}, 59), ({"retirement_age_female": 62}, 61),
+                                                ({"care_max_age": 58}, 57)])
+def test_SHSU_X1_womens_age_60_or_their_retirement_age_if_later(sh, overrides, last_ok):
+    care = {**CARE, "hukou": "other", "employment": "other", "sex": "female"}
+    assert sh(overrides, **care, age=last_ok)["deciding_rule"] == "SHSU-X1"
+    assert sh(overrides, **care, age=last_ok + 1)["status"] == "ineligible"
 
 
 # ---- SHSU-P1: 12 months, 24 for final-year students and care-sector workers

@@ -84,14 +84,15 @@ class BeijingKeyGroups2026(Policy):
             Check("BJKG-P1", C("application_date") < p["notice_effective"], status="out_of_scope",
                   why=fmt("applied on {}, before the notice took effect on {}", "application_date",
                           pl.lit(p["notice_effective"]))),
-            Check("BJKG-L3", C("disabled"),
-                  why="disabled applicants are handled under 京残发[2018]26号, not this notice "
-                      "(routed elsewhere; that policy is not encoded)"),
             Check("BJKG-G1", C("_group").is_null(),
                   why=fmt("not in any of the 4 key groups at the issue date (hukou {}, employment {}, "
                           "graduate_years {}, registered_unemployed {}, employment_difficulty {})",
                           "hukou", "employment", "graduate_years", "registered_unemployed",
                           "employment_difficulty")),
+            # 本市重点群体中的残疾人: only a key-group member is routed to the disability policy
+            Check("BJKG-L3", C("disabled") & C("_group").is_not_null(),
+                  why="disabled applicants in a key group are handled under 京残发[2018]26号, not this notice "
+                      "(routed elsewhere; that policy is not encoded)"),
             Check("BJKG-C1", ~kind_ok,
                   why=fmt("a {} certificate is neither a skill-level (职业技能等级证书) nor a "
                           "special-ability (专项职业能力证书) certificate", "cert_kind")),

@@ -93,6 +93,9 @@ class ShanghaiSkillsUpgrade2025(Policy):
                             pl.when(kind == "special_operation").then(pl.lit(p["special_operation_class"])))
         sh = C("hukou") == "shanghai"
         retire = pl.when(C("sex") == "male").then(p["retirement_age_male"]).otherwise(p["retirement_age_female"])
+        # SHSU-X1: 法定劳动年龄段内（女性可放宽至60岁）: men as SHSU-S1, women relaxed (never tightened)
+        care_retire = pl.when(C("sex") == "male").then(p["retirement_age_male"]) \
+            .otherwise(max(p["retirement_age_female"], p["care_max_age"]))
         care_months = pl.coalesce(C("care_post_months"), C("months_employed_after_cert"))
         # the class and its base in steps, each reading the column before (not its expression)
         lf = lf.with_columns(graded.alias("_graded"), catalog_class.alias("_catalog_class"))
@@ -105,18 +108,20 @@ class ShanghaiSkillsUpgrade2025(Policy):
             (C("employment") == "employed").fill_null(False).alias("_c_employed"),
             ((C("employment") == "flexible") & (sh | C("flexible_city_insurance"))).fill_null(False).alias("_c_flexible"),
             (C("student_final_year").is_not_null() & (C("school_city") == "shanghai")).fill_null(False).alias("_c_student"),
+            (C("student_final_year").is_not_null() & C("school_city").is_null()).alias("_school_unknown"),
             (sh & (C("disabled") | (C("veteran_years") <= p["veteran_window_years"]))).fill_null(False).alias("_c_disabled_veteran"),
             (sh & C("employment_difficulty")).fill_null(False).alias("_c_difficulty"),
             # SHSU-X1: elderly-care / domestic-service special rule, any hukou
             (col_in("occupation_code", p["care_occupations"]) & (kind == "skill_level")
-             & (C("age") >= p["working_age_min"]) & (C("age") < p["care_max_age"])
+             & (C("age") >= p["working_age_min"]) & (C("age") < care_retire)
              & C("care_sector_post") & (C("care_post_start_months") <= p["care_start_within_months"])
              & (care_months >= p["care_min_months"])).fill_null(False).alias("_x1"),
         )
-        # (6) catch-all: the flags put a person there whatever else holds; else anyone in none of (1)–(5)
-        in_1_5 = pl.any_horizontal("_c_employed", "_c_flexible", "_c_student", "_c_disabled_veteran", "_c_difficulty")
-        lf = lf.with_columns((sh & (C("registered_unemployed") | C("xiebao") | C("rural_transfer") | ~in_1_5))
-                             .fill_null(False).alias("_c_not_employed"))
+        # (6) 本市户籍未就业的…: every Shanghai-hukou person not employed or flexible at the issue date
+        # and not a final-year student, flags or not, disabled, veteran or difficulty person too
+        # (an unregistered one is 未进行就业失业登记); an employed 协保 worker is not in it
+        not_employed = ~col_in("employment", ["employed", "flexible"]) & C("student_final_year").is_null()
+        lf = lf.with_columns((sh & not_employed).fill_null(False).alias("_c_not_employed"))
         employed_cap = C("_year_employed") >= p["yearly_max_as_employed"]
         college_ok = pl.when(C("student_final_year") == "college") \
             .then(C("_graded") & (C("cert_level") <= p["college_min_level"])).otherwise(True)
@@ -179,12 +184,14 @@ class ShanghaiSkillsUpgrade2025(Policy):
         no_route = C("_rate_pct").is_null()
         eligible_kind = col_in("cert_kind", ["skill_level", "special_ability", "qualification", "special_operation"])
         wa = C("_working_age")
-        # A claim that passes S1/S2 but whose only categories are closed: say which rule closed them.
+        # A claim that passes S1/S2 but whose only categories are closed: say which rule closed them
+        # (unless the school is unknown: the student route may be open, SHSU-S2 asks for it).
+        s1_age = no_route & ~wa & ~C("_x1")
+        no_route = no_route & ~C("_school_unknown")
         r1 = no_route & wa & C("_r1_short") & ~C("_x1")
         r3_level = no_route & wa & C("_c_student") & ~C("_college_ok")
         r3_once = no_route & wa & C("_c_student") & ~C("_vocational_ok")
         l1_emp = no_route & C("_employed_cap_hit")
-        s1_age = no_route & ~wa & ~C("_x1")
         s2 = no_route & ~C("_sh") & ~C("_c_employed") & ~C("_c_flexible") & ~C("_c_student") & ~C("_x1")
         unexplained = no_route & ~pl.any_horizontal(r1, r3_level, r3_once, l1_emp, s1_age, s2)
         return [
@@ -234,6 +241,9 @@ class ShanghaiSkillsUpgrade2025(Policy):
                             pl.coalesce("special_ability_item", "occupation_code")))
                   .otherwise(fmt("already paid for occupation {} at level {} or higher", "occupation_code",
                                  "cert_level"))),
+            Check("SHSU-S2", C("_school_unknown") & wa, status="needs_info",
+                  why="school_city is needed: a final-year student of a Shanghai school is in category (5) "
+                      "(SHSU-R3's rates), one of a school elsewhere is not"),
             Check("SHSU-L1", C("_year_count") >= p["yearly_max"],
                   why=fmt("already {} training or upgrade subsidies this calendar year (at most {})",
                           "_year_count", pl.lit(p["yearly_max"]))),
