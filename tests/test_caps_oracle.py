@@ -256,3 +256,55 @@ def test_beijing_high_skill_once_per_person_equals_the_in_order_oracle():
     run()
     assert stats["eligible alone"] >= 0.3 * stats["claims"], stats
     assert stats["capped"] > 0, stats
+
+
+# ------------------------------------------------------------------ the caps between claims, rule by rule
+def _run(pid: str, claims: list[dict[str, Any]]) -> dict[str, tuple]:
+    got = run_policy(claims_frame(claims), pid, get_policy(pid).parameters)
+    return {r["application_date"].isoformat(): (r["status"], r["deciding_rule"])
+            for r in got.iter_rows(named=True)}
+
+
+def test_SHSU_R7_the_same_level_again_is_turned_down_a_lower_one_too_a_higher_one_paid():
+    claims = [{**SH_BASE, "application_date": "2026-03-10"},                        # level 3
+              {**SH_BASE, "application_date": "2026-03-11"},                        # level 3 again
+              {**SH_BASE, "cert_level": 4, "application_date": "2026-03-12"},       # lower
+              {**SH_BASE, "cert_level": 2, "application_date": "2026-03-13"}]       # higher: paid
+    got = _run(SH, claims)
+    assert [got[d][1] for d in sorted(got)] == ["SHSU-R2", "SHSU-R7", "SHSU-R7", "SHSU-R2"]
+
+
+def test_SHSU_L1_three_a_year_in_a_population_the_fourth_turned_down():
+    occupations = ["4-03-02-01", "6-18-01-07", "4-10-01-05", "6-29-03-02"]
+    claims = [{**SH_BASE, "occupation_code": o, "application_date": f"2026-03-1{i}"} for i, o in enumerate(occupations)]
+    claims.append({**SH_BASE, "occupation_code": "4-01-02-01", "cert_issue_date": "2027-01-05",
+                   "application_date": "2027-01-10"})  # a new year
+    got = _run(SH, claims)
+    assert [got[d] for d in sorted(got)] == [("eligible", "SHSU-R2")] * 3 + [("ineligible", "SHSU-L1"),
+                                                                             ("eligible", "SHSU-R2")]
+
+
+def test_SHSU_R3_a_vocational_student_is_paid_once_in_a_population():
+    student = {**SH_BASE, "hukou": "other", "employment": "student", "student_final_year": "vocational",
+               "school_city": "shanghai", "cert_level": 5}
+    claims = [{**student, "occupation_code": o, "application_date": f"2026-03-1{i}"}
+              for i, o in enumerate(["4-03-02-01", "6-18-01-07", "4-10-01-05"])]
+    got = _run(SH, claims)
+    assert [got[d] for d in sorted(got)] == [("eligible", "SHSU-R3")] + [("ineligible", "SHSU-R3")] * 2
+
+
+SA_WORKER = {"person_id": "w", "hukou": "beijing", "age": 30, "sex": "male", "employment": "employed",
+             "insurance_months": 12, "cert_kind": "skill_level", "cert_level": 3, "cert_issue_date": "2019-06-01",
+             "cert_issuer_city": "beijing"}
+
+
+def test_BJSA_L1_a_workers_three_a_year_do_not_count_studio_projects():
+    # 六(十五): 符合相关培训补贴政策的劳动者，每人每年可享受不超过3次: a worker's subsidies; BJSA-6 funds a studio project
+    studio = [{**SA_WORKER, "subsidy_line": "BJSA-6", "project_id": f"s{i}", "occupation_code": None,
+               "cert_kind": "training_only", "cert_level": None, "application_date": f"2019-07-0{i + 1}"}
+              for i in range(3)]
+    levels = [{**SA_WORKER, "occupation_code": o, "application_date": f"2019-08-0{i + 1}"}
+              for i, o in enumerate(["6-18-01-07", "4-10-01-05", "4-03-02-01", "4-01-02-01"])]
+    got = _run(SA, studio + levels)
+    assert [got[d] for d in sorted(got)] == [("eligible", "BJSA-6")] * 3 + [("eligible", "BJSA-4")] * 3 \
+        + [("ineligible", "BJSA-L1")]
