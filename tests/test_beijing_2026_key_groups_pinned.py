@@ -97,3 +97,20 @@ def test_F1_fund():
     assert r["funding"] == {"source": "本市职业技能提升行动专项资金", "city_cny": 1500, "district_cny": 0,
                             "district": None, "district_basis": None}
     assert "BJKG-F1" in rules_of(r)
+
+
+def test_G1_category_and_payment_month_only_for_a_paid_claim():
+    """The engine: a claim not paid has no category (group) and no payment month."""
+    r = bj(other_subsidy_same_cert=True)
+    assert (r["status"], r["category"], r["payment_month"]) == ("ineligible", None, None)
+    assert bj()["category"] == "本市登记失业人员"
+
+
+@pytest.mark.parametrize("years, status", [(2.0, "eligible"), (2.01, "ineligible")])
+def test_G1_graduate_within_two_years_inclusive(years, status):
+    assert bj(registered_unemployed=False, graduate_years=years)["status"] == status
+
+
+@pytest.mark.parametrize("applied, status", [("2026-02-13", "out_of_scope"), ("2026-02-14", "eligible")])
+def test_P1_the_notice_applies_from_its_issue_day(applied, status):
+    assert bj(cert_issue_date="2026-01-10", application_date=applied)["status"] == status
