@@ -103,16 +103,10 @@ def test_X1_takes_a_skill_level_certificate_only():
     assert (r["status"], r["deciding_rule"]) == ("ineligible", "SHSU-S2")
 
 
-def test_R5_xiebao_opens_the_not_employed_route():
-    """A Shanghai 协保人员 who is also disabled: R5's 120 % once re-employed beats R4's 100 %."""
-    base = dict(hukou="shanghai", employment="unemployed", disabled=True, employed_at_application=True)
-    r = sh(**base, xiebao=True)
-    assert (r["status"], r["amount_cny"], r["deciding_rule"]) == ("eligible", 3240, "SHSU-R5")
-    assert (sh(**base)["amount_cny"], sh(**base)["deciding_rule"]) == (2700, "SHSU-R4")
-    r = sh(**base, registered_unemployed=True)
-    assert (r["amount_cny"], r["deciding_rule"]) == (3240, "SHSU-R5")
-    r = sh(**base, rural_transfer=True)
-    assert (r["amount_cny"], r["deciding_rule"]) == (3240, "SHSU-R5")
+def test_R5_a_flexible_worker_is_not_in_the_not_employed_category():
+    """灵活就业 is employment: a Shanghai flexible worker re-employed at application gets R2's 100 %, not R5's 120 %."""
+    r = sh(employed_at_application=True)
+    assert (r["amount_cny"], r["deciding_rule"]) == (2700, "SHSU-R2")
 
 
 def test_R3_a_non_shanghai_student_is_turned_down_by_the_student_rule_not_S2():
