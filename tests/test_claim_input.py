@@ -299,11 +299,43 @@ def test_explain_keeps_its_promise_on_arbitrary_json(value):
     assert res.code == 2  # no plain value is a whole claim
 
 
+def plainly_breaks_contract(name: str, value: Any) -> str | None:
+    """An oracle apart from the contract's validators: the faults docs/claim-contract.md
+    states in so many words (unknown field; wrong JSON type; a value outside the field's
+    choices or bounds; null where null is not allowed). None when it may be valid."""
+    f = next((f for f in FIELDS if f.name == name), None)
+    if f is None:
+        return "unknown field"
+    if value is None:
+        return None if f.nullable else "null"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    wrong_type = {"str": not isinstance(value, str), "enum": not isinstance(value, str),
+                  "date": not isinstance(value, str), "bool": not isinstance(value, bool),
+                  "int": not (number and isinstance(value, int)), "number": not number,
+                  "prior_list": not isinstance(value, list)}[f.kind]
+    if wrong_type:
+        return f"not a JSON value of kind {f.kind}"
+    if f.kind == "enum" and value not in f.choices:
+        return "not one of the choices"
+    if f.kind in ("int", "number") and ((f.lo is not None and value < f.lo) or (f.hi is not None and value > f.hi)):
+        return "outside the bounds"
+    if f.kind == "date":
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return "not a date"
+        if not (DATE_MIN <= day <= DATE_MAX) or len(value) != 10:
+            return "outside the date range"
+    return None
+
+
 @fuzz_settings(200, 10000)
 @given(pid=st.sampled_from(policy_ids()), base=st.sampled_from(BASES), field=claim_fields,
        value=json_values | st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat))
 def test_explain_keeps_its_promise_on_a_claim_with_one_field_set_at_random(pid, base, field, value):
     res = explain_stdin(json.dumps({**base, field: value}).encode(), pid)
+    why = plainly_breaks_contract(field, value)
+    assert not (why and res.code == 0), f"{field} = {value!r} ({why}) was accepted: {res.out[:300]}"
     if res.code == 0:
         result = json.loads(res.out)
         assert result["policy_id"] == pid and result["status"] in ("eligible", "ineligible", "needs_info",
