@@ -1,7 +1,8 @@
 """The skillsim dashboard: `skillsim dashboard` (or `streamlit run dashboard/app.py`).
 
 The language switch lives here, above the navigation, so every page reads the same
-choice from ``st.session_state["lang"]``; each page is a script of its own under pages/.
+choice from ``st.session_state["lang"]``; each page is a script of its own under views/
+(not pages/, which Streamlit would list by itself).
 """
 from pathlib import Path
 

@@ -93,6 +93,16 @@ def prior(field: str) -> pl.Expr:
 
 
 @dataclass(frozen=True)
+class ClassMaps:
+    """A policy's catalog classes (SHSU-K1's classes, BJKG-C3's tiers): the classes there
+    are, and occupation code -> class and special-ability item -> class as the catalog (with
+    a reform's ``catalog_overrides``) gives them."""
+    classes: tuple[str, ...]
+    occupations: dict[str, str]
+    items: dict[str, str]
+
+
+@dataclass(frozen=True)
 class PolicyMeta:
     id: str
     city: str
@@ -211,6 +221,24 @@ class Policy:
     def missing_parameters(self, p: ParameterSet) -> list[str]:
         """Parameters a scenario must supply before this policy can cost anything."""
         return []
+
+    def class_maps(self, p: ParameterSet) -> ClassMaps | None:
+        """The catalog's classes under ``p`` (its catalog_overrides included); None: this
+        policy has no catalog classes, so a scenario cannot assume any for it."""
+        return None
+
+    @staticmethod
+    def assumed_class(p: ParameterSet, item: pl.Expr) -> pl.Expr:
+        """The class ``p``'s assumed classes give the claim's occupation code (or, where
+        ``item`` holds, its special-ability item); null where none. A policy with classes
+        takes it last, after the claim's own catalog_class and everything the law says."""
+        assumed = p.assumed_classes
+        if not assumed:
+            return pl.lit(None, pl.String)
+        return (pl.when(item).then(pl.col("special_ability_item").replace_strict(
+                    dict(assumed.items), default=None, return_dtype=pl.String))
+                .otherwise(pl.col("occupation_code").replace_strict(
+                    dict(assumed.occupations), default=None, return_dtype=pl.String)))
 
     # ---- the engine -------------------------------------------------------------------
     def params(self, overrides: Mapping[str, Any] | None = None) -> ParameterSet:

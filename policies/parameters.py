@@ -1,8 +1,9 @@
-"""Policy parameters as data: every value carries its rule id, clause, unit, dates and range.
+"""Policy parameters as data: every value carries its kind, its citation, unit and range.
 
-A policy's ``parameters.toml`` has one table per parameter::
+A policy's ``parameters.toml`` has one table per parameter, of one of two kinds::
 
     [a_tier_uplift_pct]
+    kind = "legal"              # a value of the law: it cites the clause that gives it
     rule = "BJKG-A1"            # rule id of the policy's rules.toml
     clause = "二"               # clause of the official text
     unit = "percent"
@@ -10,10 +11,18 @@ A policy's ``parameters.toml`` has one table per parameter::
     value = 20
     bounds = [0, 100]           # the valid range, inclusive (numbers, money, dates)
     integer = true              # whether a fraction is allowed (numbers other than money)
-    from = 2026-02-14           # in force from (inclusive)
-    # until = 2027-12-31        # optional end (inclusive)
     # reading = "..."           # where the value is a reading of an ambiguous text
     # choices = ["A", "B"]      # text, text list, class map: the values allowed
+
+    [payment_delay_months]
+    kind = "assumption"         # a modelling value the text leaves open
+    rule = "SHSU-F1"            # the rule it serves (no clause: no clause gives it)
+    source = "illustrative: …"  # where the number comes from: one line, or "illustrative"
+    unit = "months"
+    …
+
+The loader keeps the two apart: a legal parameter has a clause and no source; an
+assumption has a source and no clause (nor a reading: its source says why).
 
 Ranges are per parameter, not per unit: every number, amount, amount table (each
 amount in it) and date declares ``bounds``, and every number other than money declares
@@ -22,6 +31,10 @@ unit's hard limits (``UNITS``: they keep the arithmetic of policies/money.py ins
 int64). Money is always whole yuan. A percentage that allows fractions has at most
 two decimals (money.apply_pct works in hundredths of a percent).
 
+No parameter carries dates of its own (docs/conventions.md, "Parameters"): a value is the
+policy's for the policy's whole life; the dates that matter are the policy's (policy.toml)
+and the date parameters its rules read.
+
 After the parameters, ``[[checks]]`` tables declare what holds between them::
 
     [[checks]]
@@ -29,12 +42,17 @@ After the parameters, ``[[checks]]`` tables declare what holds between them::
     [[checks]]
     less = ["working_age_min", "retirement_age_male"]          # each < the next
 
-The loader is strict (a key it does not know, a value without a clause, a value of
-the wrong type for its unit or outside its bounds: error naming the parameter). A
-reform is a set of overrides on the baseline (``ParameterSet.override``), checked the
-same way (values, bounds, an amount table's keys exactly the baseline's, the cross
-checks), so reforms stack; a --set, a scenario's [parameters] and its [reform] all come
-through there.
+The loader is strict (a key it does not know, a legal value without a clause, an
+assumption without a source, a value of the wrong type for its unit or outside its
+bounds: error naming the parameter). A reform is a set of overrides on the baseline
+(``ParameterSet.override``), checked the same way (values, bounds, an amount table's keys
+exactly the baseline's, the cross checks), so reforms stack; a --set, a scenario's
+[parameters] and its [reform] all come through there.
+
+Classes a scenario assumes for occupations and items a policy's catalog does not name
+(``AssumedClasses``, drawn by the runner) travel with a set but apart from its legal
+values (``ParameterSet.assume_classes``): they are in its digest, never in
+``catalog_overrides``.
 """
 from __future__ import annotations
 
@@ -45,15 +63,19 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from .money import hundredths
 
 RULE_ID = re.compile(r"^(BJKG|SHSU|BJHS|BJSA|BJPT)-[A-Z0-9]+$")
-REQUIRED_KEYS = {"rule", "clause", "unit", "description", "value", "from"}
-OPTIONAL_KEYS = {"until", "reading", "note", "source", "bounds", "integer", "choices"}
+KINDS = {  # kind -> (the key it cites, the keys it may not have)
+    "legal": ("clause", {"source"}),
+    "assumption": ("source", {"clause", "reading"}),
+}
+REQUIRED_KEYS = {"kind", "rule", "unit", "description", "value"}
+OPTIONAL_KEYS = {"clause", "source", "reading", "note", "bounds", "integer", "choices"}
 CHECKS_KEY = "checks"   # [[checks]]: cross-parameter checks, not a parameter
 CHECK_KINDS = {"less_equal": ("at most", "on or before"), "less": ("below", "before")}
 
@@ -136,13 +158,12 @@ def _bound_text(lo: Any, hi: Any) -> str:
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    rule: str
-    clause: str
+    kind: str                 # "legal" (cites a clause) | "assumption" (cites a source)
+    rule: str                 # the rule it is a value of (legal) or serves (assumption)
+    clause: str | None
     unit: str
     description: str
     value: Any
-    start: dt.date
-    until: dt.date | None = None
     reading: str | None = None
     note: str | None = None
     source: str | None = None
@@ -243,10 +264,14 @@ class Parameter:
                     raise _Bad(f"amount {path!r}: {e}") from None
         return out
 
+    @property
+    def citation(self) -> str:
+        """Where the value comes from, in one line: the clause (legal) or the source."""
+        return self.clause if self.kind == "legal" else f"assumption: {self.source}"
+
     def as_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in ("name", "rule", "clause", "unit", "description",
+        d = {k: getattr(self, k) for k in ("name", "kind", "rule", "clause", "source", "unit", "description",
                                            "value", "reading", "overridden")}
-        d["from"], d["until"] = self.start, self.until
         d["bounds"] = None if self.bounds is None else (
             _bound_text(*self.bounds) + (", whole" if self.integer or UNITS[self.unit].whole else ""))
         return d
@@ -281,20 +306,34 @@ def _parse_one(name: str, raw: Any, where: str) -> Parameter:
         raise ParameterError(f"{where}: parameter {name} is not a table")
     unknown = set(raw) - REQUIRED_KEYS - OPTIONAL_KEYS
     if unknown:
-        raise ParameterError(f"{where}: parameter {name}: unknown key {sorted(unknown)[0]!r}")
+        key = sorted(unknown)[0]
+        raise ParameterError(f"{where}: parameter {name}: unknown key {key!r}" + (
+            " (a parameter has no dates of its own: docs/conventions.md)" if key in ("from", "until") else ""))
     missing = REQUIRED_KEYS - set(raw)
     if missing:
         raise ParameterError(f"{where}: parameter {name}: missing {sorted(missing)[0]!r}")
-    if not isinstance(raw["clause"], str) or not raw["clause"].strip():
-        raise ParameterError(f"{where}: parameter {name}: a value without a clause")
+    kind = raw["kind"]
+    if kind not in KINDS:
+        raise ParameterError(f"{where}: parameter {name}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    cites, refused = KINDS[kind]
+    if cites not in raw:
+        raise ParameterError(f"{where}: parameter {name}: " + (
+            "a legal value without a clause" if kind == "legal" else
+            "an assumption without a source (one line, or \"illustrative\")"))
+    if not isinstance(raw[cites], str) or not raw[cites].strip() or "\n" in raw[cites] \
+            or raw[cites].strip() in ("—", "-"):
+        raise ParameterError(f"{where}: parameter {name}: {cites} is not one line of text")
+    wrong = sorted(refused & set(raw))
+    if wrong:
+        raise ParameterError(f"{where}: parameter {name}: a{'n' if kind == 'assumption' else ''} {kind} "
+                             f"parameter takes no {wrong[0]!r} (" + (
+                                 "it cites its clause" if kind == "legal" else "its source says where it comes from")
+                             + ")")
     if not RULE_ID.match(str(raw["rule"])):
         raise ParameterError(f"{where}: parameter {name}: {raw['rule']!r} is not a rule id")
     if raw["unit"] not in UNITS:
         raise ParameterError(f"{where}: parameter {name}: unknown unit {raw['unit']!r}")
     unit = UNITS[raw["unit"]]
-    for key in ("from", "until"):
-        if key in raw and not isinstance(raw[key], dt.date):
-            raise ParameterError(f"{where}: parameter {name}: {key} is not a date")
     if unit.declares_integer != ("integer" in raw):
         raise ParameterError(f"{where}: parameter {name}: " + (
             "missing 'integer' (true, or false where a fraction is honoured)" if unit.declares_integer
@@ -308,13 +347,10 @@ def _parse_one(name: str, raw: Any, where: str) -> Parameter:
     if unit.kind == "money table" and not _table_keys_ok(raw["value"]):
         raise ParameterError(f"{where}: parameter {name}: a table keyed by level 1–5, 'ungraded' or a "
                              "class letter")
-    p = Parameter(name=name, rule=raw["rule"], clause=raw["clause"], unit=raw["unit"],
-                  description=raw["description"], value=raw["value"], start=raw["from"],
-                  until=raw.get("until"), reading=raw.get("reading"), note=raw.get("note"),
-                  source=raw.get("source"), bounds=_parse_bounds(name, raw, unit, where),
+    p = Parameter(name=name, kind=kind, rule=raw["rule"], clause=raw.get("clause"), unit=raw["unit"],
+                  description=raw["description"], value=raw["value"], reading=raw.get("reading"),
+                  note=raw.get("note"), source=raw.get("source"), bounds=_parse_bounds(name, raw, unit, where),
                   integer=raw.get("integer"), choices=tuple(choices) if choices else None)
-    if p.until is not None and p.until < p.start:
-        raise ParameterError(f"{where}: parameter {name}: until is before from")
     try:
         return replace(p, value=p.check(p.value))
     except ParameterError as e:
@@ -370,13 +406,34 @@ def _parse_checks(raw: Any, params: Mapping[str, Parameter], where: str) -> list
     return out
 
 
-class ParameterSet(Mapping[str, Any]):
-    """The parameters of one policy; ``ps["name"]`` is the value in force."""
+@dataclass(frozen=True)
+class AssumedClasses:
+    """Catalog classes a scenario assumes (drawn by the runner) for occupation codes and
+    special-ability items the policy's catalog does not name: modelling, not law, so they
+    never enter ``catalog_overrides``; a claim's own catalog_class and the catalog win."""
+    occupations: Mapping[str, str] = field(default_factory=dict)
+    items: Mapping[str, str] = field(default_factory=dict)
 
-    def __init__(self, params: Mapping[str, Parameter], policy_id: str, checks: tuple[CrossCheck, ...] = ()):
+    def __bool__(self) -> bool:
+        return bool(self.occupations or self.items)
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        return {"occupations": dict(sorted(self.occupations.items())), "items": dict(sorted(self.items.items()))}
+
+
+NO_CLASSES = AssumedClasses()
+
+
+class ParameterSet(Mapping[str, Any]):
+    """The parameters of one policy; ``ps["name"]`` is the value in force. ``assumed_classes``:
+    the scenario's assumed catalog classes, apart from the parameters (``assume_classes``)."""
+
+    def __init__(self, params: Mapping[str, Parameter], policy_id: str, checks: tuple[CrossCheck, ...] = (),
+                 assumed_classes: AssumedClasses = NO_CLASSES):
         self._params = dict(params)
         self.policy_id = policy_id
         self.checks = tuple(checks)
+        self.assumed_classes = assumed_classes
 
     @classmethod
     def load(cls, path: Path, policy_id: str) -> "ParameterSet":
@@ -421,15 +478,22 @@ class ParameterSet(Mapping[str, Any]):
                 raise ParameterError(f"{self.policy_id}: unknown parameter {name!r}")
             value = params[name].check(copy.deepcopy(value))
             params[name] = replace(params[name], value=value, overridden=True)
-        out = ParameterSet(params, self.policy_id, self.checks)
+        out = ParameterSet(params, self.policy_id, self.checks, self.assumed_classes)
         out._cross_check()
         return out
 
+    def assume_classes(self, assumed: AssumedClasses | None) -> "ParameterSet":
+        """The same parameters with these assumed catalog classes (replacing any before)."""
+        return ParameterSet(self._params, self.policy_id, self.checks, assumed or NO_CLASSES)
+
     def digest(self) -> str:
-        """A short hash of every value: the same parameters give the same digest."""
-        payload = json.dumps({n: p.value for n, p in sorted(self._params.items())},
-                             sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        """A short hash of every value and of the assumed classes: the same parameters and
+        assumptions give the same digest (a set without assumed classes: its values alone)."""
+        values: dict[str, Any] = {n: p.value for n, p in sorted(self._params.items())}
+        payload = values if not self.assumed_classes else {
+            "parameters": values, "assumed_classes": self.assumed_classes.as_dict()}
+        text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def table(self) -> list[dict[str, Any]]:
         return [p.as_dict() for p in self._params.values()]

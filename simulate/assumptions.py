@@ -270,6 +270,18 @@ class CarePostStart(Assumption):
         return self
 
 
+class MonthsBefore(Assumption):
+    value: Annotated[int, Field(ge=0, le=600, description="months")]
+
+
+class HoursSpread(Assumption):
+    value: Annotated[int, Field(ge=1, le=1000, description="class hours")]
+
+
+class DaysMax(Assumption):
+    max: Annotated[int, Field(ge=0, le=DELAY_DAYS_MAX, description="days")]
+
+
 class Districts(Assumption):
     shares: Annotated[dict[str, Probability], AfterValidator(_sums_to_one),
                       Field(description="district -> share (empty: no district named)")]
@@ -316,19 +328,32 @@ class PeopleAssumptions(Table):
     insurance_months: MonthsMax
     care_sector_post: CareSectorPost
     care_post_start_months: CarePostStart
+    care_post_months: MonthsMax
     districts: Districts
     other_subsidy_same_cert: Chance
     prior_subsidies: PriorSubsidies
+    prior_subsidy_level: CertLevel
+    prior_subsidy_months_before: MonthsBefore
+
+
+class PlaceAssumptions(Table):
+    """The assumptions only a population of training places (simulate/cohorts.py) reads."""
+    training_hours_spread: HoursSpread
+    hire_to_training_days: DaysMax
+
+
+class Defaults(PeopleAssumptions, PlaceAssumptions):
+    """population_defaults.toml: every assumption of either kind of population."""
 
 
 ASSUMPTIONS = tuple(PeopleAssumptions.model_fields)
 
 
 @lru_cache(maxsize=1)
-def defaults() -> PeopleAssumptions:
+def defaults() -> Defaults:
     """population_defaults.toml, validated like a scenario's population (errors: defaults.<key>)."""
     with open(DEFAULTS_FILE, "rb") as fh:
-        return PeopleAssumptions.model_validate(tomllib.load(fh))
+        return Defaults.model_validate(tomllib.load(fh))
 
 
 def with_defaults(given: BaseModel, keys: tuple[str, ...]) -> dict[str, Assumption]:

@@ -23,10 +23,11 @@ from .population import OTHER_CITY, _bands as draw_bands
 from .assumptions import MAX_PEOPLE, bands
 
 EPOCH = dt.date(1970, 1, 1)
-# Hour ranges around a line's minimum: passing places take min … min+SPAN, failing ones
-# min−SPAN … min−1 (illustrative; only the side of the threshold matters to the rules).
-HOURS_SPAN = 40
-MONTHS_MAX = 24  # months employed after a BJSA-7 training are drawn up to this
+# The spreads around a line's thresholds are assumptions of the population (population_defaults.toml:
+# training_hours_spread, hire_to_training_days, months_employed_after_cert, insurance_months): they
+# decide nothing in the baseline, where only the side of the threshold counts, but a reform that moves
+# a threshold is judged on them. What stays here is mechanism: a failing place sits just below the
+# threshold it fails (an apprentice plan one year too long, insurance months below the minimum).
 SECOND_PAYMENTS = {"employer_topup_cny": "employer", "individual_award_cny": "individual"}  # BJSA-4, BJSA-7
 
 
@@ -81,22 +82,25 @@ def _between(rng, lo, hi, n: int) -> np.ndarray:
     return lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(np.int64)
 
 
-def _hours(rng, ok: np.ndarray, least) -> np.ndarray:
-    """Class hours on the side of the line's minimum that ``ok`` says."""
+def _hours(rng, ok: np.ndarray, least, spread: int) -> np.ndarray:
+    """Class hours on the side of the line's minimum that ``ok`` says: min … min+spread, or
+    min−spread … min−1."""
     n = ok.size
     least = np.broadcast_to(least, n)
-    return np.where(ok, _between(rng, least, least + HOURS_SPAN, n),
-                    _between(rng, np.maximum(least - HOURS_SPAN, 1), least - 1, n)).astype(float)
+    return np.where(ok, _between(rng, least, least + spread, n),
+                    _between(rng, np.maximum(least - spread, 1), least - 1, n)).astype(float)
 
 
-def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, ins_max: int) -> dict[str, Any]:
-    """The line's claim fields for one cohort; ``ok`` marks the places that meet the line."""
+def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, people: dict) -> dict[str, Any]:
+    """The line's claim fields for one cohort; ``ok`` marks the places that meet the line;
+    ``people``: the population's assumptions."""
     n, line, a = ok.size, c.line, c.a
+    ins_max, spread = people["insurance_months"]["max"], people["training_hours_spread"]["value"]
     out: dict[str, Any] = {"trained_by": "employer"}
     level = lambda: _pick(rng, n, a["cert_level"]["shares"]).astype(np.int64)  # noqa: E731
     if line == "BJSA-1":   # new hire trained within 12 months of joining, >= 40 class hours
-        out.update(training_hours=_hours(rng, ok, p["new_hire_min_hours"]),
-                   hire_date=issue - _between(rng, 0, 330, n))
+        out.update(training_hours=_hours(rng, ok, p["new_hire_min_hours"], spread),
+                   hire_date=issue - _between(rng, 0, people["hire_to_training_days"]["max"], n))
     elif line == "BJSA-2":  # one claim is one plan year of a 1-3 year plan
         years = _pick(rng, n, a["plan_years"]["shares"]).astype(np.int64)
         out["apprentice_plan_years"] = np.where(ok, years, p["apprentice_max_plan_years"] + 1)
@@ -111,7 +115,8 @@ def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, ins_max: 
         least = p["award_min_months"]
         award = rng.random(n) < a.get("award_share", {}).get("value", 0.0)
         out.update(industry=_pick(rng, n, a["industry"]["shares"]), training_passed=ok,
-                   months_employed_after_cert=np.where(award, _between(rng, least, MONTHS_MAX, n),
+                   months_employed_after_cert=np.where(award, _between(
+                       rng, least, max(people["months_employed_after_cert"]["max"], least), n),
                                                        _between(rng, 0, least - 1, n)))
     elif line == "BJSA-8":  # life services: a certificate obtained, paid to who trained; urban: no condition
         ind = _pick(rng, n, a["industry"]["shares"])
@@ -126,7 +131,7 @@ def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, ins_max: 
     elif line == "BJSA-10":  # domestic service: pre-job >= 80 h or refresher >= 40 h a year
         kind = _pick(rng, n, a["domestic_training"]["shares"])
         least = np.where(kind == "pre_job", p["domestic_pre_job_min_hours"], p["domestic_refresher_min_hours"])
-        out.update(industry="domestic_service", domestic_training=kind, training_hours=_hours(rng, ok, least),
+        out.update(industry="domestic_service", domestic_training=kind, training_hours=_hours(rng, ok, least, spread),
                    employee_based_firm=rng.random(n) < a["employee_based_firm"]["value"])
     elif line == "BJSA-11":
         out["trained_by"] = "training_base"
@@ -155,7 +160,7 @@ def _cohort_frame(pop: CohortPopulation, k: int, c: Cohort, rng, p) -> pl.DataFr
         "cert_issue_date": issue, "application_date": issue + draw_bands(rng, n, pop.a["application_delay_days"]["bands"]),
         "insurance_months": _between(rng, 0, pop.a["insurance_months"]["max"], n),
         "subsidy_line": c.line, "cert_kind": "training_only", "occupation_code": c.a.get("occupation", {}).get("code"),
-        **_line_fields(c, ok, issue, rng, p, pop.a["insurance_months"]["max"]),
+        **_line_fields(c, ok, issue, rng, p, pop.a),
     }
     return pl.select(pl.concat_str(pl.lit(f"{pop.name}-{k:02d}-"), pl.int_range(n).cast(pl.String)).alias("person_id")
                      ).with_columns(_series(name, v).alias(name) for name, v in cols.items()

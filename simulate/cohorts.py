@@ -9,7 +9,9 @@ one line of ``beijing-2019-skills-action``::
     city = "beijing"
     policies = ["beijing-2019-skills-action"]
     issue_dates = { start = 2019-01-01, end = 2019-12-31, source = "…" }   # also hukou, sex, age,
-                                                 # application_delay_days, insurance_months
+                                                 # application_delay_days, insurance_months,
+                                                 # months_employed_after_cert, training_hours_spread,
+                                                 # hire_to_training_days
     [[populations.cohorts]]
     agency = "市人力资源社会保障局"             # as the table writes it
     programme = "企业新型学徒制培训"
@@ -41,12 +43,14 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from policies import get_policy
 
-from .assumptions import (MAX_PEOPLE, Age, Assumption, Band, CertLevel, Chance, DelayDays, Hukou, IssueDates,
-                          MonthsMax, PolicyIds, Sex, Shares, Slug, Table, Text, At, band_check, with_defaults)
+from .assumptions import (MAX_PEOPLE, Age, Assumption, Band, CertLevel, Chance, DaysMax, DelayDays, HoursSpread, Hukou,
+                          IssueDates, MonthsMax, PolicyIds, Sex, Shares, Slug, Table, Text, At, band_check,
+                          with_defaults)
 
 POLICY = "beijing-2019-skills-action"
 NONE = "none"
-PEOPLE = ("issue_dates", "hukou", "sex", "age", "application_delay_days", "insurance_months")
+PEOPLE = ("issue_dates", "hukou", "sex", "age", "application_delay_days", "insurance_months",
+          "months_employed_after_cert", "training_hours_spread", "hire_to_training_days")
 FAILS = {  # how a place fails its line, when eligible_share < 1 (the line's main per-place condition)
     "BJSA-1": "fewer class hours than the line's minimum (40)",
     "BJSA-2": "an apprenticeship plan longer than 3 years",
@@ -202,6 +206,9 @@ class CohortsTable(Table):
     age: Age | None = None
     application_delay_days: DelayDays | None = None
     insurance_months: MonthsMax | None = None
+    months_employed_after_cert: MonthsMax | None = Field(None, description="BJSA-7: months employed after training")
+    training_hours_spread: HoursSpread | None = Field(None, description="BJSA-1, BJSA-10: hours around the minimum")
+    hire_to_training_days: DaysMax | None = Field(None, description="BJSA-1: days from hire to training")
     cohorts: Annotated[list[CohortTable], Field(min_length=1)]
 
     @model_validator(mode="after")

@@ -26,6 +26,12 @@ from .scenario import EMPLOYMENT, Population
 
 EPOCH = dt.date(1970, 1, 1)
 OTHER_CITY = {"beijing": "shanghai", "shanghai": "beijing"}
+# Every figure about the people comes from the population's assumptions (population_defaults.toml,
+# overridable from a scenario, each with a source, all in the run's manifest). What stays in code is
+# mechanism, not a figure about the world: how a draw is made (uniform within an assumption's range,
+# as its source says; graduate years to one decimal), the names given to occupations and items
+# outside every catalog, and "other" for an issuer or school outside the city (the rules ask only
+# whether it is the city).
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +221,7 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
                                     a["care_sector_post"]["others"])
     cps = a["care_post_start_months"]
     care_start = np.where(care, rng.integers(cps["min"], cps["max"] + 1, m), 0)
-    care_months = np.where(care, rng.integers(0, 25, m), -1)
+    care_months = np.where(care, rng.integers(0, a["care_post_months"]["max"] + 1, m), -1)
     other_sub = rng.random(m) < a["other_subsidy_same_cert"]["value"]
     districts = a["districts"]["shares"]
     district = _choice(rng, m, districts) if districts else np.full(m, -1)
@@ -253,15 +259,18 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
         pl.col("cert_level").replace(0, None),
         pl.col("graduate_years").fill_nan(None),
     )
-    claims, defaulted = validate_frame(_with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng),
+    claims, defaulted = validate_frame(_with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng, a),
                                        defaults=True)
     return Draw(claims, n, tuple(defaulted))
 
 
-def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng) -> pl.DataFrame:
+def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng, a: dict) -> pl.DataFrame:
     """prior_subsidies: for each listed policy, one earlier subsidy for a share of people,
-    for the claim's own occupation or item at a random level (so the upgrade-only and
-    once-per-person rules bite), dated a year before the certificate.
+    for the claim's own occupation or item (so the upgrade-only and once-per-person rules
+    bite) at a level drawn from ``prior_subsidy_level`` (a graded certificate's), dated
+    ``prior_subsidy_months_before`` months before the certificate. Paid as employed if the
+    person is employed; never as a student (a mechanism, not a figure: SHSU-R3's once-only
+    is exercised between a population's own claims, which the runner caps).
 
     The (few) entries are built as one flat struct column in claim order and cut into
     lists by offsets (arrow's ListArray): no per-row list expression (50x slower) and no
@@ -273,12 +282,13 @@ def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng) -> pl.Dat
     which = np.repeat(np.arange(len(pids)), [int(has.sum()) for has in priors.values()])
     order = np.argsort(rows, kind="stable")  # by claim, then in the scenario's policy order
     rows, which = rows[order], which[order]
+    shares = a["prior_subsidy_level"]["shares"]
+    levels = np.array([int(k) for k in shares])[_choice(rng, rows.size, shares)]
     values = df[rows].select(pl.struct(
         policy_id=_text(pids, which), occupation_code="occupation_code",
         special_ability_item="special_ability_item",
-        cert_level=pl.when(pl.col("cert_level").is_not_null())
-        .then(pl.Series(rng.integers(1, 6, rows.size), dtype=pl.Int8)),
-        date=pl.col("cert_issue_date").dt.offset_by("-1y"),
+        cert_level=pl.when(pl.col("cert_level").is_not_null()).then(pl.Series(levels, dtype=pl.Int8)),
+        date=pl.col("cert_issue_date").dt.offset_by(f"-{a['prior_subsidy_months_before']['value']}mo"),
         as_employed=pl.col("employment") == "employed", as_student=pl.lit(False),
     ).cast(PRIOR_DTYPE)).to_series()
     offsets = np.zeros(df.height + 1, np.int32)

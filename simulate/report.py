@@ -7,6 +7,7 @@ reads it, so a damaged file is one error naming the file and the key.
 """
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -16,7 +17,7 @@ import re
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import polars as pl
@@ -27,7 +28,9 @@ from policies import get_policy
 from . import outputs
 from .metrics import interval
 from .outputs import OutputError
+from .cohorts import CohortPopulation
 from .runner import RunResult, policy_params
+from .scenario import Scenario
 
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
             "city_cny", "district_cny")
@@ -74,14 +77,88 @@ def _difference(reform: pl.DataFrame, base: pl.DataFrame) -> dict[str, Any]:
             for k in ("budget_cny", "beneficiaries", "coverage", "eligible_claims")}
 
 
+def _variants(scen: Scenario, pid: str) -> tuple[str, ...]:
+    return ("baseline", "reform") if pid in scen.reform else ("baseline",)
+
+
 def parameter_hash(res: RunResult) -> str:
-    """Hash of every parameter value each policy ran with (baseline and reform)."""
+    """Hash of every parameter value each policy ran with (baseline and reform) and of the
+    catalog classes each replication drew for it (catalog_assumptions)."""
     h = hashlib.sha256()
     for pid in res.scenario.policy_ids:
-        for variant in ("baseline", "reform"):
-            if variant == "baseline" or pid in res.scenario.reform:
-                h.update(f"{pid}/{variant}/{policy_params(res.scenario, pid, variant, {}).digest()}".encode())
+        for variant in _variants(res.scenario, pid):
+            h.update(f"{pid}/{variant}/{policy_params(res.scenario, pid, variant).digest()}".encode())
+            for r, drawn in enumerate(res.classes):
+                if drawn.get(pid):
+                    h.update(f"/{r}/{policy_params(res.scenario, pid, variant, drawn[pid]).digest()}".encode())
     return h.hexdigest()[:16]
+
+
+def _plain(v: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text, tuples as lists, at any depth."""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def parameters_used(scen: Scenario) -> dict[str, dict[str, dict[str, Any]]]:
+    """Policy -> variant -> every parameter as it ran: value, kind, rule, the clause (legal)
+    or source (assumption), unit, and whether the scenario overrode it (and where)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for pid in scen.policy_ids:
+        out[pid] = {}
+        for variant in _variants(scen, pid):
+            ps = policy_params(scen, pid, variant)
+            rows = {}
+            for name in ps:
+                m = ps.meta(name)
+                by = ("reform" if variant == "reform" and name in scen.reform.get(pid, {}) else
+                      "parameters" if name in scen.parameters.get(pid, {}) else None)
+                rows[name] = {"value": _plain(m.value), "kind": m.kind, "rule": m.rule,
+                              **({"clause": m.clause} if m.kind == "legal" else {"source": m.source}),
+                              "unit": m.unit, "overridden": m.overridden,
+                              **({"overridden_by": f"[{by}.{pid}] {scen.sources[f'{by}.{pid}.{name}']}"} if by else {})}
+            out[pid][variant] = rows
+    return out
+
+
+def assumptions_used(scen: Scenario) -> dict[str, dict[str, Any]]:
+    """Population -> every assumption it was drawn with (values and source; a population of
+    cohorts: its cohorts too)."""
+    out = {}
+    for pop in scen.populations:
+        entry = {k: _plain(v) for k, v in sorted(pop.a.items())}
+        if isinstance(pop, CohortPopulation):
+            entry["cohorts"] = [{"agency": c.agency, "programme": c.programme, "line": c.line or "none",
+                                 **{k: _plain(v) for k, v in c.a.items()}} for c in pop.cohorts]
+            entry["scale"] = pop.scale
+        out[pop.name] = entry
+    return out
+
+
+def classes_drawn(res: RunResult) -> dict[str, dict[str, Any]]:
+    """Policy -> the catalog assumption (shares, source) and the classes each replication drew
+    for the occupations and items its catalog does not name."""
+    scen = res.scenario
+    return {pid: {**_plain(spec), "source": scen.sources.get(f"catalog_assumptions.{pid}.unknown_class_shares"),
+                  "replications": [{"replication": r, **drawn[pid].as_dict()} for r, drawn in enumerate(res.classes)
+                                   if pid in drawn]}
+            for pid, spec in sorted(scen.catalog_assumptions.items())}
+
+
+def run_changes(scen: Scenario) -> dict[str, dict[str, Any]]:
+    """What the run changed from the scenario file (size, replications, seed): from, to, by
+    whom, and one line saying so."""
+    out = {}
+    for k, c in sorted(scen.changed.items()):
+        was = c["from"]
+        shown = ", ".join(f"{v:,} ({n})" for n, v in was.items()) if isinstance(was, Mapping) else f"{was:,}"
+        out[k] = {**_plain(c), "note": f"{k} overridden from {shown} to {c['to']:,} by {c['by']}"}
+    return out
 
 
 def summary(res: RunResult) -> dict[str, Any]:
@@ -113,6 +190,12 @@ def summary(res: RunResult) -> dict[str, Any]:
         "manifest": {"skillsim_version": skillsim_version(), "parameter_hash": parameter_hash(res),
                      "scenario_hash": scen.digest, "scenario_file": Path(scen.path).name if scen.path else None,
                      "polars": pl.__version__, "numpy": np.__version__,
+                     # every value the run used (docs: issue 11): parameters, population assumptions,
+                     # drawn catalog classes, and what the command line changed
+                     "run_changes": run_changes(scen),
+                     "parameters": parameters_used(scen),
+                     "population_assumptions": assumptions_used(scen),
+                     "assumed_classes": classes_drawn(res),
                      # claim fields a population's draw does not give, left at the contract's defaults
                      "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())}},
         "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval)",

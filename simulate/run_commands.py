@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = args.scenario or list(DEFAULT_SCENARIOS)
     changes = {k: v for k, v in (("replications", args.replications), ("size", args.size),
                                  ("seed", args.seed)) if v is not None}
-    scens = [scenario.load(n).with_changes(**changes) for n in names]  # all checked before any runs
+    scens = [scenario.load(n).with_changes(by="the command line", **changes) for n in names]  # all checked before any runs
     single = len(scens) == 1
     if single:
         outputs.check_name(scens[0].name)

@@ -24,6 +24,7 @@ import polars as pl
 from policies import get_policy
 from policies.contract import SCHEMA
 from policies.engine import collect
+from policies.parameters import NO_CLASSES, AssumedClasses
 
 from . import metrics
 from .estimate import check_fits
@@ -42,6 +43,7 @@ class RunResult:
     breakdowns: pl.DataFrame        # long format: replication, population, policy_id, variant, dimension, key, …
     totals: pl.DataFrame            # one row per replication × population × policy × variant
     claims: pl.DataFrame            # every claim × policy result of replication 0 (baseline and reform)
+    classes: tuple[dict[str, AssumedClasses], ...] = ()   # per replication: policy -> drawn catalog classes
     defaulted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # population -> claim fields left at defaults
 
 
@@ -53,35 +55,34 @@ def relocate(claims: pl.DataFrame, home: str, to: str) -> pl.DataFrame:
     return claims.with_columns(pl.col(c).replace(swap) for c in CITY_FIELDS if c in claims.columns)
 
 
-def catalog_draw(scen: Scenario, pid: str, pop: Population, rng: np.random.Generator) -> dict[str, str]:
-    """SHSU-K1-style assumption: a class drawn for each occupation or item of the
-    population's pool that the policy's catalog does not name (one draw per code and
-    replication, so a code has one class in every chunk)."""
+def catalog_draw(scen: Scenario, pid: str, pop: Population, rng: np.random.Generator) -> AssumedClasses:
+    """The scenario's catalog assumption (catalog_assumptions): a class drawn for each
+    occupation or item of the population's pool that the policy's catalog (with the
+    scenario's catalog_overrides) does not name; one draw per code and replication, so a
+    code has one class in every chunk. Assumptions, not law: ``policy_params`` hands them to
+    the policy apart from its parameters."""
     spec = scen.catalog_assumptions.get(pid)
     if spec is None:
-        return {}
+        return NO_CLASSES
     policy = get_policy(pid)
-    known_occ, known_items = policy.class_maps(policy.params(scen.parameters.get(pid)))
+    maps = policy.class_maps(policy.params(scen.parameters.get(pid)))
     codes, _, items = occupation_pool(pop)
-    unknown = sorted(set(codes) - set(known_occ)) + sorted(set(items) - set(known_items))
+    unknown_occ, unknown_items = sorted(set(codes) - set(maps.occupations)), sorted(set(items) - set(maps.items))
     classes = list(spec["shares"])
     p = np.array([spec["shares"][c] for c in classes])
-    drawn = rng.choice(len(classes), size=len(unknown), p=p / p.sum())
-    return {code: classes[i] for code, i in zip(unknown, drawn)}
+    drawn = [classes[i] for i in rng.choice(len(classes), size=len(unknown_occ) + len(unknown_items), p=p / p.sum())]
+    return AssumedClasses(dict(zip(unknown_occ, drawn)), dict(zip(unknown_items, drawn[len(unknown_occ):])))
 
 
-def policy_params(scen: Scenario, pid: str, variant: str, drawn_classes: dict[str, str]):
+def policy_params(scen: Scenario, pid: str, variant: str, drawn_classes: AssumedClasses | None = None):
     """Baseline: the policy's parameters with the scenario's [parameters]; reform: the same
-    with [reform] on top. Drawn catalog classes go in catalog_overrides (claims' own
-    catalog_class and the scenario's explicit overrides win)."""
+    with [reform] on top; either with the replication's drawn catalog classes, which the
+    policy takes after a claim's own catalog_class and its catalog (catalog_overrides too)."""
     policy = get_policy(pid)
     changes = dict(scen.parameters.get(pid, {}))
     if variant == "reform":
         changes.update(scen.reform.get(pid, {}))
-    if drawn_classes:
-        explicit = changes.get("catalog_overrides", policy.parameters["catalog_overrides"])
-        changes["catalog_overrides"] = {**drawn_classes, **explicit}
-    return policy.params(changes)
+    return policy.params(changes).assume_classes(drawn_classes)
 
 
 def run_policy(claims: pl.DataFrame, pid: str, params, detail: str = "amounts") -> pl.DataFrame:
@@ -145,7 +146,7 @@ def _draw_chunk(part: Population, first: int, seed: np.random.SeedSequence) -> t
 
 
 def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, seed: np.random.SeedSequence,
-               classes: dict[str, dict[str, str]], detail: str, keep: bool,
+               classes: dict[str, AssumedClasses], detail: str, keep: bool,
                cancelled: threading.Event | None = None) -> tuple[tuple[str, ...], list[tuple]]:
     """One chunk of one population through its policies: the fields its draw defaulted, and
     [((pid, variant), totals, breakdowns, claims|None)].
@@ -184,7 +185,7 @@ class Drawn:
     """One population of one replication, as ``run`` draws it."""
     claims: pl.DataFrame                    # validated, in the population's own city
     holders: int                            # certificate holders (coverage's second denominator)
-    classes: dict[str, dict[str, str]]      # policy -> drawn catalog classes (SHSU-K1 assumptions)
+    classes: dict[str, AssumedClasses]      # policy -> drawn catalog classes (catalog_assumptions)
     defaulted: tuple[str, ...] = ()         # claim fields the draw left at the contract's defaults
 
 
@@ -216,15 +217,16 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
     check_fits(scen, keep_claims)  # a run that cannot fit in memory is refused before it draws
     for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
         # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
-        get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant, {}),
+        get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant),
                                  validate=False)
     root = np.random.SeedSequence(scen.seed)
     pieces = [chunks(pop) for pop in scen.populations]  # the same split in every replication
-    totals, parts, kept = [], [], []
+    totals, parts, kept, drawn_classes = [], [], [], []
     defaulted: dict[str, tuple[str, ...]] = {}
     done = 0
     for r, rep_seed in enumerate(root.spawn(scen.replications)):
         jobs, classes = _replication(scen, rep_seed, pieces)
+        drawn_classes.append(classes)
         detail = "rules" if r == 0 and keep_claims else "amounts"
         # Chunks are independent (own seed, own people): two at a time, as this machine has
         # two cores and a chunk alternates numpy draws with polars queries. Results are
@@ -266,7 +268,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         "replication", "population", "policy_id", "variant", "dimension", "key",
         "claims", "eligible_claims", "budget_cny")
     claims_out = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
-    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, defaulted)
+    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, tuple(drawn_classes), defaulted)
 
 
 def total_steps(scen: Scenario) -> int:

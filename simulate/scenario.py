@@ -135,7 +135,7 @@ class ScenarioFile(Table):
     parameters: Overrides = Field(default_factory=dict, description="baseline parameter values (assumptions)")
     reform: Overrides = Field(default_factory=dict, description="a reform, compared against the baseline")
     catalog_assumptions: dict[PolicyId, CatalogAssumption] = Field(
-        default_factory=dict, description="for a policy with catalog classes (SHSU-K1)")
+        default_factory=dict, description="for a policy with catalog classes (SHSU-K1 classes, BJKG-C3 tiers)")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -159,9 +159,14 @@ class ScenarioFile(Table):
                     base.override({k: o.value for k, o in table.items()})
                 except ParameterError as e:
                     raise At(f"{sect}.{pid}", str(e)) from None
-        for pid in self.catalog_assumptions:
-            if not hasattr(get_policy(pid), "class_maps"):
+        for pid, c in self.catalog_assumptions.items():  # the policy's hook says which classes it has
+            maps = get_policy(pid).class_maps(get_policy(pid).parameters)
+            if maps is None:
                 raise At(f"catalog_assumptions.{pid}", "this policy has no catalog classes to assume")
+            for k in c.unknown_class_shares.shares:
+                if k not in maps.classes:
+                    raise At(f"catalog_assumptions.{pid}.unknown_class_shares.shares.{k}",
+                             f"is not a class of this policy (its classes: {', '.join(maps.classes)})")
         return self
 
 
@@ -194,8 +199,8 @@ def _key(loc: tuple, below: str = "") -> str:
     for p in loc:
         if p not in TAGS:
             out += f"[{p}]" if isinstance(p, int) else f".{_cut(str(p))}"
-    if below:
-        out += _cut(below) if below.startswith("[") else f".{_cut(below)}"
+    if below:  # each part cut, so a long policy id does not cut off the key below it
+        out += "".join(_cut(x) if x.startswith("[") else f".{_cut(x)}" for x in re.split(r"\.(?![^\[]*\])", below) if x)
     return out.lstrip(".")
 
 
@@ -260,15 +265,17 @@ class Scenario:
     sources: dict[str, str] = field(default_factory=dict)                 # key -> source, for the report
     digest: str = ""
     path: str = ""
+    changed: dict[str, dict[str, Any]] = field(default_factory=dict)      # with_changes: key -> from, to, by
 
     @property
     def policy_ids(self) -> list[str]:
         return sorted({p for pop in self.populations for p in pop.policies})
 
-    def with_changes(self, **changes: Any) -> "Scenario":
+    def with_changes(self, by: str = "Scenario.with_changes", **changes: Any) -> "Scenario":
         """A copy with e.g. replications or population sizes changed (the CLI's --size,
         --replications, --seed; tests, benchmarks). The changes are held to the file's
-        ceilings, and the copy is refused if its run would not fit in memory."""
+        ceilings, and the copy is refused if its run would not fit in memory. Each change is
+        recorded in ``changed`` (the file's value, the run's, and ``by`` whom) for the manifest."""
         for k, v in changes.items():
             if k in LIMITS:
                 try:
@@ -276,6 +283,10 @@ class Scenario:
                 except ValidationError as e:
                     raise scenario_error(e, k) from None
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["changed"] = dict(self.changed)
+        for k, v in changes.items():
+            was = {p.name: p.size for p in self.populations} if k == "size" else getattr(self, k)
+            d["changed"][k] = {"from": self.changed.get(k, {}).get("from", was), "to": v, "by": by}
         size = changes.pop("size", None)
         d.update(changes)
         if size is not None:  # a population of cohorts (simulate/cohorts.py) scales its cohorts alike

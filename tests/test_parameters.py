@@ -1,19 +1,34 @@
-"""Parameters are data: a value without a clause (or unit, or dates) does not load."""
+"""Parameters are data: a legal value without a clause, an assumption without a source (or
+either without a unit) does not load."""
+import json
 from pathlib import Path
 
 import pytest
 
 from policies import ParameterError, ParameterSet, all_policies, get_policy
+from policies.parameters import AssumedClasses
 
 GOOD = '''
 [x]
+kind = "legal"
 rule = "BJKG-A1"
 clause = "二"
 unit = "CNY"
 description = "an amount"
 value = 1000
 bounds = [0, 10000]
-from = 2026-02-14
+'''
+
+ASSUMED = '''
+[delay]
+kind = "assumption"
+rule = "BJKG-T1"
+source = "illustrative: processing time"
+unit = "months"
+description = "a delay"
+value = 2
+bounds = [0, 36]
+integer = true
 '''
 
 
@@ -28,27 +43,93 @@ def test_good_file_loads(tmp_path):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace('clause = "二"\n', ""), "missing 'clause'"),
-    (lambda t: t.replace('clause = "二"', 'clause = ""'), "without a clause"),
+    (lambda t: t.replace('clause = "二"\n', ""), "parameter x: a legal value without a clause"),
+    (lambda t: t.replace('clause = "二"', 'clause = ""'), "clause is not one line of text"),
+    (lambda t: t.replace('clause = "二"', 'clause = "—"'), "clause is not one line of text"),
+    (lambda t: t.replace('clause = "二"', 'clause = "二"\nsource = "a report"'), "a legal parameter takes no 'source'"),
+    (lambda t: t.replace('kind = "legal"\n', ""), "missing 'kind'"),
+    (lambda t: t.replace('kind = "legal"', 'kind = "guess"'), "kind 'guess' is not one of legal, assumption"),
     (lambda t: t.replace('unit = "CNY"\n', ""), "missing 'unit'"),
-    (lambda t: t.replace("from = 2026-02-14\n", ""), "missing 'from'"),
     (lambda t: t.replace('unit = "CNY"', 'unit = "dollars"'), "unknown unit"),
     (lambda t: t.replace("value = 1000", "value = 99.5"), "whole yuan"),
     (lambda t: t.replace('rule = "BJKG-A1"', 'rule = "A1"'), "not a rule id"),
     (lambda t: t + 'colour = "red"\n', "unknown key 'colour'"),
-    (lambda t: t + "until = 2020-01-01\n", "until is before from"),
+    (lambda t: t + "from = 2026-02-14\n", "unknown key 'from' \\(a parameter has no dates of its own"),
+    (lambda t: t + "until = 2027-12-31\n", "unknown key 'until'"),
 ])
 def test_bad_parameter_fails_to_load(tmp_path, edit, message):
     with pytest.raises(ParameterError, match=message):
         load(tmp_path, edit(GOOD))
 
 
-def test_every_policy_parameter_has_clause_unit_dates_and_a_known_rule():
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace('source = "illustrative: processing time"\n', ""),
+     "parameter delay: an assumption without a source"),
+    (lambda t: t.replace('"illustrative: processing time"', '" "'), "source is not one line of text"),
+    (lambda t: t.replace('"illustrative: processing time"', '"""two\nlines"""'), "source is not one line of text"),
+    (lambda t: t.replace('rule = "BJKG-T1"', 'rule = "BJKG-T1"\nclause = "三(二)"'),
+     "an assumption parameter takes no 'clause'"),
+    (lambda t: t + 'reading = "ours"\n', "an assumption parameter takes no 'reading'"),
+])
+def test_an_assumption_cites_a_source_and_no_clause(tmp_path, edit, message):
+    assert load(tmp_path, ASSUMED).meta("delay").citation == "assumption: illustrative: processing time"
+    with pytest.raises(ParameterError, match=message):
+        load(tmp_path, edit(ASSUMED))
+
+
+def test_every_policy_parameter_has_its_kind_its_citation_and_a_known_rule():
+    kinds = set()
     for policy in all_policies():
         for name in policy.parameters:
             p = policy.parameters.meta(name)
-            assert p.clause and p.unit and p.start, (policy.id, name)
+            assert p.kind in ("legal", "assumption") and p.unit, (policy.id, name)
+            if p.kind == "legal":
+                assert p.clause and p.source is None, (policy.id, name)
+            else:
+                assert p.source and p.clause is None and p.reading is None, (policy.id, name)
             assert p.rule in policy.rules, (policy.id, name, p.rule)
+            kinds.add(p.kind)
+    assert kinds == {"legal", "assumption"}
+
+
+# What the texts do not give is an assumption (issue 11): processing times, the share of an
+# "up to" ceiling paid, a point chosen in a range, a cap borrowed from another text, a draft's
+# missing amounts, a rule no clause states.
+ASSUMPTIONS = {
+    "shanghai-2025-skills-upgrade": {"payment_delay_months", "most_favourable"},
+    "beijing-2026-high-skill-training": {"payment_delay_months", "host_cap_cny"},
+    "beijing-2019-skills-action": {"payment_delay_months", "apprentice_amount_per_year", "studio_paid_share_pct",
+                                   "high_tech_paid_share_pct", "award_paid_share_pct", "cultural_paid_share_pct",
+                                   "services_paid_share_pct", "urban_paid_share_pct", "base_paid_share_pct"},
+    "beijing-2025-project-training-draft": {"training_base_per_trainee_cny", "project_training_per_trainee_cny",
+                                           "district_programme_per_trainee_cny", "action_from"},
+    "beijing-2026-key-groups": set(),
+}
+
+
+def test_the_values_no_text_gives_are_assumptions_and_the_rest_cite_a_clause():
+    for policy in all_policies():
+        ps = policy.parameters
+        assert {n for n in ps if ps.meta(n).kind == "assumption"} == ASSUMPTIONS[policy.id], policy.id
+
+
+def test_the_parameters_command_shows_the_kind(capsys):
+    from simulate.cli import main
+    assert main(["parameters", "--policy", "shanghai-2025-skills-upgrade", "--format", "json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["payment_delay_months"]["kind"] == "assumption" and rows["payment_delay_months"]["source"]
+    assert rows["rate_employed_pct"]["kind"] == "legal" and rows["rate_employed_pct"]["clause"] == "一(四)1"
+    assert not {"from", "until"} & set(rows["rate_employed_pct"])
+
+
+def test_assumed_classes_travel_apart_from_the_parameters_and_change_the_digest():
+    sh = get_policy("shanghai-2025-skills-upgrade").parameters
+    assumed = AssumedClasses({"9-99-00-01": "A"}, {})
+    ps = sh.assume_classes(assumed)
+    assert ps["catalog_overrides"] == {} and ps.assumed_classes == assumed
+    assert ps.digest() != sh.digest() and sh.assume_classes(None).digest() == sh.digest()
+    assert ps.digest() != sh.assume_classes(AssumedClasses({"9-99-00-01": "B"}, {})).digest()
+    assert ps.override({"rate_employed_pct": 90}).assumed_classes == assumed  # a reform keeps them
 
 
 def test_override_is_checked_and_stacks():
@@ -67,6 +148,7 @@ def test_override_is_checked_and_stacks():
 
 PCT = '''
 [r]
+kind = "legal"
 rule = "BJKG-A1"
 clause = "二"
 unit = "percent"
@@ -74,25 +156,24 @@ description = "a rate"
 value = 80
 bounds = [0, 200]
 integer = false
-from = 2026-02-14
 
 [lo]
+kind = "legal"
 rule = "BJKG-A1"
 clause = "二"
 unit = "date"
 description = "from"
 value = 2025-01-01
 bounds = [2015-01-01, 2035-12-31]
-from = 2026-02-14
 
 [hi]
+kind = "legal"
 rule = "BJKG-A1"
 clause = "二"
 unit = "date"
 description = "until"
 value = 2026-01-01
 bounds = [2015-01-01, 2035-12-31]
-from = 2026-02-14
 
 [[checks]]
 less_equal = ["lo", "hi"]

@@ -159,7 +159,7 @@ def _leaves(table, path=()):
 # the defaults' empty tables and statuses left out get a number too
 EXTRA = {"districts": {"shares": {"东城区": 1.0}}, "prior_subsidies": {"policies": {BJ: 0.1}},
          "occupations": {"weights": {"4-03-02-01": 2.0}}, "xiebao": {"by_employment": {"student": 0.1}}}
-DEFAULTS = _defaults()
+DEFAULTS = {k: v for k, v in _defaults().items() if k in PeopleAssumptions.model_fields}  # not places' own
 for _k, _extra in EXTRA.items():
     for _sub, _v in _extra.items():
         DEFAULTS[_k][_sub] = {**DEFAULTS[_k][_sub], **_v}
@@ -251,16 +251,21 @@ def test_a_policy_listed_twice_is_refused():
     assert err.key == "populations[0].occupations.catalogs[1]"
 
 
+HS = "beijing-2026-high-skill-training"
+
+
 @pytest.mark.parametrize("table, key", [
-    (f'\n[catalog_assumptions.{BJ}]\nunknown_class_shares = {{ shares = {{ A = 1.0 }}, source = "x" }}\n',
-     f"catalog_assumptions.{BJ}"),                                       # Beijing has no catalog classes
+    (f'\n[catalog_assumptions.{HS}]\nunknown_class_shares = {{ shares = {{ A = 1.0 }}, source = "x" }}\n',
+     f"catalog_assumptions.{HS}"),                                       # high-skill training has no classes
+    (f'\n[catalog_assumptions.{BJ}]\nunknown_class_shares = {{ shares = {{ A = 0.5, C = 0.5 }}, source = "x" }}\n',
+     f"catalog_assumptions.{BJ}.unknown_class_shares.shares.C"),         # Beijing's tiers are A and B
     (f'\n[catalog_assumptions.{SH}]\nunknown_class_shares = {{ shares = {{ A = 1.0 }}, source = "x" }}\n',
      f"catalog_assumptions.{SH}"),                                       # not run by any population
     (f'\n[catalog_assumptions]\n"{BJ}" = 5\n', f"catalog_assumptions.{BJ}"),
     (f'\n[catalog_assumptions.{BJ}]\nclasses = 5\n', f"catalog_assumptions.{BJ}.classes"),
 ])
 def test_catalog_assumptions_only_for_a_run_policy_with_catalog_classes(table, key):
-    assert error(MINIMAL + table).key == key
+    assert error(MINIMAL.replace(f'["{BJ}"]', f'["{BJ}", "{HS}"]') + table).key == key
 
 
 def test_catalog_assumptions_that_is_not_a_table_is_refused():

@@ -346,3 +346,115 @@ def test_output_folder_that_is_not_ours_is_refused(tmp_path, capsys):
     assert main(["run", "beijing-2026-baseline", "--out", str(tmp_path), "--size", "500", "--replications", "1"]) == 2
     assert (tmp_path / "mine.txt").exists()
     assert "not an earlier skillsim output" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ law apart from assumptions; the manifest (issue 11)
+
+def _classes_run(shares: str, size: int = 2000, policy: str = SH, city: str = "shanghai"):
+    text = MINIMAL.replace('"beijing-2026-key-groups"', f'"{policy}"').replace('city = "beijing"', f'city = "{city}"') \
+        .replace('size = { value = 3000, source = "test" }', f'size = {{ value = {size}, source = "test" }}') + (
+        f'\n[catalog_assumptions.{policy}]\nunknown_class_shares = {{ shares = {shares}, source = "a test mix" }}\n')
+    scen = scenario.loads(text)
+    return scen, runner.run(scen, keep_claims=False)
+
+
+def _plain(v):
+    return json.loads(json.dumps(v, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else list(o)))
+
+
+def test_the_manifest_holds_every_value_the_run_used():
+    scen = small("reform-example", replications=2)
+    doc = report.summary(runner.run(scen, keep_claims=False))
+    m = json.loads(json.dumps(doc, ensure_ascii=False, default=str))["manifest"]
+    for pid in scen.policy_ids:
+        for variant in ("baseline", "reform") if pid in scen.reform else ("baseline",):
+            ps = runner.policy_params(scen, pid, variant)
+            got = m["parameters"][pid][variant]
+            assert set(got) == set(ps), (pid, variant)
+            for name in ps:
+                meta, row = ps.meta(name), got[name]
+                assert row["value"] == _plain(ps[name]) and row["kind"] == meta.kind and row["rule"] == meta.rule
+                assert row.get("clause") == meta.clause and row.get("source") == meta.source
+                assert row["overridden"] == meta.overridden == (name in scen.parameters.get(pid, {})
+                                                                or (variant == "reform" and name in scen.reform[pid]))
+                assert ("overridden_by" in row) == row["overridden"]
+    reformed = next(iter(scen.reform[BJ]))
+    assert m["parameters"][BJ]["reform"][reformed]["overridden_by"].startswith(f"[reform.{BJ}]")
+    for pop in scen.populations:  # every assumption: its values and its source
+        assert m["population_assumptions"][pop.name] == _plain(pop.a)
+        assert all(a["source"] for a in pop.a.values())
+    assert doc["assumptions"] == dict(sorted(scen.sources.items()))  # the old key stays
+    assert m["run_changes"]["size"]["to"] == SMALL["size"] and m["run_changes"]["replications"]["to"] == 2
+    assert m["assumed_classes"].keys() == scen.catalog_assumptions.keys()
+
+
+def test_the_manifest_says_what_the_command_line_changed(tmp_path):
+    from simulate.cli import main
+    assert main(["run", "shanghai-2025-baseline", "--size", "1500", "--replications", "1", "--seed", "7",
+                 "--out", str(tmp_path / "out")]) == 0
+    doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    changes = doc["manifest"]["run_changes"]
+    file_scen = scenario.load("shanghai-2025-baseline")
+    assert changes["size"] == {"from": {"shanghai": file_scen.populations[0].size}, "to": 1500,
+                               "by": "the command line", "note": changes["size"]["note"]}
+    assert changes["size"]["note"] == (f"size overridden from {file_scen.populations[0].size:,} (shanghai) to 1,500 "
+                                       "by the command line")
+    assert changes["seed"]["from"] == file_scen.seed and changes["seed"]["to"] == 7
+    assert changes["replications"]["note"].startswith(f"replications overridden from {file_scen.replications}")
+    drawn = doc["manifest"]["assumed_classes"][SH]
+    assert drawn["shares"] == file_scen.catalog_assumptions[SH]["shares"] and drawn["source"]
+    assert [r["replication"] for r in drawn["replications"]] == [0] and drawn["replications"][0]["occupations"]
+
+
+def test_drawn_classes_are_in_the_hash_and_not_in_catalog_overrides():
+    scen_a, a = _classes_run("{ A = 1.0 }")
+    scen_b, b = _classes_run("{ C = 1.0 }")
+    assert report.parameter_hash(a) != report.parameter_hash(b)
+    drawn = a.classes[0][SH]
+    assert drawn.occupations and set(drawn.occupations.values()) == {"A"}
+    assert set(b.classes[0][SH].occupations.values()) == {"C"}
+    params = runner.policy_params(scen_a, SH, "baseline", drawn)
+    assert params["catalog_overrides"] == {} and params.assumed_classes == drawn
+    catalog = get_policy(SH).class_maps(params)
+    assert not set(drawn.occupations) & set(catalog.occupations)  # drawn only for what the catalog lacks
+    # all-A pays more than all-C for the same people
+    assert a.totals["budget_cny"].sum() > b.totals["budget_cny"].sum()
+    doc = report.summary(a)
+    assert doc["manifest"]["assumed_classes"][SH]["replications"][0]["occupations"] == dict(sorted(drawn.occupations.items()))
+
+
+def test_beijing_key_groups_takes_catalog_assumptions():
+    _, assumed = _classes_run("{ A = 1.0 }", policy=BJ, city="beijing")
+    base = runner.run(scenario.loads(MINIMAL.replace("size = { value = 3000", "size = { value = 2000")),
+                      keep_claims=False)
+    drawn = assumed.classes[0][BJ]
+    assert drawn.occupations and set(drawn.occupations.values()) == {"A"}
+    assert not set(drawn.occupations) & set(get_policy(BJ).class_maps(get_policy(BJ).parameters).occupations)
+    # the same people: uncatalogued occupations now paid as tier A
+    assert assumed.totals["budget_cny"][0] > base.totals["budget_cny"][0]
+    assert assumed.totals["eligible_claims"][0] > base.totals["eligible_claims"][0]
+
+
+SH_CLAIM = {"person_id": "p", "hukou": "shanghai", "age": 45, "sex": "male", "employment": "flexible",
+            "cert_kind": "skill_level", "occupation_code": "9-99-00-01", "cert_level": 4,
+            "cert_issue_date": "2026-07-01", "cert_issuer_city": "shanghai", "application_date": "2026-08-01"}
+BJ_CLAIM = {"person_id": "p", "hukou": "beijing", "age": 40, "sex": "female", "employment": "unemployed",
+            "registered_unemployed": True, "cert_kind": "skill_level", "occupation_code": "9-99-00-01",
+            "cert_level": 4, "cert_issue_date": "2026-03-01", "cert_issuer_city": "beijing",
+            "application_date": "2026-04-01"}
+
+
+@pytest.mark.parametrize("pid, claim, catalogued", [(SH, SH_CLAIM, None), (BJ, BJ_CLAIM, "4-02-04-06")])
+def test_an_assumed_class_comes_after_the_claim_and_the_catalog(pid, claim, catalogued):
+    policy = get_policy(pid)
+    maps = policy.class_maps(policy.parameters)
+    catalogued = catalogued or next(c for c, k in maps.occupations.items() if k == "A")
+    other = next(k for k in maps.classes if k != maps.occupations[catalogued])
+    from policies.parameters import AssumedClasses
+    p = policy.parameters.assume_classes(AssumedClasses({"9-99-00-01": "B", catalogued: other}, {}))
+    assert policy.explain(claim)["status"] == ("needs_info" if pid == SH else "ineligible")  # not in the catalog
+    got = policy.explain(claim, p)
+    assert got["status"] == "eligible" and got["tier"] == "B"
+    assert any("assumed by the scenario" in r["message"] for r in got["reasons"])
+    assert policy.explain({**claim, "catalog_class": "A"}, p)["tier"] == "A"           # the claim's own class wins
+    assert policy.explain({**claim, "occupation_code": catalogued}, p)["tier"] == maps.occupations[catalogued]

@@ -12,7 +12,7 @@ import polars as pl
 
 from ..caps import in_order
 from ..catalogs import load_catalog
-from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
+from ..engine import Check, ClassMaps, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..money import apply_pct
 from ..parameters import ParameterSet
@@ -35,17 +35,19 @@ class BeijingKeyGroups2026(Policy):
                             {"kind": pl.String, "seq": pl.Int64, "name": pl.String, "tier": pl.String},
                             unique=("code", "name"))
 
-    def tier_maps(self, p: ParameterSet) -> tuple[dict[str, str], dict[str, str]]:
-        """BJKG-C3: occupation code -> tier and item -> tier, with the scenario's catalog update."""
+    def class_maps(self, p: ParameterSet) -> ClassMaps:
+        """BJKG-C3: tiers A/B; occupation code -> tier and item -> tier, with the catalog
+        update (catalog_overrides)."""
         cat = self.catalog
         occ = dict(cat.filter(C("kind") == "skill_level").select("code", "tier").iter_rows())
         items = dict(cat.filter(C("kind") == "special_ability").select("name", "tier").iter_rows())
         for key, tier in p["catalog_overrides"].items():
             (items if key in items or not key[:1].isdigit() else occ)[key] = tier
-        return occ, items
+        return ClassMaps(("A", "B"), occ, items)
 
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        occ, items = self.tier_maps(p)
+        maps = self.class_maps(p)
+        occ, items = maps.occupations, maps.items
         is_skill, is_item = C("cert_kind") == "skill_level", C("cert_kind") == "special_ability"
         not_employed = ~col_in("employment", ["employed", "flexible"] if p["flexible_counts_as_employed"]
                                else ["employed"])
@@ -62,7 +64,9 @@ class BeijingKeyGroups2026(Policy):
         lf = lf.with_columns(
             group.alias("_group"),
             catalog_tier.alias("_catalog_tier"),
-            pl.coalesce(C("catalog_class").cast(pl.String), catalog_tier).alias("_tier"),
+            # the claim's tier, the catalog's, then a scenario's assumption (skill-level and item claims only)
+            pl.coalesce(C("catalog_class").cast(pl.String), catalog_tier,
+                        pl.when(is_skill | is_item).then(self.assumed_class(p, is_item))).alias("_tier"),
             tier_b.alias("_tier_b"),
         )
         uplifted = apply_pct(C("_tier_b"), 100 + p["a_tier_uplift_pct"])
@@ -122,7 +126,8 @@ class BeijingKeyGroups2026(Policy):
         is_skill = C("cert_kind") == "skill_level"
         level_name = C("cert_level").replace_strict(LEVEL_NAMES, default=None, return_dtype=pl.String)
         where_tier = pl.when(C("catalog_class").is_not_null()).then(pl.lit("set by the claim's catalog_class")) \
-            .otherwise(pl.lit("in the 2026 catalog"))
+            .when(C("_catalog_tier").is_not_null()).then(pl.lit("in the 2026 catalog")) \
+            .otherwise(pl.lit("assumed by the scenario: not in the 2026 catalog"))
         return [
             Note("BJKG-G1", fmt("key group at the issue date: {}", "_group")),
             Note("BJKG-C1", fmt("{} certificate from a Beijing-registered body", "cert_kind")),

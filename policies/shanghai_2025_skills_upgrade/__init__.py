@@ -16,7 +16,7 @@ import polars as pl
 
 from ..caps import in_order
 from ..catalogs import load_catalog
-from ..engine import Check, Note, Policy, by_distinct, col_in, fmt, prior
+from ..engine import Check, ClassMaps, Note, Policy, by_distinct, col_in, fmt, prior
 from ..levels import LEVEL_NAMES
 from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
@@ -53,18 +53,20 @@ class ShanghaiSkillsUpgrade2025(Policy):
         codes, items = super().known_codes()
         return codes + [c for c in self.tech_post_match["code"] if c not in codes], items
 
-    def class_maps(self, p: ParameterSet) -> tuple[dict[str, str], dict[str, str]]:
-        """SHSU-K1: occupation code -> class and item -> class, with the scenario's update."""
+    def class_maps(self, p: ParameterSet) -> ClassMaps:
+        """SHSU-K1: classes A/B/C; occupation code -> class and item -> class, with the
+        catalog update (catalog_overrides)."""
         cat = self.catalog
         occ = dict(cat.filter(C("kind") == "occupation").select("code", "class").iter_rows())
         items = dict(cat.filter(C("kind") == "special_ability").select("name", "class").iter_rows())
         for key, cls in p["catalog_overrides"].items():
             (occ if key[:1].isdigit() else items)[key] = cls
-        return occ, items
+        return ClassMaps(("A", "B", "C"), occ, items)
 
     # ------------------------------------------------------------------ derived columns
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        occ, items = self.class_maps(p)
+        maps = self.class_maps(p)
+        occ, items = maps.occupations, maps.items
         kind = C("cert_kind")
         prefix = p["same_city_policy_prefix"]
         app_year = C("application_date").dt.year()
@@ -89,8 +91,10 @@ class ShanghaiSkillsUpgrade2025(Policy):
         catalog_class = (pl.when(kind == "special_ability")
                          .then(C("special_ability_item").replace_strict(items, default=None, return_dtype=pl.String))
                          .otherwise(C("occupation_code").replace_strict(occ, default=None, return_dtype=pl.String)))
+        # the claim's class, the catalog's, the text's for special operations, then a scenario's assumption
         klass = pl.coalesce(C("catalog_class").cast(pl.String), C("_catalog_class"),
-                            pl.when(kind == "special_operation").then(pl.lit(p["special_operation_class"])))
+                            pl.when(kind == "special_operation").then(pl.lit(p["special_operation_class"])),
+                            C("_assumed_class"))
         sh = C("hukou") == "shanghai"
         retire = pl.when(C("sex") == "male").then(p["retirement_age_male"]).otherwise(p["retirement_age_female"])
         # SHSU-X1: 法定劳动年龄段内（女性可放宽至60岁）: men as SHSU-S1, women relaxed (never tightened)
@@ -98,7 +102,8 @@ class ShanghaiSkillsUpgrade2025(Policy):
             .otherwise(max(p["retirement_age_female"], p["care_max_age"]))
         care_months = pl.coalesce(C("care_post_months"), C("months_employed_after_cert"))
         # the class and its base in steps, each reading the column before (not its expression)
-        lf = lf.with_columns(graded.alias("_graded"), catalog_class.alias("_catalog_class"))
+        lf = lf.with_columns(graded.alias("_graded"), catalog_class.alias("_catalog_class"),
+                             self.assumed_class(p, kind == "special_ability").alias("_assumed_class"))
         lf = lf.with_columns(klass.alias("_class"))
         lf = lf.with_columns(
             self._base_amount(C("_class"), C("_graded"), p).alias("_base"),
@@ -261,7 +266,9 @@ class ShanghaiSkillsUpgrade2025(Policy):
             .otherwise(pl.lit("ungraded"))
         class_from = (pl.when(C("catalog_class").is_not_null()).then(pl.lit("set by the claim's catalog_class"))
                       .when(C("_catalog_class").is_not_null()).then(pl.lit("in the catalog"))
-                      .otherwise(pl.lit("special-operation qualification (沪人社职〔2022〕219号)")))
+                      .when(C("cert_kind") == "special_operation")
+                      .then(pl.lit("special-operation qualification (沪人社职〔2022〕219号)"))
+                      .otherwise(pl.lit("assumed by the scenario: not in the catalog")))
         notes = [
             Note("SHSU-S1", fmt("Shanghai hukou, age {}, category: {}", "age", "category"), where=C("_sh")),
             Note("SHSU-S2", fmt("non-Shanghai hukou, treated as: {}", "category"), where=~C("_sh")),
