@@ -2,16 +2,21 @@
 
 Each mutant (tools/mutants.py: generated parameter and catalog mutants, hand-listed logic
 mutants in tools/mutants.toml) is applied to a fresh copy of the tree in a temporary
-folder (the working tree is never touched), and the tests that cover its file run there
-(tools/mutant_check.py, PYTHONPATH = the copy). A mutant is
+folder (the working tree is never touched), and the tests that can kill it run there
+(tools/mutant_check.py, PYTHONPATH = the copy) in two stages: the mutated file's own tests
+(a policy's pinned and example tests; for a shared module, every policy's), then the shared
+ones. A mutant is
 
-* equivalent  — no result on the reference population (tools/reference.py) differs from
-                the unmutated tree's (reported apart; the tests are not run);
-* killed      — results differ and a test fails;
+* killed      — a test fails;
+* equivalent  — its own tests pass and no result on the reference population
+                (tools/reference.py) differs from the unmutated tree's (reported apart; the
+                shared tests are not run);
 * survived    — results differ and every test passes: a test is missing;
-* error       — the mutant's text is not in its file, or its run failed or timed out.
+* error       — the mutant's text is not in its file, or its run failed or took more than
+                TIMEOUT_FACTOR times its tests' unmutated duration plus TIMEOUT_SLACK.
 
-The unmutated tree runs first: its tests must pass and it sets the expected results.
+The unmutated tree runs first: its tests must pass; it sets the expected results and
+each test file's duration (the mutants' time limits).
 Exit status: 0 when no mutant survived, 1 when one did, 2 on a usage or baseline error.
 """
 from __future__ import annotations
@@ -33,9 +38,13 @@ from .mutants import ROOT, Mutant, MutantError, all_mutants
 
 COPIED = ("policies", "simulate", "dashboard", "tests", "examples", "scenarios", "docs", "tools", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
-TIMEOUT = 300  # seconds per mutant: a mutant that loops is an error, not a survivor
+# a mutant that loops is an error, not a survivor: its limit is its tests' unmutated time
+# this many times (the machine may be busier than during the baseline), plus the slack
+# (start-up, collection and the reference results)
+TIMEOUT_FACTOR, TIMEOUT_SLACK = 3, 120
 SHARED = ["tests/test_examples.py", "tests/test_parameters.py", "tests/test_catalogs.py", "tests/test_caps.py",
-          "tests/test_contract.py", "tests/test_parameter_bounds.py", "tests/test_properties.py"]
+          "tests/test_caps_oracle.py", "tests/test_contract.py", "tests/test_parameter_bounds.py",
+          "tests/test_properties.py"]
 
 
 def policy_packages(root: Path = ROOT) -> dict[str, str]:
@@ -45,15 +54,17 @@ def policy_packages(root: Path = ROOT) -> dict[str, str]:
             for p in sorted((root / "policies").glob("*/policy.toml"))}
 
 
-def tests_for(file: str, root: Path = ROOT) -> tuple[list[str], list[str]]:
-    """(test files, policy ids to compare) for a mutated file: a policy's own tests first
-    (its pinned tables fail fastest), then the shared ones; the hypothesis properties last."""
+def tests_for(file: str, root: Path = ROOT) -> tuple[list[list[str]], list[str]]:
+    """(stages of test files, policy ids to compare) for a mutated file. A policy's file:
+    its own pinned and example tests, then the shared ones (the hypothesis properties last).
+    Any other file: every policy's pinned tests (fast tables), then the rest."""
     pkgs = policy_packages(root)
     parts = Path(file).parts
     mine = [parts[1]] if len(parts) > 2 and parts[0] == "policies" and parts[1] in pkgs else list(pkgs)
-    own = [f"tests/test_{pkg}{suffix}.py" for suffix in ("_pinned", "") for pkg in mine]
-    files = [f for f in own + SHARED if (root / f).is_file()]
-    return files, [pkgs[p] for p in mine]
+    pinned = [f"tests/test_{pkg}_pinned.py" for pkg in mine]
+    examples = [f"tests/test_{pkg}.py" for pkg in mine]
+    stages = [pinned + examples, SHARED] if len(mine) == 1 else [pinned, examples + SHARED]
+    return [[f for f in s if (root / f).is_file()] for s in stages], [pkgs[p] for p in mine]
 
 
 def snapshot(dest: Path, from_head: bool) -> None:
@@ -63,6 +74,8 @@ def snapshot(dest: Path, from_head: bool) -> None:
     if from_head:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", *COPIED], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+        # the checker is the one running, not the commit's (mutants never touch tools/)
+        shutil.copytree(Path(__file__).resolve().parent, dest / "tools", ignore=IGNORED, dirs_exist_ok=True)
         return
     _copy_tree(ROOT, dest)
 
@@ -76,16 +89,18 @@ def _copy_tree(source: Path, dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _run_check(tree: Path, work: Path, tests: list[str], policies: list[str], extra: list[str]) -> dict:
+def _run_check(tree: Path, work: Path, stages: list[list[str]], policies: list[str], extra: list[str],
+               timeout: float | None) -> dict:
     out = tree / "verdict.json"
     cmd = [sys.executable, "-m", "tools.mutant_check", "--reference", str(work / "reference.json"),
-           "--policies", ",".join(policies), "--out", str(out), *extra, *tests]
+           "--policies", ",".join(policies), "--out", str(out), *extra,
+           *[a for s in stages for a in ("--stage", ",".join(s))]]
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("SKILLSIM_FUZZ", None)
     try:
-        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"outcome": "error", "detail": f"timed out after {TIMEOUT} s"}
+        return {"outcome": "error", "detail": f"timed out after {timeout:.0f} s"}
     if not out.is_file():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         return {"outcome": "error", "detail": f"exit {proc.returncode}: {tail[0][:200]}"}
@@ -106,8 +121,10 @@ def run_mutant(m: Mutant, work: Path) -> dict:
         tree = Path(tmp)
         _copy_tree(source, tree)
         (tree / m.file).write_text(mutated, encoding="utf-8")
-        tests, policies = tests_for(m.file, source)
-        verdict = _run_check(tree, work, tests, policies, ["--expected", str(work / "expected.json")])
+        stages, policies = tests_for(m.file, source)
+        durations = json.loads((work / "durations.json").read_text(encoding="utf-8"))
+        limit = TIMEOUT_FACTOR * sum(durations.get(f, 0.0) for s in stages for f in s) + TIMEOUT_SLACK
+        verdict = _run_check(tree, work, stages, policies, ["--expected", str(work / "expected.json")], limit)
     verdict["seconds"] = round(time.monotonic() - started, 1)
     return verdict
 
@@ -127,10 +144,11 @@ def baseline(work: Path) -> str | None:
     with tempfile.TemporaryDirectory(prefix="baseline-", dir=work) as tmp:
         tree = Path(tmp)
         _copy_tree(source, tree)
-        tests = sorted({t for pkg in policy_packages(source) for t in tests_for(f"policies/{pkg}/x", source)[0]})
-        verdict = _run_check(tree, work, tests, [], ["--baseline", str(work / "expected.json")])
+        stages = tests_for("policies/engine.py", source)[0]  # every test file a mutant runs
+        verdict = _run_check(tree, work, stages, [], ["--baseline", str(work / "expected.json")], None)
     if verdict["outcome"] != "baseline":
         return f"the unmutated tree does not pass its tests: {verdict.get('by') or verdict.get('detail')}"
+    (work / "durations.json").write_text(json.dumps(verdict["seconds"]), encoding="utf-8")
     return None
 
 
@@ -160,6 +178,11 @@ def report(results: list[tuple[Mutant, dict]], seconds: float) -> str:
             lines.append(f"\n{title}:")
             lines += [f"  {m.id}  {m.description}" + (f"\n      {v.get(key)}" if key else "") for m, v in hit]
     return "\n".join(lines)
+
+
+def _write_json(path: Path, results: list[tuple[Mutant, dict]]) -> None:
+    path.write_text(json.dumps([{"id": m.id, "kind": m.kind, "file": m.file, "description": m.description, **v}
+                                for m, v in results], ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,16 +220,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mutate: {problem}", file=sys.stderr)
             return 2
         results: list[tuple[Mutant, dict]] = []
+        # the hand-listed logic first: a run stopped early has the mutants a test is written for
+        order = sorted(mutants, key=lambda m: m.kind != "logic")
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for i, (m, v) in enumerate(zip(mutants, pool.map(lambda m: run_mutant(m, work), mutants)), 1):
+            for i, (m, v) in enumerate(zip(order, pool.map(lambda m: run_mutant(m, work), order)), 1):
                 results.append((m, v))
-                print(f"[{i}/{len(mutants)}] {v['outcome']:<10} {v.get('seconds', 0):>5.1f}s  {m.id}",
+                print(f"[{i}/{len(order)}] {v['outcome']:<10} {v.get('seconds', 0):>5.1f}s  {m.id}"
+                      + (f"\n      {v.get('changes') or v.get('detail')}" if v["outcome"] in ("survived", "error") else ""),
                       file=sys.stderr, flush=True)
+                if args.json:  # rewritten after each mutant, so a stopped run keeps what it found
+                    _write_json(args.json, results)
     text = report(results, time.monotonic() - started)
     print(text)
-    if args.json:
-        args.json.write_text(json.dumps([{"id": m.id, "kind": m.kind, "file": m.file, "description": m.description,
-                                          **v} for m, v in results], ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if any(v["outcome"] == "survived" for _, v in results) else 0
 
 
