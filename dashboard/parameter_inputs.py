@@ -19,7 +19,7 @@ NUMBER_UNITS = ("months", "days", "count", "years", "hours", "age", "day of mont
 
 def _label(params: ParameterSet, name: str) -> str:
     m = params.meta(name)
-    return f"{name} · {m.rule} · {m.clause}"
+    return f"{name} · {m.rule} · {m.citation}"
 
 
 def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str,

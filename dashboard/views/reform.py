@@ -56,7 +56,7 @@ with ui.shown_errors():
         hide_index=True, key="rf_table")
     if changed:
         st.dataframe(pl.DataFrame([{t("parameter"): n, t("rule"): prep.params.meta(n).rule,
-                                    t("clause"): prep.params.meta(n).clause, t("baseline"): str(prep.params[n]),
+                                    t("clause"): prep.params.meta(n).citation, t("baseline"): str(prep.params[n]),
                                     t("reform"): str(v)} for n, v in changed.items()]), hide_index=True,
                      key="rf_changes")
     else:
