@@ -192,10 +192,11 @@ def cap_total(results: pl.LazyFrame, counted: pl.Expr, keys: Sequence[pl.Expr | 
     return results.drop(ROW, "_cap_amt", "_cap_before", "_cap_paid", "_cap_zero", "_cap_trim")
 
 
-def settle(results: pl.LazyFrame, extras: Sequence[str] = ()) -> pl.LazyFrame:
-    """After the caps: second payments only where eligible; funding covers every payment of a claim."""
+def settle(results: pl.LazyFrame, extras: Sequence[str] = (), kept: Sequence[str] = ()) -> pl.LazyFrame:
+    """After the caps: second payments only where eligible (but those ``kept``, which do not
+    depend on the claim's own payment); funding covers every payment of a claim."""
     eligible = C("status") == "eligible"
-    zeroed = [pl.when(eligible).then(C(e)).otherwise(0).cast(pl.Int64).alias(e) for e in extras]
+    zeroed = [pl.when(eligible).then(C(e)).otherwise(0).cast(pl.Int64).alias(e) for e in extras if e not in kept]
     results = results.with_columns(zeroed) if zeroed else results
     total = pl.sum_horizontal([C("amount_cny"), *[C(e) for e in extras]]).cast(pl.Int64)
     return results.with_columns(C("funding").struct.with_fields(

@@ -43,8 +43,10 @@ def cost(res: pl.DataFrame) -> pl.Expr:
     return pl.sum_horizontal(C("amount_cny"), *extra).cast(pl.Int64) if extra else C("amount_cny")
 
 
-def _paid() -> pl.Expr:
-    return (C("status") == "eligible") & (C("amount_cny") > 0)
+def _paid(res: pl.DataFrame) -> pl.Expr:
+    """A claim that costs anything: eligible with an amount, or turned down but still carrying
+    a second payment that does not depend on it (BJSA-7's personal award)."""
+    return cost(res) > 0
 
 
 def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
         pl.len().alias("claims"),
         (C("status") == "eligible").sum().alias("eligible_claims"),
         cost(res).sum().alias("budget_cny"),
-        C("person_id").filter(_paid()).n_unique().alias("beneficiaries"),
+        C("person_id").filter(_paid(res)).n_unique().alias("beneficiaries"),
         C("funding").struct.field("city_cny").sum().alias("city_cny"),
         C("funding").struct.field("district_cny").sum().alias("district_cny"),
     ).row(0, named=True)
@@ -97,10 +99,11 @@ def breakdowns(res: pl.DataFrame, dimensions: Iterable[str] | None = None) -> pl
             cost(res).sum().cast(pl.Int64).alias("budget_cny"),
         ).with_columns(pl.lit(name).alias("dimension")))
     fund = C("funding").struct
-    paid = lf.filter(_paid())
+    paid = lf.filter(_paid(res))
     if "funding" in wanted:
         frames.append(paid.select(
-            pl.len().cast(pl.Int64).alias("claims"), pl.len().cast(pl.Int64).alias("eligible_claims"),
+            pl.len().cast(pl.Int64).alias("claims"),
+            (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
             fund.field("city_cny").sum().cast(pl.Int64).alias("city"),
             fund.field("district_cny").sum().cast(pl.Int64).alias("district"),
         ).unpivot(["city", "district"], index=["claims", "eligible_claims"], variable_name="key",
@@ -108,10 +111,11 @@ def breakdowns(res: pl.DataFrame, dimensions: Iterable[str] | None = None) -> pl
     if "district" in wanted:  # which district pays (SHSU-F1): the district shares by district, plus the city's share
         frames.append(pl.concat([
             paid.group_by(fund.field("district").fill_null("(district not named)").alias("key")).agg(
-                pl.len().cast(pl.Int64).alias("claims"), pl.len().cast(pl.Int64).alias("eligible_claims"),
+                pl.len().cast(pl.Int64).alias("claims"),
+                (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
                 fund.field("district_cny").sum().cast(pl.Int64).alias("budget_cny")),
             paid.select(pl.lit("(city)").alias("key"), pl.len().cast(pl.Int64).alias("claims"),
-                        pl.len().cast(pl.Int64).alias("eligible_claims"),
+                        (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
                         fund.field("city_cny").sum().cast(pl.Int64).alias("budget_cny")),
         ]).with_columns(pl.lit("district").alias("dimension")))
     out = pl.concat(pl.collect_all([f.select("dimension", "key", "claims", "eligible_claims", "budget_cny")

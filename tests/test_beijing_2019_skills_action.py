@@ -214,6 +214,18 @@ def test_BJSA_7_high_tech_and_award(sa):
     assert sa(**{**HIGH_TECH, "training_passed": None})["status"] == "needs_info"
 
 
+@pytest.mark.parametrize("passed", [False, None])
+def test_BJSA_7_personal_award_does_not_depend_on_the_enterprise_assessment(sa, passed):
+    # 三(三): 对于参加培训且培训后在本市相关企业就业3个月以上的 … 给予个人奖励补贴 (no 经考核合格 for the award)
+    r = sa(**{**HIGH_TECH, "training_passed": passed}, months_employed_after_cert=3)
+    assert (r["status"], r["amount_cny"], r["deciding_rule"]) == (
+        "ineligible" if passed is False else "needs_info", 0, "BJSA-7")      # the enterprise's 20,000: not paid
+    assert r["individual_award_cny"] == 10000 and r["funding"]["city_cny"] == 10000
+    assert sa(**{**HIGH_TECH, "training_passed": passed}, months_employed_after_cert=2)["individual_award_cny"] == 0
+    assert sa(**{**HIGH_TECH, "training_passed": passed, "industry": "courier"},
+              months_employed_after_cert=3)["individual_award_cny"] == 0       # not high-tech training: no award
+
+
 def test_BJSA_7_cultural_and_others(sa):
     r = sa(**{**HIGH_TECH, "industry": "cultural_creative"}, months_employed_after_cert=12)
     assert outcome(r) == ("eligible", 5000, "employer", "BJSA-7") and r["individual_award_cny"] == 0
@@ -391,7 +403,10 @@ def test_population_caps_hold_and_ceilings_are_never_exceeded(batch, overrides):
     for col in ("amount_cny", "employer_topup_cny", "individual_award_cny"):
         assert (df[col] >= 0).all()
     assert (df.filter(pl.col("status") != "eligible").select(pl.sum_horizontal(
-        "amount_cny", "employer_topup_cny", "individual_award_cny"))[:, 0] == 0).all()
+        "amount_cny", "employer_topup_cny"))[:, 0] == 0).all()
+    # BJSA-7's personal award may stand on a claim the enterprise's assessment turned down
+    assert (df.filter((pl.col("status") != "eligible") & (pl.col("deciding_rule") != "BJSA-7"))
+            ["individual_award_cny"] == 0).all()
     ok = df.filter(pl.col("status") == "eligible")
     assert all(a <= CEILING[r] for a, r in zip(ok["amount_cny"], ok["deciding_rule"]))
     assert (ok["employer_topup_cny"] * 2 <= ok["amount_cny"]).all() and (ok["individual_award_cny"] <= 10000).all()

@@ -35,7 +35,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from ..contract import claims_frame
+from ..contract import claims_frame, validate_frame
 from ..engine import Check, Note, Policy, col_in, fmt, prior, result_dict
 from ..levels import LEVEL_NAMES
 from ..money import apply_pct, pct_text
@@ -348,8 +348,21 @@ class BeijingSkillsAction2019(Policy):
 
     # ------------------------------------------------------------------ engine hooks
     def evaluate(self, claims, params=None, *, detail="rules", validate=True) -> pl.LazyFrame:
-        """The engine's plan, then the second payments zeroed unless eligible (see the module doc)."""
-        return settle(super().evaluate(claims, params, detail=detail, validate=validate), EXTRAS)
+        """The engine's plan, then the second payments zeroed unless eligible (see the module doc),
+        except BJSA-7's personal award: 三(三) sets only participation and 3 months' employment,
+        not the enterprise's assessment, so the award is the one the claim gets as if the
+        training had passed (paid on a row the enterprise's failed assessment turned down)."""
+        if validate:
+            claims = validate_frame(claims)
+        lf = claims.lazy() if isinstance(claims, pl.DataFrame) else claims
+        res = super().evaluate(lf, params, detail=detail, validate=False)
+        passed = lf.with_columns(pl.when(C("subsidy_line") == "BJSA-7").then(True).otherwise(C("training_passed"))
+                                 .alias("training_passed"))
+        award = (super().evaluate(passed, params, detail="amounts", validate=False)
+                 .select(pl.when(C("status") == "eligible").then(C("individual_award_cny")).otherwise(0)
+                         .alias("_award")))
+        res = pl.concat([res, award], how="horizontal").with_columns(C("_award").alias("individual_award_cny"))
+        return settle(res.drop("_award"), EXTRAS, kept=("individual_award_cny",))
 
     def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
         row = self.evaluate(claims_frame([claim]), params, detail="reasons", validate=False).collect().row(0, named=True)
@@ -383,7 +396,7 @@ class BeijingSkillsAction2019(Policy):
                             p["studio_ceiling_cny"], "BJSA-6", clause("BJSA-6"),
                             fmt("project {} has reached {} yuan in {}", "project_id", pl.lit(p["studio_ceiling_cny"]),
                                 year))
-        return settle(results, EXTRAS)
+        return settle(results, EXTRAS, kept=("individual_award_cny",))
 
 
 POLICY = BeijingSkillsAction2019
