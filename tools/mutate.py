@@ -3,15 +3,15 @@
 Each mutant (tools/mutants.py: generated parameter and catalog mutants, hand-listed logic
 mutants in tools/mutants.toml) is applied to a fresh copy of the tree in a temporary
 folder (the working tree is never touched), and the tests that can kill it run there
-(tools/mutant_check.py, PYTHONPATH = the copy) in two stages: the mutated file's own tests
-(a policy's pinned and example tests; for a shared module, every policy's), then the shared
-ones. A mutant is
+(tools/mutant_check.py, PYTHONPATH = the copy) in stages (``tests_for``): the mutated
+file's own tests (a policy's pinned and example tests; for a shared module, every policy's
+pinned tables), then the shared ones, then the rest of the suite. A mutant is
 
 * killed      — a test fails;
 * equivalent  — its own tests pass and no result on the reference population
                 (tools/reference.py) differs from the unmutated tree's (reported apart; the
-                shared tests are not run);
-* survived    — results differ and every test passes: a test is missing;
+                other tests are not run);
+* survived    — results differ and every test of the suite passes: a test is missing;
 * error       — the mutant's text is not in its file, or its run failed or took more than
                 TIMEOUT_FACTOR times its tests' unmutated duration plus TIMEOUT_SLACK.
 
@@ -57,13 +57,18 @@ def policy_packages(root: Path = ROOT) -> dict[str, str]:
 def tests_for(file: str, root: Path = ROOT) -> tuple[list[list[str]], list[str]]:
     """(stages of test files, policy ids to compare) for a mutated file. A policy's file:
     its own pinned and example tests, then the shared ones (the hypothesis properties last).
-    Any other file: every policy's pinned tests (fast tables), then the rest."""
+    Any other file: every policy's pinned tests (fast tables), then their example tests and
+    the shared ones. Last, every other test file: it runs only for a mutant that would
+    otherwise survive, so a survivor is one the whole suite misses."""
     pkgs = policy_packages(root)
     parts = Path(file).parts
     mine = [parts[1]] if len(parts) > 2 and parts[0] == "policies" and parts[1] in pkgs else list(pkgs)
     pinned = [f"tests/test_{pkg}_pinned.py" for pkg in mine]
     examples = [f"tests/test_{pkg}.py" for pkg in mine]
     stages = [pinned + examples, SHARED] if len(mine) == 1 else [pinned, examples + SHARED]
+    listed = {f for s in stages for f in s}
+    stages.append([str(p.relative_to(root)) for p in sorted((root / "tests").glob("test_*.py"))
+                   if str(p.relative_to(root)) not in listed])
     return [[f for f in s if (root / f).is_file()] for s in stages], [pkgs[p] for p in mine]
 
 

@@ -208,10 +208,20 @@ def results(ref: dict[str, Any], only: list[str] | None = None) -> dict[str, Any
                 population = collect(policy.population_caps(single.lazy(), params))
                 rows = lambda df: [json.dumps(r, sort_keys=True, default=str, ensure_ascii=False)  # noqa: E731
                                    for r in df.drop(pl.selectors.starts_with("skillsim_")).iter_rows(named=True)]
-                out[key] = {"missing": missing, "single": rows(single), "population": sorted(rows(population))}
+                out[key] = {"missing": missing, "single": rows(single), "population": sorted(rows(population)),
+                            "governs": _governs(policy)}
             except Exception as e:  # a mutant that breaks loading or evaluating changes every result
                 out[key] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
     return out
+
+
+def _governs(policy) -> list[str]:
+    """Which certificate days the policy governs (``skillsim policies --date``), around each of
+    its dates: the days of its metadata ± 1 day."""
+    m = policy.meta
+    days = sorted({d + dt.timedelta(days=k) for d in (m.certificates_from, m.certificates_until, m.in_force_from,
+                                                       m.in_force_until) if isinstance(d, dt.date) for k in (-1, 0, 1)})
+    return [f"{d} {m.governs(d)}" for d in days]
 
 
 def first_difference(before: dict[str, Any], after: dict[str, Any]) -> str | None:
@@ -224,6 +234,8 @@ def first_difference(before: dict[str, Any], after: dict[str, Any]) -> str | Non
             return f"{pid}: {want.get('error', 'runs')} -> {got.get('error', 'runs')}"
         if got["missing"] != want["missing"]:
             return f"{pid}: missing parameters {want['missing']} -> {got['missing']}"
+        if got.get("governs") != want.get("governs"):
+            return f"{pid}: the certificate days it governs {want.get('governs')} -> {got.get('governs')}"
         for view in ("single", "population"):
             for i, (a, b) in enumerate(zip(want[view], got[view])):
                 if a != b:
