@@ -114,3 +114,10 @@ def test_G1_graduate_within_two_years_inclusive(years, status):
 @pytest.mark.parametrize("applied, status", [("2026-02-13", "out_of_scope"), ("2026-02-14", "eligible")])
 def test_P1_the_notice_applies_from_its_issue_day(applied, status):
     assert bj(cert_issue_date="2026-01-10", application_date=applied)["status"] == status
+
+
+@pytest.mark.parametrize("city", ["shanghai", "other"])
+def test_C1_a_certificate_issued_outside_beijing_is_refused(city):
+    """BJKG-C1: 本市 certificates only: an issuer registered anywhere but Beijing fails, not just Shanghai's."""
+    r = bj(cert_issuer_city=city)
+    assert (r["status"], r["deciding_rule"], r["amount_cny"]) == ("ineligible", "BJKG-C1", 0)
