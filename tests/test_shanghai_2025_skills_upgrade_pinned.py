@@ -121,3 +121,13 @@ def test_F1_payment_month_and_fund():
     assert sh(application_date="2026-04-01")["payment_month"] == "2026-06-01"
     assert r["funding"] == {"source": "地方教育附加", "city_cny": 1350, "district_cny": 1350, "district": "徐汇区",
                             "district_basis": "社会保险缴纳所在区或户籍所在区"}
+
+
+def test_R4_employment_difficulty_counts_for_shanghai_hukou_only():
+    """SHSU-R4's 本市户籍…就业困难人员: a migrant difficulty person gets no 100 % route: employed, R1's 80 %;
+    not employed, no category at all (SHSU-S2)."""
+    employed = dict(hukou="other", employment="employed", months_employed_after_cert=6, employment_difficulty=True)
+    assert (sh(**employed)["rate"], sh(**employed)["deciding_rule"]) == (0.8, "SHSU-R1")
+    assert sh(**{**employed, "hukou": "shanghai"})["rate"] == 1.0
+    r = sh(hukou="other", employment="unemployed", employment_difficulty=True)
+    assert (r["status"], r["deciding_rule"], r["amount_cny"]) == ("ineligible", "SHSU-S2", 0)
