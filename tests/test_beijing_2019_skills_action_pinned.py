@@ -78,3 +78,11 @@ def test_BJSA_4_payment_month_and_fund():
     assert r["payment_month"] == "2019-09-01"         # applied in July: + 2 months
     assert sa(application_date="2019-07-31")["payment_month"] == "2019-09-01"
     assert r["funding"]["source"] == "职业技能提升行动专账" and r["funding"]["city_cny"] == 2000
+
+
+@pytest.mark.parametrize("years, status", [(0, "ineligible"), (1, "eligible"), (3, "eligible"), (4, "ineligible")])
+def test_BJSA_2_plans_of_one_to_three_years_inclusive(years, status):
+    """BJSA-2 实施1至3年培养计划: both ends of the range are paid."""
+    r = sa(cert_kind="training_only", cert_level=None, occupation_code=None, subsidy_line="BJSA-2",
+           apprentice_plan_years=years)
+    assert (r["status"], r["deciding_rule"]) == (status, "BJSA-2")
