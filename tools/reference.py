@@ -7,7 +7,7 @@ and *boundary claims* (``boundaries``): a few paid claims moved onto each of the
 limits, read from its parameters by unit (a date parameter: each claim date on the day,
 the day before and after; years, months, days: a field in that unit at the value ± 1, and
 one claim date that far after another ± 1 day; hours, age, a count: the field at the value
-± 1). ``results`` evaluates it (one claim at a time and as a population, with every reason)
+± 1), and with each choice and flag of the contract set to each of its other values. ``results`` evaluates it (one claim at a time and as a population, with every reason)
 in whatever tree is first on the path, under the baseline parameters and under an *odd*
 variant (``odd_overrides``: amounts odd, percentages with a half), so a rounding mutant
 shows: a mutant that changes none of these results is *equivalent*.
@@ -25,7 +25,7 @@ OVERRIDES = {"beijing-2025-project-training-draft": {"training_base_per_trainee_
                                                       "project_training_per_trainee_cny": 1000,
                                                       "district_programme_per_trainee_cny": 600}}
 SAMPLE = 120
-SEEDS = 6        # paid claims per policy moved onto its limits (the first of each kind of payment)
+SEEDS = 10       # paid claims per policy moved onto its limits (the first of each kind of payment)
 ODD = "@odd"     # results key suffix: the policy under its odd parameter variant
 
 
@@ -120,10 +120,15 @@ def boundaries(pid: str, claims: list[dict]) -> list[dict]:
     params = get_policy(pid).parameters
     dates = [f.name for f in FIELDS if f.kind == "date"]
     numbers = [f for f in FIELDS if f.kind in ("int", "number") and _field_unit(f.name)]
+    choices = {f.name: [*(f.choices if f.kind == "enum" else (True, False)), *([None] if f.nullable else [])]
+               for f in FIELDS if f.kind in ("enum", "bool")}
     out: list[dict] = []
     for seed in _seeds(pid, claims):
         def put(**change):
             out.append({**seed, **{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in change.items()}})
+        for name, values in choices.items():
+            for v in values:
+                put(**{name: v})
         have = {d: dt.date.fromisoformat(seed[d]) for d in dates if seed.get(d)}
         for name in params:
             unit, value = params.meta(name).unit, params[name]
