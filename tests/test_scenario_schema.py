@@ -25,42 +25,10 @@ from simulate.scenario import MAX_REPLICATIONS, ScenarioError
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = Path(__file__).with_name("data") / "ready_scenarios_parsed.json"
 BJ, SH, BJSA = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade", "beijing-2019-skills-action"
+# the smallest scenario of people, and of training places (cohorts), as other tests write them
+from .test_calibration import MINIMAL as COHORTS  # noqa: E402
+from .test_simulate import MINIMAL  # noqa: E402
 
-MINIMAL = """
-[scenario]
-name = "t"
-description = "test"
-seed = 1
-replications = 2
-
-[[populations]]
-name = "bj"
-city = "beijing"
-policies = ["beijing-2026-key-groups"]
-size = { value = 3000, source = "test" }
-"""
-
-COHORTS = """
-[scenario]
-name = "t"
-description = "test"
-seed = 1
-
-[[populations]]
-name = "places"
-city = "beijing"
-policies = ["beijing-2019-skills-action"]
-issue_dates = { start = 2019-01-01, end = 2019-12-31, source = "test" }
-
-[[populations.cohorts]]
-agency = "a"
-programme = "p"
-line = "BJSA-4"
-target = { value = 400, source = "test" }
-eligible_share = { value = 0.8, source = "test" }
-cert_level = { shares = { "5" = 0.5, "3" = 0.5 }, source = "test" }
-difficult_enterprise = { value = 0.1, source = "test" }
-"""
 SIZE_LINE = 'size = { value = 3000, source = "test" }'
 
 
