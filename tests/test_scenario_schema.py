@@ -22,12 +22,12 @@ from simulate.cli import main
 from simulate.cohorts import CohortPopulation
 from simulate.scenario import MAX_REPLICATIONS, ScenarioError
 
+from .test_calibration import MINIMAL as COHORTS  # the smallest scenario of training places
+from .test_simulate import MINIMAL  # and of people
+
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = Path(__file__).with_name("data") / "ready_scenarios_parsed.json"
 BJ, SH, BJSA = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade", "beijing-2019-skills-action"
-# the smallest scenario of people, and of training places (cohorts), as other tests write them
-from .test_calibration import MINIMAL as COHORTS  # noqa: E402
-from .test_simulate import MINIMAL  # noqa: E402
 
 SIZE_LINE = 'size = { value = 3000, source = "test" }'
 
