@@ -86,3 +86,12 @@ def test_BJSA_2_plans_of_one_to_three_years_inclusive(years, status):
     r = sa(cert_kind="training_only", cert_level=None, occupation_code=None, subsidy_line="BJSA-2",
            apprentice_plan_years=years)
     assert (r["status"], r["deciding_rule"]) == (status, "BJSA-2")
+
+
+@pytest.mark.parametrize("trained_by, payee", [("training_body", "training_body"), ("training_base", "training_body"),
+                                               ("employer", "employer")])
+def test_BJSA_8_life_services_paid_to_whoever_trained(trained_by, payee):
+    """BJSA-8 (生活服务): the subsidy goes to the training body or base that trained, else the enterprise."""
+    r = sa(subsidy_line="BJSA-8", industry="elderly_care", occupation_code="4-10-01-05", cert_level=4,
+           trained_by=trained_by)
+    assert (r["status"], r["amount_cny"], r["payee"], r["deciding_rule"]) == ("eligible", 3000, payee, "BJSA-8")
