@@ -131,3 +131,14 @@ def test_R4_employment_difficulty_counts_for_shanghai_hukou_only():
     assert sh(**{**employed, "hukou": "shanghai"})["rate"] == 1.0
     r = sh(hukou="other", employment="unemployed", employment_difficulty=True)
     assert (r["status"], r["deciding_rule"], r["amount_cny"]) == ("ineligible", "SHSU-S2", 0)
+
+
+@pytest.mark.parametrize("kind, status", [("skill_level", "eligible"), ("special_ability", "ineligible"),
+                                          ("special_operation", "ineligible")])
+def test_R3_a_college_student_needs_a_graded_certificate_of_level_4_or_higher(kind, status):
+    """SHSU-R3 (高校毕业年度学生: 中级及以上): a special-ability or special-operation certificate is ungraded,
+    whatever level the claim states, so it does not count for a college student."""
+    r = sh(employment="student", school_city="shanghai", student_final_year="college", cert_kind=kind, cert_level=4,
+           occupation_code=None if kind == "special_ability" else SH_BASE["occupation_code"],
+           special_ability_item="人工智能数据标注" if kind == "special_ability" else None)
+    assert (r["status"], r["deciding_rule"]) == (status, "SHSU-R3")
