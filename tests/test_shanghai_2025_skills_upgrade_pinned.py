@@ -142,3 +142,14 @@ def test_R3_a_college_student_needs_a_graded_certificate_of_level_4_or_higher(ki
            occupation_code=None if kind == "special_ability" else SH_BASE["occupation_code"],
            special_ability_item="人工智能数据标注" if kind == "special_ability" else None)
     assert (r["status"], r["deciding_rule"]) == (status, "SHSU-R3")
+
+
+@pytest.mark.parametrize("as_employed, status", [(True, "ineligible"), (False, "eligible"), (None, "eligible")])
+def test_L1_only_a_prior_known_to_be_paid_as_employed_counts_towards_the_employed_cap(as_employed, status):
+    """SHSU-L1 (as employed, once a year): a prior Shanghai subsidy this year counts towards the employed cap
+    when it was paid as employed; one whose as_employed is unknown (null) does not (the engine's
+    prior_features: a null condition is no match)."""
+    prior = [{"policy_id": SH, "occupation_code": "4-01-02-01", "cert_level": 3, "date": "2026-01-10",
+              "as_employed": as_employed}]
+    r = sh(employment="employed", months_employed_after_cert=6, prior_subsidies=prior)
+    assert (r["status"], r["deciding_rule"]) == (status, "SHSU-L1" if status == "ineligible" else "SHSU-R1")

@@ -7,7 +7,9 @@ and *boundary claims* (``boundaries``): a few paid claims moved onto each of the
 limits, read from its parameters by unit (a date parameter: each claim date on the day,
 the day before and after; years, months, days: a field in that unit at the value ± 1, and
 one claim date that far after another ± 1 day; hours, age, a count: the field at the value
-± 1), and with each choice and flag of the contract set to each of its other values. ``results`` evaluates it (one claim at a time and as a population, with every reason)
+± 1), with each choice and flag of the contract set to each of its other values, and with
+one more prior subsidy: the claim itself as the policy paid it, its flags, level, occupation
+and date varied (so a prior's null or boundary field shows). ``results`` evaluates it (one claim at a time and as a population, with every reason)
 in whatever tree is first on the path, under the baseline parameters and under an *odd*
 variant (``odd_overrides``: amounts odd, percentages with a half), so a rounding mutant
 shows: a mutant that changes none of these results is *equivalent*.
@@ -129,6 +131,13 @@ def boundaries(pid: str, claims: list[dict]) -> list[dict]:
         for name, values in choices.items():
             for v in values:
                 put(**{name: v})
+        paid = {"policy_id": pid, "occupation_code": seed.get("occupation_code"), "cert_level": seed.get("cert_level"),
+                "special_ability_item": seed.get("special_ability_item"), "date": seed["application_date"]}
+        level = seed.get("cert_level")
+        for change in [{"as_employed": v} for v in (True, False, None)] + [{"as_student": v} for v in (True, False)] \
+                + [{"cert_level": v} for v in ((level - 1, level + 1) if level else (3,))] \
+                + [{"occupation_code": None}, {"date": str(int(paid["date"][:4]) - 1) + paid["date"][4:]}]:
+            put(prior_subsidies=[*(seed.get("prior_subsidies") or []), {**paid, **change}])
         have = {d: dt.date.fromisoformat(seed[d]) for d in dates if seed.get(d)}
         for name in params:
             unit, value = params.meta(name).unit, params[name]
