@@ -121,3 +121,12 @@ def test_C1_a_certificate_issued_outside_beijing_is_refused(city):
     """BJKG-C1: 本市 certificates only: an issuer registered anywhere but Beijing fails, not just Shanghai's."""
     r = bj(cert_issuer_city=city)
     assert (r["status"], r["deciding_rule"], r["amount_cny"]) == ("ineligible", "BJKG-C1", 0)
+
+
+@pytest.mark.parametrize("applied, month", [("2026-03-02", "2026-04-01"), ("2026-03-11", "2026-04-01"),
+                                             ("2026-03-12", "2026-06-01")])
+def test_T1_publicity_starts_on_the_publicity_day_and_payment_follows_its_end(applied, month):
+    """BJKG-T1 with the publicity on the 25th (a reform): reviewed (14 days) by 25 March, publicity runs
+    25–31 March and payment is in April (a day later start would end it in April and pay in May);
+    reviewed on the 26th, publicity runs 25 April – 1 May and payment is in June."""
+    assert explain(BJ, BJ_BASE, {"publicity_day": 25}, application_date=applied)["payment_month"] == month
