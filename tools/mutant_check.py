@@ -5,8 +5,9 @@ first failure kills the mutant): the mutated file's own tests first, which kill 
 mutants in seconds. If they pass, the reference population is evaluated and compared with
 the unmutated tree's results: the same results make the mutant *equivalent* (the later
 stages are not run). Otherwise the later stages run; if every test passes it is a
-*survivor*. Writes the verdict (JSON). With --baseline every stage runs, the tests must pass,
-and it writes the reference results and each test file's duration instead.
+*survivor*. Writes the verdict (JSON). With --baseline every stage runs, the tests of the
+first two must pass (a file of the later ones that fails on the unmutated copy is named, to
+be left out), and it writes the reference results and each test file's duration instead.
 
 Hypothesis runs without shrinking, a database or deadlines here: a mutant only needs a
 failure, not the smallest one (shrinking a failure took minutes), and a loaded machine
@@ -26,12 +27,14 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.failed: str | None = None
+        self.failed_files: set[str] = set()
         self.seconds: dict[str, float] = defaultdict(float)
 
     def pytest_runtest_logreport(self, report) -> None:
         self.seconds[report.nodeid.split("::")[0]] += report.duration
-        if report.failed and self.failed is None:
-            self.failed = report.nodeid
+        if report.failed:
+            self.failed_files.add(report.nodeid.split("::")[0])
+            self.failed = self.failed or report.nodeid
 
     def pytest_collectreport(self, report) -> None:
         if report.failed and self.failed is None:
@@ -46,11 +49,11 @@ def _hypothesis_profile() -> None:
     settings.load_profile("mutant")
 
 
-def _run(files: list[str], rec: _Recorder) -> dict | None:
+def _run(files: list[str], rec: _Recorder, first_failure: bool = True) -> dict | None:
     """Run one stage: a verdict if it kills the mutant (or cannot run), else None."""
     import pytest
-    rc = pytest.main([*files, "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts="],
-                     plugins=[rec])
+    rc = pytest.main([*files, *(["-x"] if first_failure else []), "-q", "-p", "no:cacheprovider", "--no-header",
+                      "-o", "addopts="], plugins=[rec])
     if rc in (1, 2):  # tests failed, or failed to collect (a mutant that breaks an import)
         return {"outcome": "killed", "by": rec.failed or f"pytest exit {rc}"}
     if rc not in (0, 5):  # 5: no tests collected in this stage
@@ -86,13 +89,18 @@ def main(argv: list[str] | None = None) -> int:
             if not diff:
                 verdict = {"outcome": "equivalent"}
                 break
+        if args.baseline and i >= 2:
+            # the rest of the suite: a file that fails on the unmutated copy (it needs what the
+            # copy lacks) cannot judge a mutant; it is left out of the mutants' runs, not fatal
+            _run(files, rec, first_failure=False)
+            continue
         verdict = _run(files, rec) if files else None
         if verdict:
             break
     if verdict is None:
         if args.baseline:
             args.baseline.write_text(json.dumps(reference.results(ref), ensure_ascii=False), encoding="utf-8")
-            verdict = {"outcome": "baseline", "seconds": dict(rec.seconds)}
+            verdict = {"outcome": "baseline", "seconds": dict(rec.seconds), "unusable": sorted(rec.failed_files)}
         elif len(stages) < 2:  # one stage only: the results were not compared yet
             got = reference.results(ref, only or None)
             want = json.loads(args.expected.read_text(encoding="utf-8"))

@@ -36,7 +36,8 @@ from pathlib import Path
 
 from .mutants import ROOT, Mutant, MutantError, all_mutants
 
-COPIED = ("policies", "simulate", "dashboard", "tests", "examples", "scenarios", "docs", "tools", "pyproject.toml")
+COPIED = ("policies", "simulate", "dashboard", "tests", "examples", "scenarios", "docs", "tools", "pyproject.toml",
+          "README.md", "Makefile")
 IGNORED = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
 # a mutant that loops is an error, not a survivor: its limit is its tests' unmutated time
 # this many times (the machine may be busier than during the baseline), plus the slack
@@ -127,6 +128,8 @@ def run_mutant(m: Mutant, work: Path) -> dict:
         _copy_tree(source, tree)
         (tree / m.file).write_text(mutated, encoding="utf-8")
         stages, policies = tests_for(m.file, source)
+        unusable = set(json.loads((work / "unusable.json").read_text(encoding="utf-8")))
+        stages = [[f for f in s if f not in unusable] for s in stages]
         durations = json.loads((work / "durations.json").read_text(encoding="utf-8"))
         limit = TIMEOUT_FACTOR * sum(durations.get(f, 0.0) for s in stages for f in s) + TIMEOUT_SLACK
         verdict = _run_check(tree, work, stages, policies, ["--expected", str(work / "expected.json")], limit)
@@ -154,6 +157,10 @@ def baseline(work: Path) -> str | None:
     if verdict["outcome"] != "baseline":
         return f"the unmutated tree does not pass its tests: {verdict.get('by') or verdict.get('detail')}"
     (work / "durations.json").write_text(json.dumps(verdict["seconds"]), encoding="utf-8")
+    (work / "unusable.json").write_text(json.dumps(verdict["unusable"]), encoding="utf-8")
+    if verdict["unusable"]:
+        print(f"baseline: left out, as they fail on the unmutated copy: {', '.join(verdict['unusable'])}",
+              file=sys.stderr)
     return None
 
 
