@@ -35,7 +35,7 @@ from . import interrupts
 
 MARKER = ".skillsim-output"
 MARKER_FORMAT = 1
-NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+NAME = re.compile(r"[A-Za-z0-9_-]+")  # fullmatch: "$" would let a trailing newline through
 PAUSE_ENV = "SKILLSIM_TEST_PAUSE_BEFORE_SWAP"  # tests: seconds to wait before the swap (to signal then)
 
 
@@ -45,7 +45,7 @@ class OutputError(ValueError):
 
 def check_name(name: object, what: str = "scenario name") -> str:
     """A scenario's name becomes a folder name: letters, digits, '-' and '_' only."""
-    if not isinstance(name, str) or not NAME.match(name):
+    if not isinstance(name, str) or not NAME.fullmatch(name):
         shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:59] + "…"
         raise OutputError(f"{what} {shown}: only letters, digits, '-' and '_' (it names an output folder)")
     return name
