@@ -1,39 +1,59 @@
 # Two commands on a fresh machine (Python 3.11 + pip): `make run` and `make test`.
-# Each creates .venv and installs skillsim into it first (once; again when pyproject.toml changes).
+# Each creates .venv and installs skillsim into it first: `make run` what running needs,
+# `make test` the test extras too. pip installs everything, so the user's pip configuration
+# (index URL, mirror, certificates) is honoured.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# strict editable mode: a tree of links under build/ that type checkers and editors resolve
+EDITABLE := -C editable_mode=strict -e
+RUNTIME := $(VENV)/.runtime
+TESTING := $(VENV)/.testing
+LINKS   := $(VENV)/.links
+# a file added to or removed from a package changes its folder: the link tree is refreshed
+# (folder/. so that no folder is taken for the phony target of its name, e.g. dashboard)
+FOLDERS := $(addsuffix /.,$(shell find api policies simulate dashboard scenarios examples -type d -not -name __pycache__ 2>/dev/null))
 
 .PHONY: run test fuzz mutate dashboard bench install clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
-	touch $(STAMP)
+	$(PIP) install 'setuptools>=69'
 
-install: $(STAMP)
+$(RUNTIME): pyproject.toml setup.py | $(BIN)/python
+	$(PIP) install $(EDITABLE) .
+	touch $@ $(LINKS)
 
-run: $(STAMP)
+$(TESTING): $(RUNTIME)
+	$(PIP) install $(EDITABLE) '.[test]'
+	touch $@ $(LINKS)
+
+$(LINKS): $(FOLDERS) | $(RUNTIME)
+	$(PIP) install --no-deps --no-build-isolation $(EDITABLE) .
+	touch $@
+
+install: $(TESTING) $(LINKS)
+
+run: $(RUNTIME) $(LINKS)
 	$(BIN)/skillsim run --out out/default
 
-dashboard: $(STAMP)
+dashboard: $(RUNTIME) $(LINKS)
 	$(BIN)/skillsim dashboard
 
-bench: $(STAMP)
+bench: $(RUNTIME) $(LINKS)
 	$(BIN)/python benchmarks/bench_simulate.py
 
-test: $(STAMP)
+test: $(TESTING) $(LINKS)
 	$(BIN)/python -m pytest
 
 # The fuzz tests with many more examples (>= 10,000 claims, >= 500 scenario files).
-fuzz: $(STAMP)
+fuzz: $(TESTING) $(LINKS)
 	SKILLSIM_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_claim_input.py
 
 # Mutation testing (tools/mutate.py): every mutant in a temporary copy, 2 at a time; exit 1 if one survives.
-mutate: $(STAMP)
+mutate: $(TESTING) $(LINKS)
 	$(BIN)/python -m tools.mutate --jobs 2
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) build out .pytest_cache .hypothesis

@@ -4,7 +4,7 @@ policies (with their population caps) and aggregated into totals and breakdowns.
     python benchmarks/bench_simulate.py            # 1M claims (median of 5) and 10M (median of 3)
     python benchmarks/bench_simulate.py --claims 1000000 --repeat 3
 
-The run is ``simulate.runner.run`` on beijing-2026-baseline + shanghai-2025-baseline
+The run is ``skillsim.simulate.runner.run`` on beijing-2026-baseline + shanghai-2025-baseline
 resized to N claims, one replication, without keeping the claims (claims.parquet).
 
 Each size runs in a fresh subprocess so its peak memory (ru_maxrss) is its own, after a
@@ -34,9 +34,9 @@ def one_run(n_claims: int, seed: int) -> dict[str, float]:
     import numpy as np
     import polars as pl
 
-    from policies.contract import validate_frame
-    from simulate import runner, scenario
-    from simulate.population import generate
+    from skillsim.policies.contract import validate_frame
+    from skillsim.simulate import runner, scenario
+    from skillsim.simulate.population import generate
 
     bj, sh = (scenario.load(n) for n in ("beijing-2026-baseline", "shanghai-2025-baseline"))
     both = dataclasses.replace(bj, name="bench", seed=seed, replications=1, populations=bj.populations + sh.populations,

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from policies import claims_frame, get_policy, policy_ids
+from skillsim.policies import claims_frame, get_policy, policy_ids
 
 BJKG, SHSU, BJSA = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade", "beijing-2019-skills-action"
 LEVELS: tuple[int | None, ...] = (5, 4, 3, 2, 1, None)   # None: ungraded (a special-ability certificate)

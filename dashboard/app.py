@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.labels import LANGS, t
+from skillsim.dashboard.labels import LANGS, t
 
 PAGES = Path(__file__).parent / "views"   # not "pages": streamlit would list that folder itself
 

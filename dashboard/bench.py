@@ -2,7 +2,7 @@
 in-process with streamlit's AppTest (the script run is what a redraw waits for; the
 browser's drawing adds ~0.1 s).
 
-    .venv/bin/python -m dashboard.bench [--size N] [--replications R]
+    .venv/bin/python -m skillsim.dashboard.bench [--size N] [--replications R]
 
 Without --size: the ready scenarios' own sizes (the two baselines together: ~1.1 million claims).
 """

@@ -25,9 +25,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from policies import ParameterSet, get_policy
-from simulate import metrics, report, runner, scenario
-from simulate.scenario import Scenario
+from skillsim.policies import ParameterSet, get_policy
+from skillsim.simulate import metrics, report, runner, scenario
+from skillsim.simulate.scenario import Scenario
 
 from .cli import REPS_ENV, SIZE_ENV
 

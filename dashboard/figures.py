@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from .data import Source
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from policies.levels import LEVEL_NAMES
+from skillsim.policies.levels import LEVEL_NAMES
 
 LANGS = {"zh": "中文", "en": "English"}
 

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from policies import ParameterSet
+from skillsim.policies import ParameterSet
 
 from .labels import t
 

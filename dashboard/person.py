@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from policies import PolicyError, claims_frame, get_policy, policy_ids, result_dict
-from simulate.runner import relocate
+from skillsim.policies import PolicyError, claims_frame, get_policy, policy_ids, result_dict
+from skillsim.simulate.runner import relocate
 
 from . import amounts
 

@@ -7,9 +7,9 @@ from typing import Iterator
 import polars as pl
 import streamlit as st
 
-from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, get_policy
-from simulate.report import OutputError
-from simulate.scenario import ScenarioError
+from skillsim.policies import ContractError, ParameterError, PolicyError, UnknownPolicy, get_policy
+from skillsim.simulate.report import OutputError
+from skillsim.simulate.scenario import ScenarioError
 
 from .labels import t
 

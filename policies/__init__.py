@@ -1,6 +1,6 @@
 """skillsim policies: one calculator per city and year, each citing its clauses.
 
-    from policies import get_policy
+    from skillsim.policies import get_policy
     get_policy("beijing-2026-key-groups").explain({...claim...})
 """
 from .contract import ContractError, claims_frame, validate_claim, validate_frame

@@ -7,7 +7,7 @@ integers of thousands of digits (a ValueError past Python's 4,300-digit limit) a
 NaN/Infinity literals. Here each is a ``ContractError`` naming the path of the value.
 
 The reader only parses: which fields a claim has and what they hold is the contract's
-(``policies.contract``), so the two can change apart.
+(``skillsim.policies.contract``), so the two can change apart.
 """
 from __future__ import annotations
 

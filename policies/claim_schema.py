@@ -4,10 +4,10 @@
 field, its kind, whether it is required or nullable, its choices, bounds, default, meaning
 and group; ``DATES_IN_ORDER`` is the one rule across fields. From this table come:
 
-- ``Claim``, a strict pydantic model of one claim (the JSON path: ``policies.contract.validate_claim``);
-- the polars schema and the vectorised frame checks (``policies.contract.validate_frame``);
+- ``Claim``, a strict pydantic model of one claim (the JSON path: ``skillsim.policies.contract.validate_claim``);
+- the polars schema and the vectorised frame checks (``skillsim.policies.contract.validate_frame``);
 - the JSON Schema ``docs/claim.schema.json`` and the field tables of ``docs/claim-contract.md``
-  (``python -m policies.claim_schema --write`` regenerates both; a test keeps them current);
+  (``python -m skillsim.policies.claim_schema --write`` regenerates both; a test keeps them current);
 - the dashboard's "Explain one person" form (widgets, choices, bounds, help texts).
 
 The table is the source rather than a pydantic model because every reader but one wants its
@@ -314,7 +314,7 @@ def _table(fields: tuple[Field, ...]) -> list[str]:
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "claim-contract.md"
 SCHEMA_FILE = DOC.parent / "claim.schema.json"
-BEGIN = "<!-- generated from policies/claim_schema.py: python -m policies.claim_schema --write -->"
+BEGIN = "<!-- generated from policies/claim_schema.py: python -m skillsim.policies.claim_schema --write -->"
 END = "<!-- end of generated tables -->"
 
 
@@ -350,7 +350,7 @@ def main(argv: list[str]) -> int:
             p.write_text(want[p], encoding="utf-8")
         return 0
     for p in stale:
-        print(f"{p}: not current (python -m policies.claim_schema --write)", file=sys.stderr)
+        print(f"{p}: not current (python -m skillsim.policies.claim_schema --write)", file=sys.stderr)
     return 1 if stale else 0
 
 

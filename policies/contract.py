@@ -1,4 +1,4 @@
-"""The claim contract enforced, from its one definition (``policies.claim_schema``).
+"""The claim contract enforced, from its one definition (``skillsim.policies.claim_schema``).
 
 A claim given as JSON (``validate_claim``) goes through the generated pydantic model in
 strict mode; a whole polars frame of claims (``validate_frame``) through vectorised checks
@@ -8,7 +8,7 @@ claim may leave out an optional field (it takes its default); a frame must have 
 column unless the caller asks for the defaults (``defaults=True``, which says which).
 Every error is a ``ContractError`` whose one-line message names the field and the bad
 value (both cut to a readable length), and in a frame the row. Reading a claim's JSON
-text strictly is ``policies.claim_json``'s, before this.
+text strictly is ``skillsim.policies.claim_json``'s, before this.
 """
 from __future__ import annotations
 

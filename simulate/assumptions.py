@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal, Mapping, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
-from policies import UnknownPolicy, get_policy, policy_ids
+from skillsim.policies import UnknownPolicy, get_policy, policy_ids
 
 DEFAULTS_FILE = Path(__file__).with_name("population_defaults.toml")
 EMPLOYMENT = ("employed", "flexible", "unemployed", "student", "other")

@@ -1,5 +1,5 @@
 """Target vs simulated person-times of a population of cohorts (BJSA-K1), and the budget
-they imply, from a run's breakdowns; ``python -m simulate.calibration OUT_DIR`` prints the
+they imply, from a run's breakdowns; ``python -m skillsim.simulate.calibration OUT_DIR`` prints the
 markdown note (docs/calibration-2019.md is its output for beijing-2019-task-table).
 
 Simulated person-times are the claims the calculator paid (``eligible_claims`` of the
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from policies.beijing_2019_skills_action import LINE_NAMES
+from skillsim.policies.beijing_2019_skills_action import LINE_NAMES
 
 from . import scenario
 from .cohorts import NONE, CohortPopulation
@@ -80,7 +80,7 @@ def note(out_dir: str | Path) -> str:
     parts = [f"# Calibration: {scen.name}\n", scen.description + "\n",
              "Generated from a real run (seed {seed}, {reps} replications; budgets are the mean over "
              "replications, [5th, 95th percentile]):\n".format(seed=doc["seed"], reps=doc["replications"]),
-             f"```\nskillsim run {scen.name} --out {out}\npython -m simulate.calibration {out} "
+             f"```\nskillsim run {scen.name} --out {out}\npython -m skillsim.simulate.calibration {out} "
              "> docs/calibration-2019.md\n```\n"]
     header = _header_comment(scen.path)
     if header:
@@ -151,7 +151,7 @@ def _sections(pop: CohortPopulation, t: pl.DataFrame, breakdowns: pl.DataFrame, 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m simulate.calibration OUT_DIR  (a 'skillsim run' output of a scenario with cohorts)",
+        print("usage: python -m skillsim.simulate.calibration OUT_DIR  (a 'skillsim run' output of a scenario with cohorts)",
               file=sys.stderr)
         return 2
     print(note(args[0]))

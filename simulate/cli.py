@@ -32,9 +32,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import run_commands
-from policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
-from policies.claim_json import parse_claims_json
-from policies.contract import shown
+from skillsim.policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
+from skillsim.policies.claim_json import parse_claims_json
+from skillsim.policies.contract import shown
 
 
 class UsageError(Exception):

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import polars as pl
 
-from policies.contract import FIELD_BY_NAME, SCHEMA, validate_frame
+from skillsim.policies.contract import FIELD_BY_NAME, SCHEMA, validate_frame
 
 from .cohorts import NONE, Cohort, CohortPopulation, _p
 from .population import OTHER_CITY, _bands as draw_bands

@@ -41,7 +41,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from .assumptions import (MAX_PEOPLE, Age, Assumption, Band, CertLevel, Chance, DaysMax, DelayDays, HoursSpread, Hukou,
                           IssueDates, MonthsMax, PolicyIds, Sex, Shares, Slug, Table, Text, At, band_check,

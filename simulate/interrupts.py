@@ -84,8 +84,8 @@ def deferred() -> Iterator[None]:
 def is_program() -> bool:
     """Whether this process is the ``skillsim`` program (not a test or a notebook calling ``main``)."""
     main = getattr(sys.modules.get("__main__"), "__spec__", None)
-    started_as = "simulate.cli" if main is not None and main.name == "simulate.cli" else os.path.basename(sys.argv[0])
-    return started_as in ("skillsim", "simulate.cli") and threading.current_thread() is threading.main_thread()
+    started_as = "skillsim.simulate.cli" if main is not None and main.name == "skillsim.simulate.cli" else os.path.basename(sys.argv[0])
+    return started_as in ("skillsim", "skillsim.simulate.cli") and threading.current_thread() is threading.main_thread()
 
 
 def _exit_at_once(signum: int, frame: object) -> None:

@@ -4,7 +4,7 @@ Everything is drawn vectorised: how many hold a certificate, how many certificat
 holds and which are applied for; then, for the people who apply, their hukou, age, sex,
 status and flags at the issue date; then each claim's certificate (kind, level,
 occupation, issue date, issuer) and its application. Attributes nobody claims with are
-not drawn. The frame satisfies the claim contract (``policies.validate_frame``), with
+not drawn. The frame satisfies the claim contract (``skillsim.policies.validate_frame``), with
 narrow dtypes; the fields no scenario draws (the training side, catalog_class) take the
 contract's defaults, and ``Draw.defaulted`` names them (a run's summary.json lists them).
 Same seed, same frame.
@@ -19,8 +19,8 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from policies import get_policy
-from policies.contract import PRIOR_DTYPE, validate_frame
+from skillsim.policies import get_policy
+from skillsim.policies.contract import PRIOR_DTYPE, validate_frame
 
 from .scenario import EMPLOYMENT, Population
 

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from . import outputs
 from .metrics import interval

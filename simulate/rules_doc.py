@@ -2,8 +2,8 @@
 the parameters that cite it, the project files that cite it and the tests that name it
 (Catala's idea of the article next to its code).
 
-    python -m simulate.rules_doc --write    # regenerate docs/rules/ (one page per policy)
-    python -m simulate.rules_doc --check    # exit 1, naming the stale pages, if they differ
+    python -m skillsim.simulate.rules_doc --write    # regenerate docs/rules/ (one page per policy)
+    python -m skillsim.simulate.rules_doc --check    # exit 1, naming the stale pages, if they differ
     skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]
 
 It reads the project tree (code, data, docs and tests), so it lives above the calculators
@@ -22,15 +22,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from policies import all_policies, get_policy
-from policies.engine import Policy
-from policies.rulebook import Rule
+from skillsim.policies import all_policies, get_policy
+from skillsim.policies.engine import Policy
+from skillsim.policies.rulebook import Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path("docs") / "rules"
 CITING_DIRS = ("policies", "simulate", "dashboard", "scenarios", "docs")
 SUFFIXES = {".py", ".toml", ".csv", ".md", ".json"}
-REGENERATE = "python -m simulate.rules_doc --write"
+REGENERATE = "python -m skillsim.simulate.rules_doc --write"
 
 # A rule id as it is cited: a prefix of 4 capitals (or 2 capitals and 2 digits), a hyphen and
 # a short code (a capital, or digits after at most one capital), with no ASCII letter or
@@ -283,7 +283,7 @@ def show(policy_id: str, rule_id: str | None, fmt: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulate.rules_doc", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m skillsim.simulate.rules_doc", description=__doc__.split("\n\n")[0])
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--write", action="store_true", help="regenerate docs/rules/")
     what.add_argument("--check", action="store_true", help="exit 1 if docs/rules/ is stale")

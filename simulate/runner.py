@@ -21,10 +21,10 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from policies import get_policy
-from policies.contract import SCHEMA
-from policies.engine import collect
-from policies.parameters import NO_CLASSES, AssumedClasses
+from skillsim.policies import get_policy
+from skillsim.policies.contract import SCHEMA
+from skillsim.policies.engine import collect
+from skillsim.policies.parameters import NO_CLASSES, AssumedClasses
 
 from . import metrics
 from .estimate import check_fits

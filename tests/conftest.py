@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 BJ = "beijing-2026-key-groups"
 SH = "shanghai-2025-skills-upgrade"

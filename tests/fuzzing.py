@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, settings
 
-from simulate.cli import main
+from skillsim.simulate.cli import main
 
 LONG = os.environ.get("SKILLSIM_FUZZ") == "long"
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Any
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 
 def plain(text: str) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from policies.contract import FIELDS
+from skillsim.policies.contract import FIELDS
 
 CODES = ["4-10-01-05", "4-10-01-06", "4-03-02-01", "4-04-05-05", "4-03-02-08", "6-31-01-03", "9-99-99-99",
          "6-18-01-07"]
@@ -109,7 +109,7 @@ PEOPLE = ["p1", "p2", "p3", "p4", "p5"]
 
 
 def _catalog(pid: str):
-    from policies import get_policy
+    from skillsim.policies import get_policy
     return get_policy(pid).catalog
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import ParameterError, claims_frame, get_policy, result_dict
+from skillsim.policies import ParameterError, claims_frame, get_policy, result_dict
 
 from .conftest import explain, rules_of
 

@@ -8,9 +8,9 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from policies import ContractError, PolicyError, claims_frame, get_policy
-from policies.parameters import ParameterError
-from simulate.cli import main
+from skillsim.policies import ContractError, PolicyError, claims_frame, get_policy
+from skillsim.policies.parameters import ParameterError
+from skillsim.simulate.cli import main
 
 from .conftest import BJ_BASE, rules_of
 from .strategies import garbage_claims
@@ -32,7 +32,7 @@ def explain(overrides=AMOUNTS, **changes):
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "simulate.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "skillsim.simulate.cli", *args], input=stdin, capture_output=True,
                           text=True, timeout=60)
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import claims_frame, get_policy, result_dict
+from skillsim.policies import claims_frame, get_policy, result_dict
 
 from .conftest import explain, rules_of
 

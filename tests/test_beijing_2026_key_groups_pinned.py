@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from .conftest import BJ, BJ_BASE, explain, rules_of
 from .pinning import parameter_problems, text_rows

@@ -6,11 +6,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from policies import get_policy
-from policies.contract import validate_frame
-from simulate import calibration, cohort_draw, cohorts, runner, scenario
-from simulate.cli import main
-from simulate.scenario import ScenarioError
+from skillsim.policies import get_policy
+from skillsim.policies.contract import validate_frame
+from skillsim.simulate import calibration, cohort_draw, cohorts, runner, scenario
+from skillsim.simulate.cli import main
+from skillsim.simulate.scenario import ScenarioError
 
 NAME = "beijing-2019-task-table"
 DISTRICTS = "各区政府 (含北京经济技术开发区管委会)"
@@ -251,4 +251,4 @@ def test_note_from_a_run(tmp_path):
     text = calibration.note(out)
     assert "| **total** | **6,230** | **6,230** | **+0.00%**" in text
     assert "| 市国资委 | 2,250 | 2,250 | +0.00% |" in text
-    assert f"python -m simulate.calibration {out}" in text
+    assert f"python -m skillsim.simulate.calibration {out}" in text

@@ -7,8 +7,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.caps import ROW, earlier_in_group
-from policies.engine import by_distinct
+from skillsim.policies.caps import ROW, earlier_in_group
+from skillsim.policies.engine import by_distinct
 
 rows = st.lists(st.tuples(st.sampled_from(["p1", "p2", "p3"]), st.sampled_from([None, "x", "y"]),
                           st.integers(0, 40), st.integers(0, 3000), st.integers(-5, 99)), min_size=0, max_size=40)

@@ -15,8 +15,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import claims_frame, get_policy
-from simulate.runner import run_policy
+from skillsim.policies import claims_frame, get_policy
+from skillsim.simulate.runner import run_policy
 
 from .conftest import BJ, BJ_BASE, SH, SH_BASE
 

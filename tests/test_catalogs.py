@@ -3,7 +3,7 @@ import re
 
 import polars as pl
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 
 def test_beijing_2026_catalog_transcription():

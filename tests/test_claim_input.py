@@ -20,11 +20,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import get_policy, policy_ids
-from policies.claim_json import MAX_DEPTH, NotJSON, parse_claims_json
-from policies.contract import (DATE_MAX, DATE_MIN, FIELDS, SHOWN_CHARS, ContractError, claims_frame,
+from skillsim.policies import get_policy, policy_ids
+from skillsim.policies.claim_json import MAX_DEPTH, NotJSON, parse_claims_json
+from skillsim.policies.contract import (DATE_MAX, DATE_MIN, FIELDS, SHOWN_CHARS, ContractError, claims_frame,
                                validate_claim, validate_frame)
-from simulate.cli import _overrides
+from skillsim.simulate.cli import _overrides
 
 from .conftest import BJ_BASE, SH_BASE
 from .fuzzing import Outcome, cli, fuzz_settings
@@ -198,7 +198,7 @@ def test_set_takes_json_or_else_bare_text():
     (claim_text(age=45).replace('"age": 45', '"age": 999, "age": 45').encode(), "age: is given twice"),
 ], ids=["utf8", "duplicate"])
 def test_explain_process_refuses_odd_stdin_in_one_line(data, field):
-    p = subprocess.run([sys.executable, "-m", "simulate.cli", "explain", "--policy", BJ, "--claim", "-"],
+    p = subprocess.run([sys.executable, "-m", "skillsim.simulate.cli", "explain", "--policy", BJ, "--claim", "-"],
                        input=data, capture_output=True, timeout=60)
     err = p.stderr.decode("utf-8")
     assert p.returncode == 2 and p.stdout == b"" and len(err.strip().splitlines()) == 1

@@ -3,13 +3,13 @@ import json
 import subprocess
 import sys
 
-from simulate.cli import main
+from skillsim.simulate.cli import main
 
 from .conftest import BJ_BASE
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "simulate.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "skillsim.simulate.cli", *args], input=stdin, capture_output=True,
                           text=True, timeout=60)
 
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from policies import ContractError, claim_schema, claims_frame, get_policy, validate_claim, validate_frame
-from policies.contract import FIELDS, PRIOR_FIELDS, SCHEMA
-from policies.claim_schema import PRIOR_BY_NAME
-from simulate import report, runner, scenario
+from skillsim.policies import ContractError, claim_schema, claims_frame, get_policy, validate_claim, validate_frame
+from skillsim.policies.contract import FIELDS, PRIOR_FIELDS, SCHEMA
+from skillsim.policies.claim_schema import PRIOR_BY_NAME
+from skillsim.simulate import report, runner, scenario
 
 from .conftest import BJ_BASE, SH_BASE
 from .strategies import claims
@@ -274,9 +274,9 @@ def test_a_run_lists_the_fields_its_draws_left_at_defaults():
 def test_the_docs_table_and_json_schema_are_generated_from_the_definition():
     doc = claim_schema.DOC.read_text(encoding="utf-8")
     assert doc == claim_schema.current_doc(doc), \
-        "docs/claim-contract.md's field tables are stale: python -m policies.claim_schema --write"
+        "docs/claim-contract.md's field tables are stale: python -m skillsim.policies.claim_schema --write"
     assert claim_schema.SCHEMA_FILE.read_text(encoding="utf-8") == claim_schema.schema_text(), \
-        "docs/claim.schema.json is stale: python -m policies.claim_schema --write"
+        "docs/claim.schema.json is stale: python -m skillsim.policies.claim_schema --write"
     for f in FIELDS + PRIOR_FIELDS:
         assert f"| {f.name} |" in doc
 

@@ -12,8 +12,8 @@ import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.cli import REPS_ENV, SIZE_ENV
-from simulate import report, runner, scenario
+from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV
+from skillsim.simulate import report, runner, scenario
 
 ROOT = Path(__file__).resolve().parent.parent / "dashboard"
 SIZE, REPS = 20_000, 3

@@ -23,7 +23,7 @@ from typing import Iterator
 
 import pytest
 
-from dashboard.cli import REPS_ENV, SIZE_ENV, command
+from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV, command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # page -> (url path, the header it shows once it has really run, in Chinese: the default); Tiers is at /

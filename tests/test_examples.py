@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from simulate.cli import main
+from skillsim.simulate.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXPECTED = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))

@@ -22,8 +22,8 @@ import tomli_w
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from policies import get_policy, policy_ids
-from policies.engine import STATUSES
+from skillsim.policies import get_policy, policy_ids
+from skillsim.policies.engine import STATUSES
 
 from .fuzzing import cli, fuzz_settings
 

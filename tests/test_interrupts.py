@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simulate import outputs, report, runner, scenario
+from skillsim.simulate import outputs, report, runner, scenario
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the moment")
 

@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from simulate import outputs, report, run_commands, runner, scenario
-from simulate.cli import LINE, _print_frame, main
+from skillsim.simulate import outputs, report, run_commands, runner, scenario
+from skillsim.simulate.cli import LINE, _print_frame, main
 
 RUN = ["--size", "100", "--replications", "1"]
 BJ_RUN = ["run", "beijing-2026-baseline", *RUN]

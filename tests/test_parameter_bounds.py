@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from policies import ParameterError, all_policies, claims_frame, get_policy
-from policies.engine import collect
-from policies.money import apply_pct, hundredths
-from policies.parameters import UNITS, ParameterSet
-from simulate import scenario
-from simulate.cli import main
-from simulate.scenario import ScenarioError
+from skillsim.policies import ParameterError, all_policies, claims_frame, get_policy
+from skillsim.policies.engine import collect
+from skillsim.policies.money import apply_pct, hundredths
+from skillsim.policies.parameters import UNITS, ParameterSet
+from skillsim.simulate import scenario
+from skillsim.simulate.cli import main
+from skillsim.simulate.scenario import ScenarioError
 
 from .conftest import BJ, BJ_BASE, SH, SH_BASE, explain
 from .test_beijing_2019_skills_action import (APPRENTICE, DOMESTIC, HIGH_TECH, NEW_HIRE, RESEARCH, SA_BASE,

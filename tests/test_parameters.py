@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from policies import ParameterError, ParameterSet, all_policies, get_policy
-from policies.parameters import AssumedClasses
+from skillsim.policies import ParameterError, ParameterSet, all_policies, get_policy
+from skillsim.policies.parameters import AssumedClasses
 
 GOOD = '''
 [x]
@@ -114,7 +114,7 @@ def test_the_values_no_text_gives_are_assumptions_and_the_rest_cite_a_clause():
 
 
 def test_the_parameters_command_shows_the_kind(capsys):
-    from simulate.cli import main
+    from skillsim.simulate.cli import main
     assert main(["parameters", "--policy", "shanghai-2025-skills-upgrade", "--format", "json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["payment_delay_months"]["kind"] == "assumption" and rows["payment_delay_months"]["source"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import ContractError, claims_frame, get_policy, result_dict
+from skillsim.policies import ContractError, claims_frame, get_policy, result_dict
 
 from .strategies import POLICIES, claims, garbage_claims, paid_claims
 

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from policies import registry
+from skillsim.policies import registry
 
 
 def test_builtin_policies_are_registered():
@@ -25,8 +25,8 @@ def test_third_party_policy_plugs_in(tmp_path, monkeypatch):
     pkg = tmp_path / "thirdparty_city"
     pkg.mkdir()
     (pkg / "__init__.py").write_text(textwrap.dedent('''
-        from policies.beijing_2026_key_groups import BeijingKeyGroups2026
-        from policies.engine import PolicyMeta
+        from skillsim.policies.beijing_2026_key_groups import BeijingKeyGroups2026
+        from skillsim.policies.engine import PolicyMeta
         class Clone(BeijingKeyGroups2026):
             def __init__(self):
                 super().__init__()

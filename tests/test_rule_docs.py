@@ -9,10 +9,10 @@ import unicodedata
 
 import pytest
 
-from policies import get_policy
-from policies.engine import PolicyMeta
-from simulate import rules_doc
-from simulate.cli import main
+from skillsim.policies import get_policy
+from skillsim.policies.engine import PolicyMeta
+from skillsim.simulate import rules_doc
+from skillsim.simulate.cli import main
 
 BJ = "beijing-2026-key-groups"
 IN_TREE = [p.id for p in rules_doc.in_tree_policies()]

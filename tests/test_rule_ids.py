@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from hypothesis import given, strategies as st
 
-from policies import all_policies
-from simulate.rules_doc import CITED_ID, ROOT, SUFFIXES
+from skillsim.policies import all_policies
+from skillsim.simulate.rules_doc import CITED_ID, ROOT, SUFFIXES
 
 SCANNED = ("policies", "simulate", "dashboard", "scenarios", "docs", "examples", "tests")
 KNOWN = {rid for p in all_policies() for rid in p.rules}

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate import cohort_draw, estimate, scenario
-from simulate.assumptions import DEFAULTS_FILE, MAX_PEOPLE, Chance, PeopleAssumptions
-from simulate.cli import main
-from simulate.cohorts import CohortPopulation
-from simulate.scenario import MAX_REPLICATIONS, ScenarioError
+from skillsim.simulate import cohort_draw, estimate, scenario
+from skillsim.simulate.assumptions import DEFAULTS_FILE, MAX_PEOPLE, Chance, PeopleAssumptions
+from skillsim.simulate.cli import main
+from skillsim.simulate.cohorts import CohortPopulation
+from skillsim.simulate.scenario import MAX_REPLICATIONS, ScenarioError
 
 from .test_calibration import MINIMAL as COHORTS  # the smallest scenario of training places
 from .test_simulate import MINIMAL  # and of people
@@ -91,7 +91,7 @@ def test_every_ready_scenario_parses_as_the_hand_written_loader_did():
 def test_the_committed_json_schema_is_the_generated_one():
     committed = (ROOT / "docs" / "scenario.schema.json").read_text(encoding="utf-8")
     assert committed == scenario.json_schema(), \
-        "docs/scenario.schema.json is stale: regenerate it with `python -m simulate.scenario --schema > docs/scenario.schema.json`"
+        "docs/scenario.schema.json is stale: regenerate it with `python -m skillsim.simulate.scenario --schema > docs/scenario.schema.json`"
 
 
 def test_the_json_schema_accepts_the_ready_scenarios_and_refuses_faults():

@@ -1,7 +1,7 @@
 """shanghai-2025-skills-upgrade (沪人社规〔2025〕7号): one test per rule id of its rules.toml."""
 import pytest
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from .conftest import SH, rules_of
 

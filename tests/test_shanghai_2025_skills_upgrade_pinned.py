@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from policies import get_policy
+from skillsim.policies import get_policy
 
 from .conftest import SH, SH_BASE, explain, rules_of
 from .pinning import parameter_problems, plain, official_text, text_rows

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import get_policy
-from policies.contract import claims_frame, validate_frame
-from simulate import metrics, population, report, runner, scenario
-from simulate.cli import main
-from simulate.population import generate
-from simulate.scenario import ScenarioError
+from skillsim.policies import get_policy
+from skillsim.policies.contract import claims_frame, validate_frame
+from skillsim.simulate import metrics, population, report, runner, scenario
+from skillsim.simulate.cli import main
+from skillsim.simulate.population import generate
+from skillsim.simulate.scenario import ScenarioError
 
 from .strategies import claims as claim_strategy
 
@@ -389,7 +389,7 @@ def test_the_manifest_holds_every_value_the_run_used():
 
 
 def test_the_manifest_says_what_the_command_line_changed(tmp_path):
-    from simulate.cli import main
+    from skillsim.simulate.cli import main
     assert main(["run", "shanghai-2025-baseline", "--size", "1500", "--replications", "1", "--seed", "7",
                  "--out", str(tmp_path / "out")]) == 0
     doc = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
@@ -450,7 +450,7 @@ def test_an_assumed_class_comes_after_the_claim_and_the_catalog(pid, claim, cata
     maps = policy.class_maps(policy.parameters)
     catalogued = catalogued or next(c for c, k in maps.occupations.items() if k == "A")
     other = next(k for k in maps.classes if k != maps.occupations[catalogued])
-    from policies.parameters import AssumedClasses
+    from skillsim.policies.parameters import AssumedClasses
     p = policy.parameters.assume_classes(AssumedClasses({"9-99-00-01": "B", catalogued: other}, {}))
     assert policy.explain(claim)["status"] == ("needs_info" if pid == SH else "ineligible")  # not in the catalog
     got = policy.explain(claim, p)

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from policies import get_policy
-from simulate.cli import main
+from skillsim.policies import get_policy
+from skillsim.simulate.cli import main
 
 SA, HS, PT, KG = ("beijing-2019-skills-action", "beijing-2026-high-skill-training",
                   "beijing-2025-project-training-draft", "beijing-2026-key-groups")

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .mutants import ROOT, Mutant, MutantError, all_mutants
 
-COPIED = ("policies", "simulate", "dashboard", "tests", "examples", "scenarios", "docs", "tools", "pyproject.toml",
+COPIED = ("api", "policies", "simulate", "dashboard", "tests", "examples", "scenarios", "docs", "tools", "pyproject.toml",
           "README.md", "Makefile")
 IGNORED = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
 # a mutant that loops is an error, not a survivor: its limit is its tests' unmutated time
@@ -82,8 +82,21 @@ def snapshot(dest: Path, from_head: bool) -> None:
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
         # the checker is the one running, not the commit's (mutants never touch tools/)
         shutil.copytree(Path(__file__).resolve().parent, dest / "tools", ignore=IGNORED, dirs_exist_ok=True)
+        _link_package(dest)
         return
     _copy_tree(ROOT, dest)
+
+
+def _link_package(tree: Path) -> None:
+    """The copy's own `skillsim` package (what setup.py maps, as links), found first on
+    PYTHONPATH, so the tests import the copy and not the installed tree."""
+    pkg = tree / "skillsim"
+    pkg.mkdir(exist_ok=True)
+    for name, target in (("__init__.py", "../api/__init__.py"), ("policies", "../policies"),
+                         ("simulate", "../simulate"), ("dashboard", "../dashboard"),
+                         ("scenarios", "../scenarios"), ("examples", "../examples")):
+        if not (pkg / name).is_symlink():
+            (pkg / name).symlink_to(target)
 
 
 def _copy_tree(source: Path, dest: Path) -> None:
@@ -93,6 +106,7 @@ def _copy_tree(source: Path, dest: Path) -> None:
             shutil.copytree(src, dest / name, ignore=IGNORED, dirs_exist_ok=True)
         elif src.is_file():
             shutil.copy2(src, dest / name)
+    _link_package(dest)
 
 
 def _run_check(tree: Path, work: Path, stages: list[list[str]], policies: list[str], extra: list[str],

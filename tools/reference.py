@@ -63,7 +63,7 @@ def _bases() -> list[dict]:
 
 def build() -> dict[str, Any]:
     """{"claims": policy id -> claims (JSON objects), "odd": policy id -> its odd overrides}."""
-    from policies import policy_ids
+    from skillsim.policies import policy_ids
     from tests import strategies
 
     examples = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.json"))
@@ -79,8 +79,8 @@ def build() -> dict[str, Any]:
 
 def _seeds(pid: str, claims: list[dict]) -> list[dict]:
     """Up to SEEDS claims the policy pays, one per (deciding rule, category, tier)."""
-    from policies import claims_frame, get_policy
-    from policies.engine import collect
+    from skillsim.policies import claims_frame, get_policy
+    from skillsim.policies.engine import collect
 
     policy = get_policy(pid)
     got = collect(policy.evaluate(claims_frame(claims), policy.params(OVERRIDES.get(pid))))
@@ -116,8 +116,8 @@ def _shift(day: dt.date, unit: str, n: int) -> dt.date | None:
 def boundaries(pid: str, claims: list[dict]) -> list[dict]:
     """The policy's paid claims moved onto each limit its parameters set (see the module's
     docstring); the ones the claim contract refuses are left out."""
-    from policies import get_policy
-    from policies.contract import ContractError, FIELDS, validate_claim
+    from skillsim.policies import get_policy
+    from skillsim.policies.contract import ContractError, FIELDS, validate_claim
 
     params = get_policy(pid).parameters
     dates = [f.name for f in FIELDS if f.kind == "date"]
@@ -177,7 +177,7 @@ def boundaries(pid: str, claims: list[dict]) -> list[dict]:
 def odd_overrides(pid: str) -> dict[str, Any]:
     """A parameter variant whose amounts are odd and percentages have a half (each kept only
     if the policy accepts it), so a rounding that differs shows in the results."""
-    from policies import get_policy
+    from skillsim.policies import get_policy
 
     policy = get_policy(pid)
     params = policy.params(OVERRIDES.get(pid))
@@ -205,8 +205,8 @@ def results(ref: dict[str, Any], only: list[str] | None = None) -> dict[str, Any
     sorted rows} or {"error": …}."""
     import polars as pl
 
-    from policies import claims_frame, get_policy
-    from policies.engine import collect
+    from skillsim.policies import claims_frame, get_policy
+    from skillsim.policies.engine import collect
 
     out: dict[str, Any] = {}
     for pid, claims in ref["claims"].items():

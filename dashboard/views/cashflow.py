@@ -3,8 +3,8 @@ Shanghai's application-to-payment delay), mean over replications with a 90 % ban
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, figures, ui
-from dashboard.labels import t
+from skillsim.dashboard import charts, data, figures, ui
+from skillsim.dashboard.labels import t
 
 ui.header("page_cashflow", "cashflow_intro")
 ready = data.ready()

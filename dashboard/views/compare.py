@@ -3,8 +3,8 @@ side: headline figures with 90 % intervals, breakdowns, and why claims fail, by 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, figures, ui
-from dashboard.labels import t
+from skillsim.dashboard import charts, data, figures, ui
+from skillsim.dashboard.labels import t
 
 C = pl.col
 DIMENSIONS = ["category", "level", "tier", "occupation", "payee", "district", "cert_kind"]

@@ -11,10 +11,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, person, ui
-from dashboard.labels import t, value
-from policies.claim_json import parse_claims_json
-from policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
+from skillsim.dashboard import charts, person, ui
+from skillsim.dashboard.labels import t, value
+from skillsim.policies.claim_json import parse_claims_json
+from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
 SECTIONS = {"person": ("person_fields", True), "certificate": ("cert_fields", True),
             "training": ("training_fields", False)}  # the contract's groups: label key, open at first

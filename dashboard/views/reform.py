@@ -3,8 +3,8 @@ cached), and see the change in cost and coverage against the baseline."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, parameter_inputs, ui
-from dashboard.labels import t
+from skillsim.dashboard import charts, data, parameter_inputs, ui
+from skillsim.dashboard.labels import t
 
 C = pl.col
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny")

@@ -4,8 +4,8 @@ upgrade amounts in 2019 (BJSA-4) against 2026 (issue 5, item 5)."""
 import polars as pl
 import streamlit as st
 
-from dashboard import amounts, charts, ui
-from dashboard.labels import level_name, t
+from skillsim.dashboard import amounts, charts, ui
+from skillsim.dashboard.labels import level_name, t
 
 
 @st.cache_data(show_spinner=False)
