@@ -269,6 +269,8 @@ def show(policy_id: str, rule_id: str | None, fmt: str) -> None:
         from rich.console import Console
         from rich.table import Table
         console = Console(width=int(os.environ.get("COLUMNS", 120)))
+        # an installed skillsim has no tests/ folder: say so rather than "none"
+        NO_TESTS = "—" if (ROOT / "tests").is_dir() else "(the tests are in the source repository, not installed)"
         for v in views:
             table = Table(title=f"{v.id} · {v.title}", show_header=False)
             table.add_column("field", style="bold")
@@ -276,7 +278,7 @@ def show(policy_id: str, rule_id: str | None, fmt: str) -> None:
             rows = [("clause", v.clause), ("rule", v.summary), ("official text", v.text),
                     ("reading", v.reading or "—"),
                     ("parameters", "\n".join(f"{p.name} = {_value_text(p.value)} ({p.unit})" for p in v.parameters) or "—"),
-                    ("cited in", "\n".join(v.cited_in) or "—"), ("tests", "\n".join(v.tests) or "—")]
+                    ("cited in", "\n".join(v.cited_in) or "—"), ("tests", "\n".join(v.tests) or NO_TESTS)]
             for field, value in rows:
                 table.add_row(field, value)
             console.print(table)
