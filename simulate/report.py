@@ -11,17 +11,16 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from skillsim.policies import get_policy
 
@@ -35,6 +34,8 @@ from .scenario import Scenario
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
             "city_cny", "district_cny")
 COUNTS = ("claims", "eligible_claims")
+# what compare reads; their per-replication values are kept in summary.json ("values")
+FIGURES = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
 
 
 def skillsim_version() -> str:
@@ -63,11 +64,14 @@ def _with_ratios(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _figures(rows: pl.DataFrame) -> dict[str, Any]:
+    """Mean and interval of each headline figure, and its per-replication values (in
+    replication order), so that ``compare`` can pair two runs replication by replication."""
     out: dict[str, Any] = {k: interval(rows[k].to_numpy()) for k in HEADLINE}
     for k in COUNTS:
         mean = float(rows[k].mean()) if rows.height else 0.0
         out[k] = int(mean) if mean.is_integer() else mean
     out["target_population"] = int(rows["target_population"][0]) if rows.height else 0
+    out["values"] = {k: rows.sort("replication")[k].to_list() for k in FIGURES}
     return out
 
 
@@ -187,6 +191,8 @@ def summary(res: RunResult) -> dict[str, Any]:
         "description": scen.description,
         "seed": scen.seed,
         "replications": scen.replications,
+        # with seed and replications, what decides whether two runs' replications pair up
+        "population_sizes": {p.name: p.size for p in scen.populations},
         "manifest": {"skillsim_version": skillsim_version(), "parameter_hash": parameter_hash(res),
                      "scenario_hash": scen.digest, "scenario_file": Path(scen.path).name if scen.path else None,
                      "polars": pl.__version__, "numpy": np.__version__,
@@ -213,7 +219,7 @@ def write_files(res: RunResult, folder: Path) -> dict[str, Any]:
     """The three files into ``folder`` (a staged one); return the summary. A failed write
     (a full or read-only disk) is an OutputError naming the file."""
     doc = summary(res)
-    text = json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n"
+    text = _numbers_on_one_line(json.dumps(doc, ensure_ascii=False, indent=1, default=str)) + "\n"
     for name, write in (("summary.json", lambda fh: fh.write(text.encode("utf-8"))),
                         ("breakdowns.parquet", res.breakdowns.write_parquet),
                         ("claims.parquet", res.claims.write_parquet)):
@@ -225,6 +231,15 @@ def write_files(res: RunResult, folder: Path) -> dict[str, Any]:
         except pl.exceptions.PolarsError as exc:
             raise OutputError(f"{folder / name}: cannot write ({_io_reason(exc, folder)})") from None
     return doc
+
+
+_NUMBER_LIST = re.compile(r"\[\s*-?\d[-+.\deE]*(?:,\s*-?\d[-+.\deE]*)*\s*\]")
+
+
+def _numbers_on_one_line(text: str) -> str:
+    """A list of numbers (the per-replication values) on one line, not one number a line:
+    the file stays small and readable at 1,000 replications."""
+    return _NUMBER_LIST.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(0)[1:-1].split(",")) + "]", text)
 
 
 def _io_reason(exc: Exception, folder: Path) -> str:
@@ -250,8 +265,6 @@ def write(res: RunResult, out_dir: str | Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ reading a summary back
 
-FIGURES = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
-
 
 class _Strict(BaseModel):
     # finite numbers only, no "5" for 5, keys this module does not read are let through
@@ -264,6 +277,16 @@ class Interval(_Strict):
     p95: float
 
 
+class Values(_Strict):
+    """Per-replication values, replication 0 first (absent from summaries written before them)."""
+    budget_cny: list[float]
+    beneficiaries: list[float]
+    coverage: list[float]
+    cost_per_beneficiary_cny: list[float]
+    claims: list[float]
+    eligible_claims: list[float]
+
+
 class Figures(_Strict):
     budget_cny: Interval
     beneficiaries: Interval
@@ -271,15 +294,22 @@ class Figures(_Strict):
     cost_per_beneficiary_cny: Interval
     claims: float
     eligible_claims: float
+    target_population: Annotated[int, Field(ge=0)] | None = None
+    values: Values | None = None
 
 
 class PolicyFigures(Figures):
     by_population: dict[str, Figures]
+    reform: Figures | None = None
+    difference: dict[str, Interval] | None = None
 
 
 class SummaryDoc(_Strict):
     """What ``side_by_side`` and ``compare`` read of a summary.json."""
     scenario: str
+    seed: int | None = None
+    replications: Annotated[int, Field(ge=1)] | None = None
+    population_sizes: dict[str, Annotated[int, Field(ge=0)]] | None = None
     policies: dict[str, PolicyFigures]
 
 
@@ -288,7 +318,8 @@ def _no_constant(word: str) -> Any:
 
 
 def load_summary(folder: str | Path) -> dict[str, Any]:
-    """A run folder's summary.json, its shape checked: OutputError naming the file and key."""
+    """A run folder's summary.json, its shape checked (``check_summary``): OutputError naming
+    the file and key."""
     path = Path(folder) / "summary.json"
     try:
         if not Path(folder).is_dir():
@@ -304,14 +335,37 @@ def load_summary(folder: str | Path) -> dict[str, Any]:
         raise OutputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except (ValueError, RecursionError) as exc:
         raise OutputError(f"{path}: not valid JSON ({exc})") from None
+    return check_summary(doc, str(path))
+
+
+def check_summary(doc: Any, where: str = "summary") -> dict[str, Any]:
+    """``doc`` if it has the shape of a summary (``SummaryDoc``) and each list of
+    per-replication values holds one value a replication; else OutputError naming the key."""
     try:
         SummaryDoc.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(k) for k in err["loc"]) or "(top level)"
         msg = re.sub(r"a valid dictionary or instance of \w+", "an object", err["msg"])
-        raise OutputError(f"{path}: {key}: {msg}") from None
+        raise OutputError(f"{where}: {key}: {msg}") from None
+    for key, entry in summary_entries(doc):
+        for k, v in (entry.get("values") or {}).items():
+            if doc.get("replications") is None:
+                raise OutputError(f"{where}: replications: missing, though {key}.values are given")
+            if len(v) != doc["replications"]:
+                raise OutputError(f"{where}: {key}.values.{k}: {len(v)} values for {doc['replications']} replications")
     return doc
+
+
+def summary_entries(doc: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(key, figures) of every policy, its populations and its reform in a checked summary."""
+    out = []
+    for pid, e in doc["policies"].items():
+        out.append((f"policies.{pid}", e))
+        out += [(f"policies.{pid}.by_population.{pop}", f) for pop, f in e["by_population"].items()]
+        if e.get("reform") is not None:
+            out.append((f"policies.{pid}.reform", e["reform"]))
+    return out
 
 
 def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -327,27 +381,7 @@ def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _finite(v: float | None) -> float | None:
-    return v if v is None or math.isfinite(v) else None
-
-
 def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Differences B − A for every policy in either run (means; intervals shown as given).
-    No difference or ratio that is not a finite number: none against 0, none that overflows."""
-    rows = []
-    for pid in sorted(set(a["policies"]) | set(b["policies"])):
-        ea, eb = a["policies"].get(pid), b["policies"].get(pid)
-        for k in FIGURES:
-            va = _mean(ea, k)
-            vb = _mean(eb, k)
-            diff = None if va is None or vb is None else _finite(vb - va)
-            rel = None if diff is None or not va else _finite(diff / va)
-            rows.append({"policy_id": pid, "metric": k, "a": va, "b": vb, "b_minus_a": diff, "relative": rel})
-    return rows
-
-
-def _mean(entry: dict[str, Any] | None, key: str) -> float | None:
-    if entry is None:
-        return None
-    v = entry[key]
-    return v["mean"] if isinstance(v, dict) else v
+    """The rows of ``comparison.compare`` (B − A with intervals) as dicts."""
+    from .comparison import compare as comparison  # comparison reads summaries through this module
+    return comparison(a, b).rows.to_dicts()

@@ -101,9 +101,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    a, b = report.load_summary(args.a), report.load_summary(args.b)
-    _table(f"skillsim compare: A = {args.a} ({a['scenario']}), B = {args.b} ({b['scenario']})",
-           report.compare(a, b), ["policy_id", "metric", "a", "b", "b_minus_a", "relative"])
+    from . import comparison  # polars and numpy: loaded by the command that needs them
+    c = comparison.compare(args.a, args.b, allow_different_sizes=args.allow_different_sizes)
+    comparison.show(c, args.format)
     return 0
 
 
@@ -129,6 +129,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("compare", help="differences between two run outputs (B − A)")
     p.add_argument("a", metavar="DIR_A")
     p.add_argument("b", metavar="DIR_B")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="output format (csv and json: the rows' numbers; notes on stderr)")
+    p.add_argument("--allow-different-sizes", action="store_true",
+                   help="difference totals (budget, beneficiaries, claims) even where the two runs' "
+                        "target populations differ (by default only per-person figures are)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("scenarios", help="list the ready scenarios")
