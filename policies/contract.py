@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Literal, overload
 
 import polars as pl
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .claim_schema import (CITIES, DATE_MAX, DATE_MIN, DATE_RANGE, DATES_IN_ORDER, FIELD_BY_NAME, FIELDS,
-                           PRIOR_BY_NAME, PRIOR_FIELDS, REQUIRED, Claim, Field)
+                           PRIOR_BY_NAME, PRIOR_FIELDS, REQUIRED, Claim, Field, PriorSubsidy)
 
 __all__ = ["CITIES", "DATE_MAX", "DATE_MIN", "FIELDS", "FIELD_BY_NAME", "PRIOR_FIELDS", "PRIOR_DTYPE", "REQUIRED",
-           "SCHEMA", "ContractError", "Field", "claims_frame", "validate_claim", "validate_frame"]
+           "SCHEMA", "ContractError", "Field", "KIND_MUST", "breaks", "claims_frame", "validate_claim",
+           "validate_frame", "validate_prior_subsidies"]
 
 
 SHOWN_CHARS = 60  # an echoed value or field name is cut to this, so an error stays one readable line
@@ -73,7 +74,7 @@ def _one_of(f: Field) -> str:
     return "one of " + ", ".join(f.choices)
 
 
-_KIND_MUST = {"str": "a non-empty string", "int": "an integer", "number": "a number", "bool": "true or false",
+KIND_MUST = {"str": "a non-empty string", "int": "an integer", "number": "a number", "bool": "true or false",
               "date": "a date YYYY-MM-DD", "prior_list": "a list"}
 _UNKNOWN = "unknown field (see docs/claim-contract.md)"
 
@@ -116,14 +117,15 @@ def _must(f: Field, kind: str, value: Any) -> str:
         return special[kind]
     if f.kind in ("str", "enum") and not isinstance(value, str):
         return "a string"
-    return _one_of(f) if f.kind == "enum" else _KIND_MUST[f.kind]
+    return _one_of(f) if f.kind == "enum" else KIND_MUST[f.kind]
 
 
-def _contract_error(exc: ValidationError) -> ContractError:
-    """The first error, as the contract words it (an unknown field first: it is usually a typo)."""
+def _contract_error(exc: ValidationError, at: tuple = ()) -> ContractError:
+    """The first error, as the contract words it (an unknown field first: it is usually a typo);
+    ``at``: where the validated value sits in a claim."""
     errors = exc.errors(include_url=False)
     e = next((e for e in errors if e["type"] in ("extra_forbidden", "invalid_key")), errors[0])
-    loc, kind, value = e["loc"], e["type"], e.get("input")
+    loc, kind, value = at + tuple(e["loc"]), e["type"], e.get("input")
     where = _path(loc)
     if kind == "missing":
         return ContractError(where, "required field is missing")
@@ -149,6 +151,19 @@ def validate_claim(obj: Any) -> dict[str, Any]:
     except ValidationError as exc:
         raise _contract_error(exc) from None
     return claim.model_dump()
+
+
+_PRIOR_LIST = TypeAdapter(list[PriorSubsidy])
+
+
+def validate_prior_subsidies(value: Any) -> list[dict[str, Any]]:
+    """Check a claim's prior_subsidies alone (parsed JSON: a list of items), as a claim's are
+    checked; return the items complete (a claims file's CSV cell holds them as JSON text)."""
+    try:
+        items = _PRIOR_LIST.validate_python(value, strict=True)
+    except ValidationError as exc:
+        raise _contract_error(exc, at=("prior_subsidies",)) from None
+    return [item.model_dump() for item in items]
 
 
 def claims_frame(claims: Iterable[Any]) -> pl.DataFrame:
@@ -194,7 +209,7 @@ def _value_checks(f: Field, col: pl.Expr, on: str, name: str) -> list[_Check]:
     if f.kind == "enum":
         checks.append((col.cast(pl.String).is_in(list(f.choices)).not_(), "is not " + _one_of(f)))
     if f.kind == "str":
-        checks.append((col.cast(pl.String).str.strip_chars() == "", "is not " + _KIND_MUST["str"]))
+        checks.append((col.cast(pl.String).str.strip_chars() == "", "is not " + KIND_MUST["str"]))
     if f.lo is not None:
         checks.append(((col < f.lo) | (col > f.hi), "is not " + _within(f)))
     if f.kind == "number":
@@ -247,6 +262,36 @@ def _first_break(frames: dict[str, pl.DataFrame], checks: list[_Check]) -> Contr
             beside = "" if c.beside is None else " " + shown(frame.select(c.beside.gather(hit)).item())
             return ContractError(c.name, f"{c.must}{beside} (row {row})", value=value)
     return None
+
+
+def breaks(df: pl.DataFrame) -> pl.DataFrame:
+    """Every value check that a frame breaks, in all rows (``validate_frame`` stops at the
+    first): one row per break, ``row`` (from 0, the claim's position), ``field`` (as an
+    error names it, ``prior_subsidies[].date`` for an item's), ``value`` (as errors show it)
+    and ``reason`` ("is not …"), ordered by row, then as the checks run. The columns must
+    have passed ``validate_frame``'s column checks (present or defaulted, of fitting types)."""
+    frames = {"claims": df.with_row_index("_row")}
+    if isinstance(df.schema.get("prior_subsidies"), pl.List):
+        frames["items"] = _prior_items(df)
+    checks = _checks(df.schema)
+    found = []
+    for on, frame in frames.items():
+        mine = [i for i, c in enumerate(checks) if c.on == on]
+        if not mine or not frame.height:
+            continue
+        flags = frame.select(checks[i].bad.fill_null(False).any().alias(str(i)) for i in mine).row(0)
+        for i, flagged in zip(mine, flags):
+            if not flagged:
+                continue
+            c = checks[i]
+            hits = frame.filter(c.bad.fill_null(False)).select(
+                "_row", c.echo.alias("value"), (c.beside if c.beside is not None else pl.lit(None)).alias("beside"))
+            found += [(row, i, c.name, shown(value), c.must if c.beside is None else f"{c.must} {shown(beside)}")
+                      for row, value, beside in hits.iter_rows()]
+    found.sort(key=lambda b: (b[0], b[1]))
+    return pl.DataFrame([(row, name, value, reason) for row, _, name, value, reason in found],
+                        schema={"row": pl.Int64, "field": pl.String, "value": pl.String, "reason": pl.String},
+                        orient="row")
 
 
 def _refuse_columns(names: list[str], one: str, many: str) -> ContractError:

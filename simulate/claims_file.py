@@ -1,0 +1,335 @@
+"""A file of claims (CSV, parquet, JSON lines or JSON) read through the claim contract.
+
+    claims = read_claims("applicants.csv")                  # the canonical frame, or ClaimsFileError
+    got = load_claims("applicants.csv", defaults=True, rejects=True)
+    got.claims, got.rows, got.defaulted, got.rejects        # good claims, their rows, filled columns, bad rows
+
+The contract is ``skillsim.policies.claim_schema`` (its fields) enforced by
+``skillsim.policies.contract`` (its checks); this module only turns a file's cells into the
+contract's types and reports every break, never restating a field.
+
+**Rows** are numbered as a user counts claims: row 1 is the first claim (in a CSV, the line
+after the header; in JSON lines, the first non-blank line; in a JSON list, its first item).
+A problem that concerns a whole column (an unknown or missing one) has no row.
+
+**CSV cells** are text: an empty cell is null (a default where the contract has one);
+integers and numbers as written (``35``, ``0.5``; no thousands separators); booleans
+``true``/``false`` in any case; dates ``YYYY-MM-DD``; surrounding blanks are ignored except
+in text fields. ``prior_subsidies`` holds JSON text (a list of items, as in a JSON claim,
+e.g. ``[{"policy_id": "beijing-2026-key-groups", "date": "2026-03-01"}]``); empty = none.
+
+**JSON lines** are read by polars when every column's values have one JSON type that fits
+the contract; a file that mixes types in a column (``35`` and ``"35"``), or is not valid
+JSON, is read line by line through the strict JSON path of ``skillsim explain`` (slower;
+exactly the same errors). A ``.json`` file is a JSON list of claims or one claim.
+
+Missing optional columns are an error naming them unless ``defaults=True``; then they take
+the contract's defaults and ``ClaimsFile.defaulted`` names them (``read_claims`` warns).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import polars as pl
+
+from skillsim.policies.claim_json import decode_utf8, parse_claims_json
+from skillsim.policies.claim_schema import DATE_PATTERN
+from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, breaks, shown,
+                                        validate_claim, validate_frame, validate_prior_subsidies)
+
+SHOWN_PROBLEMS = 20  # an error's message lists this many
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+PROBLEM_SCHEMA = {"row": pl.Int64, "field": pl.String, "value": pl.String, "reason": pl.String}
+
+
+class Problem(NamedTuple):
+    row: int | None   # 1 = the first claim; None = the whole column or file
+    field: str
+    value: str        # as errors show it (text quoted, cut)
+    reason: str       # "is not …"
+
+    def __str__(self) -> str:
+        where = "" if self.row is None else f"row {self.row}: "
+        value = "" if not self.value else f"{self.value} "
+        return f"{where}{self.field}: {value}{self.reason}"
+
+
+class ClaimsFileError(ContractError):
+    """A claims file that breaks the contract. ``problems`` lists every break found
+    (``Problem``: row, field, value, reason); the message names how many and the first 20."""
+
+    def __init__(self, path: str | Path, problems: list[Problem]):
+        self.path, self.problems = str(path), problems
+        rows = {p.row for p in problems}
+        what = ("a column breaks" if None in rows and len(problems) == 1
+                else f"{len(rows):,} row{'s' if len(rows) != 1 else ''} break")
+        listed = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+        more = f" (the first {SHOWN_PROBLEMS} of {len(problems):,})" if len(problems) > SHOWN_PROBLEMS else ""
+        super().__init__(Path(path).name, f"{what} the claim contract{more}: {listed}")
+
+
+class DefaultedColumns(UserWarning):
+    """``read_claims(defaults=True)`` filled columns the file does not have."""
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    claims: pl.DataFrame               # the good claims, canonical columns (contract.SCHEMA)
+    rows: pl.Series                    # each good claim's row in the file (1 = first)
+    defaulted: tuple[str, ...] = ()    # columns the file lacks, filled with the contract's defaults
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))  # row, field, value, reason
+
+
+def read_claims(path: str | Path, *, defaults: bool = False) -> pl.DataFrame:
+    """The claims of a CSV, parquet, JSON-lines or JSON file as the contract's frame.
+
+    Raises ``ClaimsFileError`` (a ContractError) listing every bad row, or naming the
+    missing columns unless ``defaults=True`` (then a ``DefaultedColumns`` warning names them).
+    """
+    got = load_claims(path, defaults=defaults)
+    if got.defaulted:
+        warnings.warn(f"{Path(path).name}: columns not in the file, at the contract's defaults: "
+                      + ", ".join(got.defaulted), DefaultedColumns, stacklevel=2)
+    return got.claims
+
+
+def split_claims(path: str | Path, *, defaults: bool = False) -> ClaimsFile:
+    """The good claims and, apart, the bad rows with their reasons (``ClaimsFile.rejects``).
+    A problem of the whole file (a column unknown or missing) still raises."""
+    return load_claims(path, defaults=defaults, rejects=True)
+
+
+def load_claims(path: str | Path, *, defaults: bool = False, rejects: bool = False) -> ClaimsFile:
+    """``read_claims`` with all it found: the good claims, their rows, the defaulted columns,
+    and (``rejects=True``) the bad rows instead of an error."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ClaimsFileError(path, [Problem(None, "file", "", "is not .csv, .parquet, .jsonl, .ndjson or .json")])
+    frame, problems = _READERS[fmt](path)
+    return _checked(path, frame, problems, defaults, rejects)
+
+
+# ---------------------------------------------------------------- reading each format
+
+def _unreadable(path: Path, exc: Exception) -> ClaimsFileError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip().splitlines()[0]
+    return ClaimsFileError(path, [Problem(None, "file", "", f"cannot be read ({reason})")])
+
+
+def _read_csv(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    try:
+        text = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise _unreadable(path, exc) from None
+    return _from_text(text)
+
+
+def _read_parquet(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    try:
+        frame = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise _unreadable(path, exc) from None
+    return frame, _no_problems()
+
+
+def _read_jsonl(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """polars' reader when its types fit the contract; else the strict path, line by line."""
+    try:
+        frame = pl.read_ndjson(path, infer_schema_length=None)
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        frame = None
+    if frame is not None:
+        text = [n for n, t in frame.schema.items()
+                if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind in ("date", "prior_list")]
+        as_text = frame.with_columns(_as_json_text(n, frame.schema[n]) for n in text)
+        got, problems = _from_text(as_text, only=text)
+        try:
+            validate_frame(got.clear(), defaults=True)  # the column types fit the contract
+            clean = problems.is_empty() and breaks(got).is_empty()
+        except ContractError:
+            clean = False  # a column mixes JSON types, or an unknown key: only the strict path says which rows
+        if clean:  # (polars reads a key left out of a line as null, where the JSON path takes its default)
+            return got, problems
+    try:
+        lines = decode_utf8(path.read_bytes(), path.name).splitlines()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    return _strict_rows([line for line in lines if line.strip()], as_json=True)
+
+
+def _read_json(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    try:
+        value = parse_claims_json(path.read_bytes(), where=path.name)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    return _strict_rows(value if isinstance(value, list) else [value], as_json=False)
+
+
+def _as_json_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A date or prior_subsidies column of a JSON-lines file as the text a CSV cell holds."""
+    col = pl.col(name)
+    if name == "prior_subsidies" and isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        items = col.list.eval(pl.element().struct.json_encode()).list.join(",")
+        return pl.concat_str(pl.lit("["), items, pl.lit("]")).alias(name)  # (a null list stays null)
+    if dtype == pl.String or dtype == pl.Null:
+        return col.cast(pl.String)
+    return col  # a list of something else, or a number for a date: the type check refuses it
+
+
+_READERS = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl, "json": _read_json}
+
+
+# ---------------------------------------------------------------- text cells to the contract's types
+
+def _no_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def _cast(kind: str, text: pl.Expr) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
+    """A text column as the kind's type, and (cell breaks, reason) for cells that are not one.
+    Checks of the values themselves (ranges, choices, null) are the contract's, after this."""
+    bare = text.str.strip_chars()
+    if kind == "int":
+        value = bare.cast(pl.Int64, strict=False)
+        return value, [(value.is_null(), "is not " + KIND_MUST["int"])]
+    if kind == "number":
+        value = bare.cast(pl.Float64, strict=False)
+        return value, [(value.is_null(), "is not " + KIND_MUST["number"])]
+    if kind == "bool":
+        word = bare.str.to_lowercase()
+        return (word == "true"), [(~word.is_in(["true", "false"]), "is not " + KIND_MUST["bool"])]
+    if kind == "date":
+        value = bare.str.to_date("%Y-%m-%d", strict=False)
+        shaped = bare.str.contains(DATE_PATTERN)
+        return value, [(~shaped, "is not " + KIND_MUST["date"]), (shaped & value.is_null(), "is not a real date")]
+    return text, []  # str, enum: the text itself
+
+
+def _from_text(frame: pl.DataFrame, only: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cells of text cast to the contract's types (all known columns, or ``only`` these), and
+    a problem for every cell that is not of its field's kind (an empty cell is null: no problem)."""
+    names = [n for n in (frame.columns if only is None else only) if n in FIELD_BY_NAME]
+    casts, checks = {}, []
+    for name in names:
+        kind = FIELD_BY_NAME[name].kind
+        if kind == "prior_list":
+            continue
+        text = pl.col(name)
+        casts[name], cell_checks = _cast(kind, text)
+        given = text.str.strip_chars() != ""  # null or blank: no value, nothing to cast
+        checks += [(name, given & bad, reason) for bad, reason in cell_checks]
+    rowed = frame.with_row_index("_row", offset=1)
+    problems = []
+    if checks:
+        flags = rowed.select(bad.fill_null(False).any().alias(str(i)) for i, (_, bad, _) in enumerate(checks)).row(0)
+        for (name, bad, reason), flagged in zip(checks, flags):
+            if flagged:
+                hits = rowed.filter(bad.fill_null(False)).select("_row", pl.col(name))
+                problems += [(row, name, shown(value), reason) for row, value in hits.iter_rows()]
+    blank = {n: pl.when(pl.col(n).str.strip_chars() != "").then(casts[n]) for n in casts
+             if FIELD_BY_NAME[n].kind not in ("str", "enum")}
+    out = frame.with_columns(**{n: e for n, e in casts.items() if n not in blank}, **blank)
+    if "prior_subsidies" in names:
+        out, prior_problems = _priors(out)
+        problems += prior_problems
+    problems.sort(key=lambda p: p[0])
+    return out, pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row")
+
+
+def _prior_cell(text: str) -> tuple[list[dict[str, Any]] | None, str, str]:
+    """One prior_subsidies cell (JSON text) through the strict JSON reader and the contract:
+    (items, "", "") or (None, field, what is wrong)."""
+    try:
+        return validate_prior_subsidies(parse_claims_json(text, where="prior_subsidies")), "", ""
+    except ContractError as exc:
+        return None, exc.field, str(exc).partition(": ")[2]
+
+
+def _priors(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
+    """prior_subsidies from JSON text: each distinct non-empty cell parsed once (strictly), then joined back."""
+    col = pl.col("prior_subsidies")
+    cells = frame.select(col.str.strip_chars()).to_series()
+    distinct = cells.drop_nulls().filter(cells.drop_nulls() != "").unique()
+    parsed = {text: _prior_cell(text) for text in distinct}
+    table = pl.DataFrame({"_cell": list(parsed), "_items": [p[0] for p in parsed.values()]},
+                         schema={"_cell": pl.String, "_items": pl.List(PRIOR_DTYPE)})
+    out = (frame.with_columns(col.str.strip_chars().alias("_cell"))
+           .join(table, on="_cell", how="left", maintain_order="left")
+           .with_columns(pl.when(pl.col("_cell").is_null() | (pl.col("_cell") == ""))
+                         .then(pl.lit([], pl.List(PRIOR_DTYPE))).otherwise(pl.col("_items")).alias("prior_subsidies"))
+           .drop("_cell", "_items"))
+    bad = {text: (field, reason) for text, (items, field, reason) in parsed.items() if items is None}
+    problems = []
+    if bad:
+        hits = pl.DataFrame({"_cell": cells}).with_row_index("_row", offset=1).filter(pl.col("_cell").is_in(list(bad)))
+        problems = [(row, bad[text][0], shown(text), bad[text][1]) for row, text in hits.iter_rows()]
+    return out, problems
+
+
+# ---------------------------------------------------------------- the strict JSON path (one claim at a time)
+
+def _strict_rows(items: list[Any], as_json: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each claim through the contract's JSON path (``explain``'s): the good ones, with their
+    rows in ``_file_row``, and the first break of each bad one (its value is in the reason).
+    A field that no claim gives is left out, so that a missing column is missing here too."""
+    good, problems, seen = [], [], set()
+    for row, item in enumerate(items, start=1):
+        try:
+            value = parse_claims_json(item) if as_json else item
+            seen.update(value if isinstance(value, dict) else ())
+            claim = validate_claim(value)
+        except ContractError as exc:
+            problems.append((row, exc.field, "", str(exc).partition(": ")[2]))
+            continue
+        good.append((row, claim))
+    frame = pl.DataFrame([c for _, c in good], schema=SCHEMA, orient="row") if good else pl.DataFrame(schema=SCHEMA)
+    rows = pl.Series("_file_row", [r for r, _ in good], dtype=pl.Int64)
+    frame = frame.select(n for n in SCHEMA if n in seen).with_columns(rows)
+    return frame, pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row")
+
+
+# ---------------------------------------------------------------- all of it
+
+def _column_problem(path: Path, exc: ContractError) -> ClaimsFileError:
+    return ClaimsFileError(path, [Problem(None, exc.field, "", str(exc).partition(": ")[2])])
+
+
+def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: bool, rejects: bool) -> ClaimsFile:
+    """The contract's column checks, then its value checks in every row; the good rows, canonical."""
+    if "_file_row" in frame.columns:  # the strict path: rows already checked, bad ones left out
+        rows = frame["_file_row"]
+        frame = frame.drop("_file_row")
+    else:
+        rows = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
+    try:
+        _, defaulted = validate_frame(frame.clear(), defaults=True)  # unknown columns, required ones, types
+    except ContractError as exc:
+        raise _column_problem(path, exc) from None
+    if defaulted and not defaults:
+        raise ClaimsFileError(path, [Problem(None, ", ".join(defaulted), "",
+                                             f"{'column is' if len(defaulted) == 1 else f'{len(defaulted)} columns are'}"
+                                             " missing (--defaults, or defaults=True, fills the contract's defaults)")])
+    found = breaks(frame)
+    found = found.with_columns(rows.gather(found["row"]).alias("row"))  # the position, as the file's row
+    # a cell that is not of its kind is null now: its null check says nothing more
+    root = pl.col("field").str.extract(r"^([^\[.]+)").alias("_root")
+    known = problems.select("row", root)
+    found = (found.with_columns(root).join(known, on=["row", "_root"], how="anti").drop("_root")
+             if known.height else found)
+    everything = pl.concat([problems, found]).sort("row", maintain_order=True)
+    bad_rows = everything["row"].unique()
+    if everything.height and not rejects:
+        raise ClaimsFileError(path, [Problem(*r) for r in everything.iter_rows()])
+    keep = ~rows.is_in(bad_rows) if everything.height else None
+    if keep is not None:
+        frame, rows = frame.filter(keep), rows.filter(keep)
+    claims, _ = validate_frame(frame, defaults=True)
+    return ClaimsFile(claims, rows.alias("row"), tuple(defaulted), everything)
+
+
+__all__ = ["ClaimsFile", "ClaimsFileError", "DefaultedColumns", "Problem", "load_claims", "read_claims",
+           "split_claims", "FORMATS"]
