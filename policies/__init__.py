@@ -6,8 +6,8 @@
 from .contract import ContractError, claims_frame, validate_claim, validate_frame
 from .engine import Check, Note, Policy, PolicyError, result_dict
 from .parameters import ParameterError, ParameterSet
-from .registry import UnknownPolicy, all_policies, get_policy, policy_ids
+from .registry import BrokenPolicy, UnknownPolicy, all_policies, broken_policies, get_policy, policy_ids
 
 __all__ = ["ContractError", "claims_frame", "validate_claim", "validate_frame", "Check", "Note",
-           "Policy", "PolicyError", "result_dict", "ParameterError", "ParameterSet", "UnknownPolicy",
-           "all_policies", "get_policy", "policy_ids"]
+           "Policy", "PolicyError", "result_dict", "ParameterError", "ParameterSet", "BrokenPolicy",
+           "UnknownPolicy", "all_policies", "broken_policies", "get_policy", "policy_ids"]

@@ -31,7 +31,19 @@ from pydantic import (BaseModel, ConfigDict, PlainValidator, StringConstraints, 
 from pydantic import Field as ModelField
 from pydantic_core import PydanticCustomError
 
-CITIES = ("beijing", "shanghai", "other")
+from .plugins import Declaration, DeclaredField, declarations, left_out
+
+# Cities: the built-in ones, every jurisdiction a registered policy declares (policy.toml's
+# city, read by policies/plugins.py without importing the policy), and "other".
+BUILTIN_CITIES = ("beijing", "shanghai")
+_READABLE, _UNREADABLE = declarations()
+
+
+def _cities(decls) -> tuple[str, ...]:
+    return tuple(sorted(set(BUILTIN_CITIES) | {d.city for d in decls})) + ("other",)
+
+
+CITIES = _cities(_READABLE.values())
 # Every date a claim holds lies in this range, so a calculator's calendar arithmetic (offsets of
 # at most 100 years, which the parameters' bounds keep to) stays within polars' and Python's dates.
 DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
@@ -197,6 +209,45 @@ FIELDS: tuple[Field, ...] = _group(
     _f("employee_based_firm", "bool", nullable=True,
        meaning="(skillsim) the domestic-service firm is employee-based (员工制家政企业) (BJSA-10)"),
 )
+
+
+def accept_declared(core: tuple[Field, ...], decls: dict[str, Declaration]
+                    ) -> tuple[tuple[Field, ...], dict[str, str]]:
+    """The claim fields the policies declare, as contract fields (group "declared by <id>"),
+    and the reason for each policy refused: a field named as a core field, or as another
+    policy's field of a different type (the policy later in id order is refused). A field
+    declared alike by two policies is one field."""
+    taken: dict[str, tuple[str, DeclaredField]] = {}
+    refused: dict[str, str] = {}
+    core_names = {f.name for f in core}
+    for pid, decl in sorted(decls.items()):
+        clash = next((f"claim field {d.name!r} is a core field of the contract" if d.name in core_names else
+                      f"claim field {d.name!r} is declared differently by {taken[d.name][0]}"
+                      for d in decl.fields if d.name in core_names
+                      or (d.name in taken and not taken[d.name][1].same_type(d))), None)
+        if clash:
+            refused[pid] = clash
+            continue
+        for d in decl.fields:
+            taken.setdefault(d.name, (pid, d))
+    fields = tuple(Field(d.name, d.kind, nullable=d.nullable, choices=d.choices, lo=d.lo, hi=d.hi,
+                         meaning=f"{d.meaning} ({d.rule})", fallback=d.default, group=f"declared by {pid}")
+                   for pid, d in taken.values())
+    return fields, refused
+
+
+DECLARED_FIELDS, _CLASHING = accept_declared(FIELDS, _READABLE)
+for _pid, _why in _CLASHING.items():
+    left_out(_pid, _why)
+# every policy whose declarations the contract could not take: the registry serves none of them
+REFUSED: dict[str, str] = {**_UNREADABLE, **_CLASHING}
+if _CLASHING:  # a refused policy's jurisdiction is no city of the contract (unless another declares it)
+    _ALL, CITIES = CITIES, _cities(d for pid, d in _READABLE.items() if pid not in _CLASHING)
+    FIELDS = tuple(dataclasses.replace(f, choices=CITIES) if f.choices == _ALL else f for f in FIELDS)
+FIELDS += DECLARED_FIELDS
+for _pid in sorted({f.group.removeprefix("declared by ") for f in DECLARED_FIELDS}):
+    GROUPS[f"declared by {_pid}"] = (f"fields the policy {_pid} declares (its claim_fields.toml); "
+                                     "other policies ignore them")
 
 # The items of prior_subsidies; policy_id and date are required in each item.
 PRIOR_FIELDS: tuple[Field, ...] = (

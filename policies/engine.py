@@ -24,7 +24,7 @@ import polars as pl
 
 from .contract import PRIOR_DTYPE, claims_frame, validate_frame
 from .money import apply_pct
-from .parameters import ParameterSet
+from .parameters import RULE_PREFIX, ParameterSet
 from .rulebook import Rule, load_rules
 
 STATUSES = ("eligible", "ineligible", "needs_info", "out_of_scope")
@@ -106,6 +106,7 @@ class ClassMaps:
 class PolicyMeta:
     id: str
     city: str
+    rule_prefix: str  # every rule id of the policy is <rule_prefix>-…
     year: int
     title: str
     document: str
@@ -135,6 +136,9 @@ class PolicyMeta:
         missing = known - set(raw)
         if missing:
             raise ValueError(f"{path}: missing {sorted(missing)[0]!r}")
+        if not isinstance(raw["rule_prefix"], str) or not RULE_PREFIX.fullmatch(raw["rule_prefix"]):
+            raise ValueError(f"{path}: rule_prefix {raw['rule_prefix']!r} is not 2–8 capitals and digits, "
+                             "a capital first")
         if raw["payee"] not in PAYEES and raw["payee"] != "several":
             raise ValueError(f"{path}: payee {raw['payee']!r}")
         # the official text travels with the policy: a rule's clause must be readable beside it
@@ -159,8 +163,16 @@ class Policy:
         self.id = self.meta.id
         self.rules: dict[str, Rule] = load_rules(self.folder / "rules.toml")
         self.parameters = ParameterSet.load(self.folder / "parameters.toml", self.id)
+        # a rule id names its policy: one policy's ids never pass for another's
+        own = self.meta.rule_prefix + "-"
+        for rid in self.rules:
+            if not rid.startswith(own):
+                raise ValueError(f"{self.id}: rule {rid} of rules.toml lacks the policy's prefix {own}")
         for name in self.parameters:
-            self._known_rule(self.parameters.meta(name).rule, f"parameter {name}")
+            rid = self.parameters.meta(name).rule
+            if not rid.startswith(own):
+                raise ValueError(f"{self.id}: parameter {name} cites {rid}, not a rule of prefix {own}")
+            self._known_rule(rid, f"parameter {name}")
 
     def _known_rule(self, rid: str, where: str) -> Rule:
         if rid not in self.rules:

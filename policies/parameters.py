@@ -69,7 +69,10 @@ from typing import Any, Mapping
 
 from .money import hundredths
 
-RULE_ID = re.compile(r"^(BJKG|SHSU|BJHS|BJSA|BJPT)-[A-Z0-9]+$")
+# PREFIX-ID: each policy declares its prefix (policy.toml's rule_prefix), so a plug-in's
+# rules need no change here; Policy checks that its rules and parameters carry its own.
+RULE_PREFIX = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,7}-[A-Z0-9]+$")
 KINDS = {  # kind -> (the key it cites, the keys it may not have)
     "legal": ("clause", {"source"}),
     "assumption": ("source", {"clause", "reading"}),
