@@ -169,12 +169,18 @@ def _read_json(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _strict_rows(value if isinstance(value, list) else [value], as_json=False)
 
 
+def json_text(col: pl.Expr, dtype: pl.List) -> pl.Expr:
+    """A list column as JSON text, item by item ("[]" for an empty list, null for null): how a
+    claims CSV holds prior_subsidies, and how a flat table holds any list but one of text."""
+    item = pl.element().struct.json_encode() if isinstance(dtype.inner, pl.Struct) else pl.element().cast(pl.String)
+    return pl.concat_str(pl.lit("["), col.list.eval(item).list.join(","), pl.lit("]"))
+
+
 def _as_json_text(name: str, dtype: pl.DataType) -> pl.Expr:
     """A date or prior_subsidies column of a JSON-lines file as the text a CSV cell holds."""
     col = pl.col(name)
     if name == "prior_subsidies" and isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
-        items = col.list.eval(pl.element().struct.json_encode()).list.join(",")
-        return pl.concat_str(pl.lit("["), items, pl.lit("]")).alias(name)  # (a null list stays null)
+        return json_text(col, dtype).alias(name)
     if dtype == pl.String or dtype == pl.Null:
         return col.cast(pl.String)
     return col  # a list of something else, or a number for a date: the type check refuses it
@@ -332,4 +338,4 @@ def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: 
 
 
 __all__ = ["ClaimsFile", "ClaimsFileError", "DefaultedColumns", "Problem", "load_claims", "read_claims",
-           "split_claims", "FORMATS"]
+           "split_claims", "FORMATS", "json_text"]
