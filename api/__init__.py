@@ -37,8 +37,8 @@ try:
 except PackageNotFoundError:  # run from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "list_policies", "policy", "explain", "read_claims", "evaluate", "run", "list_scenarios",
-           "compare", "RunResult", "Policy", "Comparison", "ContractError", "ClaimsFileError", "ParameterError",
+__all__ = ["__version__", "list_policies", "policy", "explain", "read_claims", "evaluate", "summarise", "flatten",
+           "list_scenarios", "run", "compare", "RunResult", "Policy", "Comparison", "ContractError", "ClaimsFileError", "ParameterError",
            "PolicyError", "UnknownPolicy", "ScenarioError", "OutputError"]
 
 # Re-exported lazily (PEP 562): name -> the module that defines it.
@@ -76,16 +76,20 @@ def list_policies(city: str | None = None, date: str | dt.date | None = None, *,
     """The encoded policies, sorted by id: their ids, or with ``details=True`` each one's
     metadata (id, city, year, title, document, status, payee, dates in force).
 
-    ``city`` keeps one city's policies; ``date`` (``"2026-05-01"`` or a ``datetime.date``) those
-    that govern a certificate issued that day.
+    ``city`` keeps one city's policies; ``date`` (``"2026-05-01"`` or a ``datetime.date``)
+    keeps, per city, the one policy that governs a certificate issued that day (the rule of
+    ``skillsim policies --date``: ``skillsim.simulate.governing``).
 
-        >>> skillsim.list_policies(city="shanghai")
-        ['shanghai-2025-skills-upgrade']
+        >>> skillsim.list_policies(city="beijing", date="2020-03-01")
+        ['beijing-2019-skills-action']
     """
     from skillsim.policies import all_policies
-    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
-    chosen = [p for p in all_policies()
-              if (city is None or p.meta.city == city) and (day is None or p.meta.governs(day))]
+    chosen = [p for p in all_policies() if city is None or p.meta.city == city]
+    if date is not None:
+        from skillsim.simulate.governing import governing
+        day = dt.date.fromisoformat(date) if isinstance(date, str) else date
+        ids = {g.policy.id for g in governing([p.meta for p in chosen], day).values()}
+        chosen = [p for p in chosen if p.id in ids]
     return [p.describe() for p in chosen] if details else [p.id for p in chosen]
 
 
@@ -103,11 +107,11 @@ def policy(policy_id: str) -> "Policy":
 
 def _overrides_for(overrides: Overrides | None, ids: Sequence[str]) -> dict[str, Any]:
     """``overrides`` keyed by policy id, each id one of ``ids`` (a reform of a policy not
-    asked for would silently change nothing)."""
+    asked for would silently change nothing; ``evaluate`` refuses it alike)."""
     from skillsim.policies import PolicyError
-    extra = sorted(set(overrides or {}) - set(ids))
-    if extra:
-        raise PolicyError(f"overrides: {extra[0]!r} is not among the policies asked for ({', '.join(ids)})")
+    stray = sorted(set(overrides or {}) - set(ids))
+    if stray:
+        raise PolicyError(f"overrides for {stray[0]}: it is not among the policies explained")
     return dict(overrides or {})
 
 
@@ -126,23 +130,18 @@ def explain(claim: Mapping[str, Any], policy: str, overrides: Overrides | None =
         >>> skillsim.explain(claim, "beijing-2026-key-groups")["amount_cny"]
         1500
     """
-    from skillsim.policies import PolicyError, claims_frame, get_policy, policy_ids, result_dict
-    from skillsim.policies.engine import collect
+    from skillsim.policies import PolicyError, get_policy, policy_ids
     ids = policy_ids() if policy == "all" else [get_policy(policy).id]
     changes = _overrides_for(overrides, ids)
-    frame = claims_frame([claim])  # the contract once, for every policy
     out = []
     for pid in ids:
         pol = get_policy(pid)
         try:
-            params = pol.params(changes.get(pid))
-            row = collect(pol.evaluate(frame, params, detail="reasons", validate=False)).row(0, named=True)
+            out.append(pol.explain(claim, pol.params(changes.get(pid))))
         except PolicyError as exc:
             if policy != "all":
                 raise
             out.append({"policy_id": pid, "error": " ".join(str(exc).split())})
-            continue
-        out.append(result_dict(row))
     return out if policy == "all" else out[0]
 
 
@@ -160,14 +159,15 @@ def read_claims(path: str | os.PathLike[str], defaults: bool = False) -> "pl.Dat
     return read(path, defaults=defaults)
 
 
-def _claims_frame(claims: Claims) -> "pl.DataFrame":
+def _claims_frame(claims: Claims) -> tuple["pl.DataFrame", bool]:
+    """The claims as a frame, and whether it still needs the contract's checks."""
     import polars as pl
     if isinstance(claims, pl.DataFrame):
-        return claims  # validated by evaluate
+        return claims, True
     if isinstance(claims, (str, os.PathLike)):
-        return read_claims(claims)
+        return read_claims(claims), False
     from skillsim.policies import claims_frame
-    return claims_frame(claims)
+    return claims_frame(claims), False
 
 
 def evaluate(claims: Claims, policies: str | Sequence[str], overrides: Overrides | None = None,
@@ -183,8 +183,23 @@ def evaluate(claims: Claims, policies: str | Sequence[str], overrides: Overrides
         >>> skillsim.evaluate("claims.csv", ["beijing-2026-key-groups", "shanghai-2025-skills-upgrade"])
     """
     from skillsim.simulate.evaluation import evaluate as run_all
+    frame, unchecked = _claims_frame(claims)
     ids = [policies] if isinstance(policies, str) else list(policies)
-    return run_all(_claims_frame(claims), ids, _overrides_for(overrides, ids) or None, caps=caps)
+    return run_all(frame, ids, overrides, caps=caps, validate=unchecked)
+
+
+def summarise(results: "pl.DataFrame") -> "pl.DataFrame":
+    """Per policy and status: claims, eligible claims and budget (yuan) of an ``evaluate``
+    result, as ``skillsim evaluate`` prints them."""
+    from skillsim.simulate.evaluation import summarise as by_status
+    return by_status(results)
+
+
+def flatten(results: "pl.DataFrame") -> "pl.DataFrame":
+    """``evaluate``'s rows without nested columns (rule ids joined with ";", funding as
+    columns, lists as text), so they write to CSV."""
+    from skillsim.simulate.evaluation import flatten as flat
+    return flat(results)
 
 
 # ---------------------------------------------------------------- scenarios
@@ -216,13 +231,16 @@ def run(scenario: "str | os.PathLike[str] | Scenario", size: int | None = None,
 
 
 def compare(a: "RunResult | str | os.PathLike[str] | Mapping[str, Any]",
-            b: "RunResult | str | os.PathLike[str] | Mapping[str, Any]") -> "Comparison":
+            b: "RunResult | str | os.PathLike[str] | Mapping[str, Any]", *,
+            allow_different_sizes: bool = False) -> "Comparison":
     """B against A, as ``skillsim compare`` shows it: a Comparison with ``.rows`` (a polars
-    DataFrame: policy_id, population, metric, unit, a, b, difference and its 90 % interval,
-    relative, paired), ``.notes`` and ``.paired`` (docs/compare.md). Each of ``a`` and ``b``
-    is a RunResult, a run folder, or a loaded summary.
+    DataFrame: comparison, policy_id, population, metric, unit, a, b, difference and its 90 %
+    interval, relative, paired), ``.notes`` and ``.paired`` (docs/compare.md). Each of ``a``
+    and ``b`` is a RunResult, a run folder, or a loaded summary. Totals of runs whose target
+    populations differ are not differenced unless ``allow_different_sizes``.
 
         >>> skillsim.compare(skillsim.run("swap", size=2000), "out/default/beijing-2026-baseline")
     """
     from skillsim.simulate.comparison import compare as comparison
-    return comparison(*(x.summary if isinstance(x, RunResult) else x for x in (a, b)))
+    return comparison(*(x.summary if isinstance(x, RunResult) else x for x in (a, b)),
+                      allow_different_sizes=allow_different_sizes)
