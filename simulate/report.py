@@ -327,6 +327,8 @@ def load_summary(folder: str | Path) -> dict[str, Any]:
         if not path.is_file():
             raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
         doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+    except OutputError:  # a ValueError, but not the JSON's
+        raise
     except OSError as exc:
         raise OutputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
