@@ -25,8 +25,10 @@ $(RUNTIME): pyproject.toml setup.py | $(BIN)/python
 	$(PIP) install $(EDITABLE) .
 	touch $@ $(LINKS)
 
-$(TESTING): $(RUNTIME)
+# the test suite runs the plug-ins under plugins/ too (installed as a user would, beside skillsim)
+$(TESTING): $(RUNTIME) plugins/ningxia_2025/pyproject.toml
 	$(PIP) install $(EDITABLE) '.[test]'
+	$(PIP) install --no-deps $(EDITABLE) plugins/ningxia_2025
 	touch $@ $(LINKS)
 
 $(LINKS): $(FOLDERS) | $(RUNTIME)
