@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from importlib.metadata import PackageNotFoundError, version as _version
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence, Union, overload
 
 from .run_result import RunResult
 
@@ -115,6 +115,13 @@ def _overrides_for(overrides: Overrides | None, ids: Sequence[str]) -> dict[str,
     return dict(overrides or {})
 
 
+@overload
+def explain(claim: Mapping[str, Any], policy: Literal["all"],
+            overrides: Overrides | None = None) -> list[dict[str, Any]]: ...
+@overload
+def explain(claim: Mapping[str, Any], policy: str, overrides: Overrides | None = None) -> dict[str, Any]: ...
+
+
 def explain(claim: Mapping[str, Any], policy: str, overrides: Overrides | None = None) -> Any:
     """One claim's result under ``policy``, as ``skillsim explain`` prints it: a dict with
     ``status``, ``amount_cny``, ``base_amount_cny``, ``rate``, ``payee``, ``funding``,
@@ -148,7 +155,7 @@ def explain(claim: Mapping[str, Any], policy: str, overrides: Overrides | None =
 # ---------------------------------------------------------------- your own claims
 
 def read_claims(path: str | os.PathLike[str], defaults: bool = False) -> "pl.DataFrame":
-    """A claims file (``.csv``, ``.parquet``, ``.jsonl``/``.ndjson``) read through the claim
+    """A claims file (``.csv``, ``.parquet``, ``.jsonl``/``.ndjson``, ``.json``) read through the claim
     contract: dates parsed, types cast, every column present (docs/evaluate.md). A file that
     breaks it raises ClaimsFileError (a ContractError) whose ``.problems`` list every bad
     row, field and value. Missing columns are an error unless ``defaults=True``.
