@@ -63,12 +63,14 @@ class ClaimsFileError(ContractError):
 
     def __init__(self, path: str | Path, problems: list[Problem]):
         self.path, self.problems = str(path), problems
-        rows = {p.row for p in problems}
-        what = ("a column breaks" if None in rows and len(problems) == 1
-                else f"{len(rows):,} row{'s' if len(rows) != 1 else ''} break")
+        if len(problems) == 1 and problems[0].row is None:  # the file, or a column of it
+            super().__init__(Path(path).name, str(problems[0]))
+            return
+        rows = len({p.row for p in problems})
         listed = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
         more = f" (the first {SHOWN_PROBLEMS} of {len(problems):,})" if len(problems) > SHOWN_PROBLEMS else ""
-        super().__init__(Path(path).name, f"{what} the claim contract{more}: {listed}")
+        super().__init__(Path(path).name,
+                         f"{rows:,} row{'s' if rows != 1 else ''} break the claim contract{more}: {listed}")
 
 
 class DefaultedColumns(UserWarning):

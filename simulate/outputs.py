@@ -99,16 +99,34 @@ def check_target(out: str | Path) -> Path:
             raise OutputError(f"--out {out}: cannot be read ({_why(exc)})") from None
         if not empty and not is_ours(out):
             raise OutputError(f"--out {out}: exists and is not an earlier skillsim output; choose another --out")
-    ancestor = out.parent
+    _check_ancestor(out, f"--out {out}")
+    return out
+
+
+def _check_ancestor(path: Path, label: str) -> None:
+    """The nearest existing folder above ``path`` is a writable folder (the rest can be made)."""
+    ancestor = path.parent
     while not ancestor.exists():
         if ancestor.is_symlink():  # a dangling link: the folder it names is not there
-            raise OutputError(f"--out {out}: {ancestor} is a broken symbolic link")
+            raise OutputError(f"{label}: {ancestor} is a broken symbolic link")
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise OutputError(f"--out {out}: {ancestor} is a file, not a folder")
+        raise OutputError(f"{label}: {ancestor} is a file, not a folder")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {out}: {ancestor} is not writable")
-    return out
+        raise OutputError(f"{label}: {ancestor} is not writable")
+
+
+def _make_parents(path: Path, made: list[Path]) -> None:
+    """The missing folders above ``path`` made, top first, each added to ``made`` as it is
+    (so a failure can remove them)."""
+    missing = []
+    p = path.parent
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for p in reversed(missing):
+        p.mkdir()
+        made.append(p)
 
 
 def _renameat2() -> object | None:
@@ -153,7 +171,7 @@ class Target:
     def __enter__(self) -> "Target":
         check_target(self.out)
         try:
-            self._make_parents()
+            _make_parents(self.out, self._made)
             self._lock()
             self._recover()
             check_target(self.out)  # again under the lock: another run may have just finished
@@ -169,16 +187,6 @@ class Target:
             raise OutputError(f"--out {self.out}: {free:,} bytes free on its disk, the output needs about "
                               f"{self.estimate:,}")
         return self
-
-    def _make_parents(self) -> None:
-        missing = []
-        p = self.out.parent
-        while not p.exists():
-            missing.append(p)
-            p = p.parent
-        for p in reversed(missing):
-            p.mkdir()
-            self._made.append(p)
 
     def _hidden(self, kind: str) -> str:
         return f".{self.out.name}.skillsim-{kind}"
@@ -295,4 +303,130 @@ class Target:
         self._made = []
 
 
-__all__ = ["Target", "OutputError", "check_target", "check_name", "is_ours", "MARKER", "PAUSE_ENV"]
+# ---------------------------------------------------------------------- single files
+
+class Files:
+    """Output files named by the user (``evaluate --out FILE --rejects FILE``), written together.
+
+        with Files([out, rejects], replace=args.force) as files:   # checked before computing
+            write(files.stage(out)); write(files.stage(rejects))   # hidden temporary files beside them
+            files.commit()                                          # renamed in; else nothing is left
+
+    A file is never a folder or a symbolic link; one that exists is replaced only with
+    ``replace=True`` (a file is no folder with a marker: nothing says it is ours). Without
+    it, the file is put in place by a hard link, which fails rather than replace one that
+    appeared meanwhile. Missing parent folders are made (and removed again on failure).
+    Temporary files are ``.<name>.skillsim-tmp-<pid>-…``; those of a killed run are removed
+    by the next run into the same file.
+    """
+
+    def __init__(self, paths: list[str | Path], replace: bool = False):
+        self.paths = [Path(p) for p in paths]
+        self.replace = replace
+        self._staged: dict[Path, Path] = {}
+        self._made: list[Path] = []
+        self._done = False
+
+    def __enter__(self) -> "Files":
+        seen = set()
+        for path in self.paths:
+            key = path.resolve()
+            if key in seen:
+                raise OutputError(f"{path}: named twice; give each output a file of its own")
+            seen.add(key)
+            self._check(path)
+        try:
+            for path in self.paths:
+                _make_parents(path, self._made)
+                self._recover(path)
+        except OSError as exc:
+            self._release()
+            raise OutputError(f"{path}: {_why(exc)}") from None
+        return self
+
+    def _check(self, path: Path) -> None:
+        if not path.name or path.name in (".", ".."):
+            raise OutputError(f"{path}: name a file")
+        if path.is_symlink():
+            raise OutputError(f"{path}: is a symbolic link; name the file itself")
+        if path.is_dir():
+            raise OutputError(f"{path}: is a folder; name a file")
+        if path.exists() and not self.replace:
+            raise OutputError(f"{path}: exists; choose another file, or --force to replace it")
+        _check_ancestor(path, str(path))
+
+    @staticmethod
+    def _prefix(path: Path) -> str:
+        return f".{path.name}.skillsim-tmp-"
+
+    def _recover(self, path: Path) -> None:
+        """Temporary files of runs into this file whose process is gone."""
+        for old in path.parent.glob(glob.escape(self._prefix(path)) + "*"):
+            pid = old.name[len(self._prefix(path)):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and old.is_file():
+                old.unlink()
+
+    def stage(self, path: str | Path) -> Path:
+        """A new hidden temporary file beside ``path`` (one of those given) to write into."""
+        path = Path(path)
+        assert path in self.paths, f"{path} is not one of this transaction's files"
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"{self._prefix(path)}{os.getpid()}-", dir=path.parent)
+            os.close(fd)
+            os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600: follow the user's umask like any file
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write beside it ({_why(exc)})") from None
+        self._staged[path] = Path(name)
+        return Path(name)
+
+    def commit(self) -> None:
+        """Every staged file renamed to its name, signals held back until done. Should one
+        fail, the new files already in place are removed again (a replaced one stays replaced)."""
+        landed: list[Path] = []
+        with interrupts.deferred():
+            for path, tmp in self._staged.items():
+                try:
+                    if self.replace:
+                        os.replace(tmp, path)
+                    else:
+                        os.link(tmp, path)  # refuses a file that appeared since the check
+                        os.unlink(tmp)
+                    landed.append(path)
+                except OSError as exc:
+                    for done in landed if not self.replace else []:
+                        done.unlink(missing_ok=True)
+                    if isinstance(exc, FileExistsError):
+                        raise OutputError(f"{path}: appeared while skillsim ran; not replaced") from None
+                    raise OutputError(f"{path}: {_why(exc)}") from None
+            self._done = True
+            self._staged = {}
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        for tmp in self._staged.values():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        self._staged = {}
+        if not self._done:
+            for p in reversed(self._made):
+                try:
+                    p.rmdir()
+                except OSError:
+                    break
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True
+
+
+__all__ = ["Target", "Files", "OutputError", "check_target", "check_name", "is_ours", "MARKER", "PAUSE_ENV"]
