@@ -14,6 +14,7 @@ payment_month, and, on request, rules (ids) and reasons ({rule, clause, message}
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -234,6 +235,17 @@ class Policy:
         """Parameters a scenario must supply before this policy can cost anything."""
         return []
 
+    def examples(self) -> list[dict[str, Any]]:
+        """Worked claims the policy pays (``examples.json`` beside policy.toml; [] if none):
+        each ``{"name", "claim", "expected": {status, amount_cny, ...}, "parameters"?}``, where
+        ``parameters`` are overrides the claim is paid under (a draft's amounts). The
+        conformance kit (skillsim.testing) draws its claims from them."""
+        path = self.folder / "examples.json"
+        if not path.is_file():
+            return []
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+
     def class_maps(self, p: ParameterSet) -> ClassMaps | None:
         """The catalog's classes under ``p`` (its catalog_overrides included); None: this
         policy has no catalog classes, so a scenario cannot assume any for it."""
@@ -263,7 +275,7 @@ class Policy:
         missing = self.missing_parameters(p)
         if missing:
             raise PolicyError(f"{self.id}: a scenario must supply {', '.join(missing)} "
-                              "(the text gives no amount)")
+                              "(the text gives no amount); skillsim explain takes its amounts as --set NAME=VALUE")
         if validate:
             claims = validate_frame(claims)
         lf = claims.lazy() if isinstance(claims, pl.DataFrame) else claims

@@ -1,58 +1,40 @@
 """The ``skillsim`` command line.
 
-    skillsim policies [--city beijing] [--date 2026-05-01]
-    skillsim explain --policy ID --claim FILE.json|-      (docs/claim-contract.md)
+    skillsim policies [--city CITY] [--date 2026-05-01] [--format table|csv|json]
+    skillsim explain --policy ID|all --claim FILE.json|- [--set NAME=VALUE] [--format ...]
     skillsim catalog --policy ID [--format table|csv|json]
-    skillsim parameters --policy ID
+    skillsim parameters --policy ID [--format table|csv|json]
     skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]   (rules_doc.py)
-    skillsim run [SCENARIO ...] --out DIR / skillsim compare DIR_A DIR_B   (run_commands.py)
+    skillsim run [SCENARIO ...] --out DIR / compare DIR_A DIR_B / scenarios   (run_commands.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
 (a callable that receives the argparse sub-parsers), so this module never imports
 the layers above it. Errors: one line on stderr, exit 2, nothing on stdout.
+Start-up is kept light: the policies (pydantic, polars) load inside the commands.
 """
 from __future__ import annotations
 
 from . import interrupts
 
-interrupts.exit_while_starting()  # before the slow imports below: a Ctrl-C while they load ends quietly
+interrupts.exit_while_starting()  # before the imports below: a Ctrl-C while they load ends quietly
 
 import argparse
 import datetime as dt
 import json
 import os
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Any, Callable
 
-import polars as pl
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from . import evaluate_command, governing, run_commands, tables
 
-from . import run_commands
-from skillsim.policies import ContractError, ParameterError, PolicyError, UnknownPolicy, all_policies, get_policy
-from skillsim.policies.claim_json import parse_claims_json
-from skillsim.policies.contract import shown
+POLICY_GROUP = "skillsim.policies"  # the registry's entry-point group (policies/registry.py)
+FORMAT_HELP = run_commands.FORMAT_HELP
 
 
 class UsageError(Exception):
     """A bad command-line input: printed as one line, exit 2."""
-
-
-def _print_frame(df: pl.DataFrame, fmt: str, title: str = "") -> None:
-    if fmt == "csv":
-        sys.stdout.write(df.write_csv())
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(df.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
-    else:
-        table = Table(title=escape(title) or None)  # values are text, never rich markup
-        for c in df.columns:
-            table.add_column(escape(c))
-        for row in df.iter_rows():
-            table.add_row(*("" if v is None else escape(str(v)) for v in row))
-        Console(width=200).print(table)
 
 
 def _date(text: str) -> dt.date:
@@ -62,27 +44,41 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _city(text: str) -> str:
+    from skillsim.policies import all_policies
+    cities = sorted({p.meta.city for p in all_policies()})
+    if text not in cities:
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(cities)})")
+    return text
+
+
+POLICY_COLUMNS = ["id", "city", "year", "status", "document", "title", "in_force_from", "in_force_until",
+                  "certificates_from", "certificates_until", "payee"]
+
+
+def _policy_row(m: Any) -> dict[str, Any]:
+    return {k: getattr(m, k) for k in POLICY_COLUMNS}
+
+
 def cmd_policies(args: argparse.Namespace) -> int:
-    rows = []
-    for pol in all_policies():
-        m = pol.meta
-        if args.city and m.city != args.city:
-            continue
-        if args.date and not m.governs(args.date):
-            continue
-        rows.append({"id": m.id, "city": m.city, "year": m.year, "status": m.status, "document": m.document,
-                     "title": m.title, "in_force": f"{m.in_force_from} … {m.in_force_until or ''}",
-                     "certificates": f"{m.certificates_from or ''} … {m.certificates_until or ''}",
-                     "payee": m.payee})
-    if args.date and not rows:
-        print(f"no encoded policy governs a certificate issued on {args.date}", file=sys.stderr)
-    _print_frame(pl.DataFrame(rows, schema=["id", "city", "year", "status", "document", "title", "in_force",
-                                            "certificates", "payee"]), args.format, "skillsim policies")
+    from skillsim.policies import all_policies
+    metas = [p.meta for p in all_policies() if not args.city or p.meta.city == args.city]
+    if not args.date:
+        tables.show([_policy_row(m) for m in metas], args.format, "skillsim policies", columns=POLICY_COLUMNS)
+        return 0
+    found = governing.governing(metas, args.date)
+    for city in sorted({m.city for m in metas} - set(found)):
+        print(f"no encoded {city} policy governs a certificate issued on {args.date}", file=sys.stderr)
+    rows = [{**_policy_row(g.policy), "also_covering": g.others} for g in found.values()]
+    tables.show(rows, args.format, f"skillsim policies: the policy that governs a certificate issued on {args.date}",
+                columns=[*POLICY_COLUMNS, "also_covering"])
     return 0
 
 
 def _read_json(path: str) -> Any:
     """A claim file's (or stdin's) bytes, read by the strict claim reader (policies.claim_json)."""
+    from skillsim.policies.claim_json import parse_claims_json
+    from skillsim.policies.contract import shown
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if path == "-" and stdin is None:  # started with stdin closed
         raise UsageError("--claim: standard input is closed")
@@ -94,6 +90,9 @@ def _read_json(path: str) -> Any:
 
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
+    from skillsim.policies import ContractError
+    from skillsim.policies.claim_json import parse_claims_json
+    from skillsim.policies.contract import shown
     out = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
@@ -106,30 +105,74 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+EXPLAIN_COLUMNS = ["policy_id", "status", "amount_cny", "deciding_rule", "rules", "reason"]
+
+
+def _explain_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One claim's result in a line: the deciding rule's message is the reason."""
+    reasons = result.get("reasons") or []
+    deciding = result.get("deciding_rule")
+    reason = next((r["message"] for r in reasons if r["rule"] == deciding), reasons[-1]["message"] if reasons else "")
+    return {"policy_id": result["policy_id"], "status": result["status"], "amount_cny": result["amount_cny"],
+            "deciding_rule": deciding, "rules": list(dict.fromkeys(r["rule"] for r in reasons)), "reason": reason}
+
+
+def _explain_all(claim: Any) -> list[dict[str, Any]]:
+    """The claim under every registered policy. One that cannot evaluate it (a draft whose
+    amounts a scenario must supply, a broken plug-in) is listed as "not evaluated" with its
+    message; a claim that breaks the contract is still an error (it is the same for all)."""
+    from skillsim.policies import ParameterError, PolicyError, broken_policies, get_policy, policy_ids
+    out = []
+    for pid in sorted([*policy_ids(), *broken_policies()]):
+        try:
+            policy = get_policy(pid)
+            out.append(policy.explain(claim, policy.params()))
+        except (PolicyError, ParameterError) as exc:
+            out.append({"policy_id": pid, "status": "not evaluated", "amount_cny": None, "reasons": [],
+                        "error": str(exc)})
+    return out
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
+    from skillsim.policies import get_policy
+    if args.policy == "all":
+        if args.set:
+            raise UsageError("--set: give one --policy to override its parameters (not --policy all)")
+        results = _explain_all(_read_json(args.claim))
+        if (args.format or "table") == "json":
+            sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        else:
+            rows = [_explain_row(r) if "error" not in r else
+                    {"policy_id": r["policy_id"], "status": r["status"], "reason": r["error"]} for r in results]
+            tables.show(rows, args.format or "table", "skillsim explain: the claim under every policy",
+                        columns=EXPLAIN_COLUMNS)
+        return 0
     policy = get_policy(args.policy)
     params = policy.params(_overrides(args.set))
     claim = _read_json(args.claim)
     result = policy.explain(claim, params)
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    if (args.format or "json") == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        tables.show([_explain_row(result)], args.format, f"skillsim explain: {policy.id}", columns=EXPLAIN_COLUMNS)
     return 0
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
+    from skillsim.policies import get_policy
     policy = get_policy(args.policy)
     cat = policy.catalog
     if cat is None:
         raise UsageError(f"policy {args.policy} has no catalog")
-    _print_frame(cat, args.format, f"{policy.meta.document} catalog ({cat.height} rows)")
+    tables.show(cat, args.format, f"{policy.meta.document} catalog ({cat.height} rows)")
     return 0
 
 
 def cmd_parameters(args: argparse.Namespace) -> int:
+    from skillsim.policies import get_policy
     policy = get_policy(args.policy)
-    rows = [{**{k: v for k, v in r.items() if k != "overridden"},
-             "value": json.dumps(r["value"], ensure_ascii=False, default=str)}
-            for r in policy.parameters.table()]
-    _print_frame(pl.DataFrame(rows), args.format, f"{policy.id} parameters")
+    rows = [{k: v for k, v in r.items() if k != "overridden"} for r in policy.parameters.table()]
+    tables.show(rows, args.format, f"{policy.id} parameters (set one with --set NAME=VALUE)")
     return 0
 
 
@@ -158,40 +201,75 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {one_line(message)}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="skillsim", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    fmt = dict(choices=["table", "csv", "json"], default="table", help="output format")
+def skillsim_version() -> str:
+    try:
+        return version("skillsim")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "0+unknown"
 
-    p = sub.add_parser("policies", help="list the encoded policies")
-    p.add_argument("--city", choices=["beijing", "shanghai"])
-    p.add_argument("--date", type=_date, help="only the policies that govern a certificate issued on this date")
+
+def policy_help(also: str = "") -> str:
+    """--policy's help: the registered ids, read from the entry points without loading a policy."""
+    ids = sorted({ep.name for ep in entry_points(group=POLICY_GROUP)})
+    return f"policy id: {', '.join(ids)}{also} (skillsim policies describes them)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="skillsim", description="Chinese vocational-skills subsidy policies as code, and what "
+                                                     "they cost. skillsim COMMAND --help tells more.")
+    parser.add_argument("--version", action="version", version=f"skillsim {skillsim_version()}",
+                        help="print skillsim's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fmt = dict(choices=tables.FORMATS, default="table", help=FORMAT_HELP)
+    one_policy = dict(required=True, metavar="ID", help=policy_help())
+
+    p = sub.add_parser("policies", help="list the encoded policies, or the one that governs a date",
+                       description="The encoded policies: city, year, status, document, title, the dates in "
+                                   "force and the certificates they cover, and who is paid.")
+    p.add_argument("--city", type=_city, help="only this city's policies")
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                   help="per city, only the policy that governs a certificate issued on this date: "
+                        f"{governing.RULE}; also_covering lists the others whose window holds it")
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_policies)
 
-    p = sub.add_parser("explain", help="one claim's result under one policy, as JSON")
-    p.add_argument("--policy", required=True)
+    p = sub.add_parser("explain", help="one claim's result under one policy (JSON), or under every policy",
+                       description="One claim's result with every rule that decided it (docs/claim-contract.md). "
+                                   "--policy all evaluates it under every registered policy, one row each; a policy "
+                                   "that cannot (a draft whose amounts must be given) is listed with its message.")
+    p.add_argument("--policy", required=True, metavar="ID", help=policy_help(", or all"))
     p.add_argument("--claim", required=True, help="claim JSON file, or - for standard input")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (a reform)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a parameter of the policy (a reform); repeatable; "
+                        "skillsim parameters --policy ID lists the names")
+    p.add_argument("--format", choices=tables.FORMATS,
+                   help="json: the full result (the default for one policy; a list for all); table or csv: "
+                        "policy, status, amount, deciding rule, rules and reason (the default for all)")
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("catalog", help="a policy's catalog as a table")
-    p.add_argument("--policy", required=True)
+    p = sub.add_parser("catalog", help="a policy's catalog as a table",
+                       description="A policy's catalog (occupations, items, classes or tiers), as published.")
+    p.add_argument("--policy", **one_policy)
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_catalog)
 
-    p = sub.add_parser("parameters", help="a policy's parameters with clause, unit and dates")
-    p.add_argument("--policy", required=True)
+    p = sub.add_parser("parameters", help="a policy's parameters with clause, unit and dates",
+                       description="A policy's parameters: name (what --set and a scenario take), value, unit, "
+                                   "valid range, rule and clause.")
+    p.add_argument("--policy", **one_policy)
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_parameters)
 
-    p = sub.add_parser("rules", help="a policy's rules: clause text, reading, parameters, code and tests citing each")
-    p.add_argument("--policy", required=True)
+    p = sub.add_parser("rules", help="a policy's rules: clause text, reading, parameters, code and tests citing each",
+                       description="A policy's rules side by side: the clause's text, our reading, its parameters, "
+                                   "and the code and tests that cite the rule id.")
+    p.add_argument("--policy", **one_policy)
     p.add_argument("--rule", metavar="RULE-ID", help="one rule id only")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table", help="output format")
     p.set_defaults(func=cmd_rules)
 
     run_commands.register(sub)
+    evaluate_command.register(sub)
     for register in _plugins("skillsim.commands"):
         register(sub)
     return parser
@@ -201,8 +279,28 @@ def _plugins(group: str) -> list[Callable[[Any], None]]:
     return [ep.load() for ep in sorted(entry_points(group=group), key=lambda e: e.name)]
 
 
-EXPECTED_ERRORS = (ContractError, ParameterError, PolicyError, UnknownPolicy, UsageError,
-                   run_commands.ScenarioError, run_commands.OutputError)
+# the bad-input errors, by the module that defines them: an error of a module this command
+# never loaded cannot have been raised, so start-up imports none of them
+_ERRORS = {"skillsim.policies": ("ContractError", "ParameterError", "PolicyError", "UnknownPolicy"),
+           "skillsim.simulate.scenario": ("ScenarioError",),
+           "skillsim.simulate.outputs": ("OutputError",)}
+
+
+def expected_errors(loaded_only: bool = True) -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input (exit 2): of the loaded modules, or of all."""
+    import importlib
+    found: list[type[BaseException]] = [UsageError]
+    for name, classes in _ERRORS.items():
+        module = sys.modules.get(name) if loaded_only else importlib.import_module(name)
+        if module is not None:
+            found += [getattr(module, c) for c in classes]
+    return tuple(found)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EXPECTED_ERRORS":  # as before, for callers that read it (loads every module it names)
+        return expected_errors(loaded_only=False)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,8 +324,9 @@ def _failed(command: str, exc: BaseException) -> int:
         print(f"{command}: interrupted", file=sys.stderr)
         interrupts.exit_now()
         return interrupts.EXIT_CODE
-    if isinstance(exc, EXPECTED_ERRORS):
-        msg = str(exc) if not isinstance(exc, UnknownPolicy) else f"--policy: {exc}"
+    if isinstance(exc, expected_errors()):
+        unknown = type(exc).__name__ == "UnknownPolicy"
+        msg = f"--policy: {exc}" if unknown else str(exc)
         print(f"{command}: {one_line(msg)}", file=sys.stderr)
         return 2
     if isinstance(exc, Exception) and not os.environ.get("SKILLSIM_DEBUG"):

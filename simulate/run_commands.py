@@ -1,64 +1,54 @@
-"""``skillsim run`` and ``skillsim compare``: the simulator on the command line.
+"""``skillsim run``, ``skillsim compare`` and ``skillsim scenarios``: the simulator on the
+command line.
 
-    skillsim run [SCENARIO ...] [--out DIR] [--replications N] [--size N] [--seed N]
-    skillsim compare DIR_A DIR_B
+    skillsim run [SCENARIO ...] [--out DIR] [--replications N] [--size N] [--seed N] [--format F]
+    skillsim compare DIR_A DIR_B [--format F]
+    skillsim scenarios [--format F]
 
 ``run`` with one scenario writes DIR/summary.json, DIR/breakdowns.parquet and
 DIR/claims.parquet; with several (or none: beijing-2026-baseline and
 shanghai-2025-baseline) it writes DIR/<scenario>/ for each and prints them side by side.
 The output is one transaction (simulate/outputs.py): all scenarios land, or none, and the
 folder is checked and locked before anything is computed.
+
+The scenario models (pydantic), polars and the runner load inside the commands that need
+them, so ``skillsim --help`` and ``skillsim policies`` start fast.
 """
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from . import tables
 
-from . import interrupts, outputs, report, runner, scenario
-from .estimate import claims_per_person
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 DEFAULT_SCENARIOS = ("beijing-2026-baseline", "shanghai-2025-baseline")
+FORMAT_HELP = "output format: table (for people), csv or json (every value, numbers as numbers; messages on stderr)"
 
-
-def _fmt(v: Any, key: str = "") -> str:
-    if isinstance(v, dict):
-        return f"{_fmt(v['mean'], key)} [{_fmt(v['p05'], key)}, {_fmt(v['p95'], key)}]"
-    percent = "coverage" in key or key == "relative"
-    if v is None or not math.isfinite(v * 100 if percent else v):  # never "nan" or "inf" (a huge ratio × 100)
-        return "—"
-    return f"{v:.2%}" if percent else f"{v:,.0f}"
-
-
-def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
-    t = Table(title=escape(title))  # names and paths are text, not rich markup
-    for c in cols:
-        t.add_column(c, justify="left" if c in ("run", "policy_id", "metric") else "right")
-    for r in rows:
-        # a compare row's a / b / difference are in the unit of its metric
-        unit = lambda c: r.get("metric", "") if c in ("a", "b", "b_minus_a") else c  # noqa: E731
-        t.add_row(*(escape(str(r[c])) if c in ("run", "policy_id", "metric") else _fmt(r[c], unit(c)) for c in cols))
-    Console(width=220).print(t)
+# the side-by-side figures of a run and their units
+RUN_FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "coverage": "percent",
+               "cost_per_beneficiary_cny": "yuan", "claims": "claims", "eligible_claims": "claims"}
+RUN_COLUMNS = ["run", "policy_id", "population", "variant", *RUN_FIGURES]
 
 
 OUTPUT_BYTES_PER_CLAIM = 4  # claims.parquet takes ~13 bytes a claim row: a low estimate, so a run that fits is never refused
 
 
-def output_bytes(scens: list[scenario.Scenario]) -> int:
+def output_bytes(scens: list[Scenario]) -> int:
     """At least what the output folder will take (claims.parquet dominates: replication 0's rows)."""
+    from .estimate import claims_per_person
     rows = sum(getattr(pop, "places", pop.size) * claims_per_person(pop) * len(pop.policies) * (2 if s.reform else 1)
                for s in scens for pop in s.populations)
     return int(rows * OUTPUT_BYTES_PER_CLAIM) + 16_384 * len(scens)
 
 
-def _check_names(scens: list[scenario.Scenario]) -> None:
+def _check_names(scens: list[Scenario]) -> None:
     """Each scenario names a folder of a run of several: slugs, none twice."""
+    from . import outputs
     seen = set()
     for s in scens:
         outputs.check_name(s.name)
@@ -67,7 +57,36 @@ def _check_names(scens: list[scenario.Scenario]) -> None:
         seen.add(s.name)
 
 
+def _figures(run: str, pid: str, population: str, variant: str, figures: Mapping[str, Any],
+             signed: bool = False) -> dict[str, Any]:
+    row: dict[str, Any] = {"run": run, "policy_id": pid, "population": population, "variant": variant}
+    for k, unit in RUN_FIGURES.items():
+        if k in figures:
+            row[k] = tables.figure(figures[k], "pp" if signed and unit == "percent" else unit, signed)
+        else:
+            row[k] = None  # a difference has no cost per beneficiary or claim count
+    return row
+
+
+def run_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every figure a run prints, a row per (run, policy, population, variant): the policy's
+    totals, each population under it where there are several, its reform, and the reform's
+    difference from the baseline (paired by replication; coverage in percentage points)."""
+    rows = []
+    for run, doc in summaries.items():
+        for pid, e in doc["policies"].items():
+            rows.append(_figures(run, pid, "all", "baseline", e))
+            if len(e["by_population"]) > 1:  # e.g. the swap: each population under this policy
+                rows += [_figures(run, pid, pop, "baseline", f) for pop, f in e["by_population"].items()]
+            if e.get("reform") is not None:
+                rows.append(_figures(run, pid, "all", "reform", e["reform"]))
+            if e.get("difference") is not None:
+                rows.append(_figures(run, pid, "all", "reform − baseline", e["difference"], signed=True))
+    return rows
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from . import interrupts, outputs, report, runner, scenario  # the heavy part: only this command loads it
     names = args.scenario or list(DEFAULT_SCENARIOS)
     changes = {k: v for k, v in (("replications", args.replications), ("size", args.size),
                                  ("seed", args.seed)) if v is not None}
@@ -87,16 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     written = [str(out)] if single else [str(out / s.name) for s in scens]
     for w in written:
         print(f"wrote {w}/summary.json, breakdowns.parquet, claims.parquet", file=sys.stderr)
-    _table("skillsim run: mean [90 % interval] over replications", report.side_by_side(docs),
-           ["run", "policy_id", "budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny",
-            "claims", "eligible_claims"])
-    for name, doc in docs.items():
-        for pid, e in doc["policies"].items():
-            if "difference" in e:
-                d = e["difference"]
-                print(f"{name}: reform of {pid}: budget {_fmt(d['budget_cny'])} yuan, "
-                      f"beneficiaries {_fmt(d['beneficiaries'])}, coverage {_fmt(d['coverage'], 'coverage')} "
-                      "against baseline")
+    tables.show(run_rows(docs), args.format, "skillsim run: mean [90 % interval] over replications",
+                columns=RUN_COLUMNS)
     return 0
 
 
@@ -104,6 +115,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import comparison  # polars and numpy: loaded by the command that needs them
     c = comparison.compare(args.a, args.b, allow_different_sizes=args.allow_different_sizes)
     comparison.show(c, args.format)
+    return 0
+
+
+def scenario_rows() -> list[dict[str, Any]]:
+    """The ready scenarios: name, description, policies, populations (name and people), file."""
+    from . import scenario
+    rows = []
+    for name in scenario.ready_scenarios():
+        s = scenario.load(name)
+        rows.append({"name": s.name, "description": s.description, "policies": s.policy_ids,
+                     "populations": [p.name for p in s.populations],
+                     "people": sum(p.size for p in s.populations), "replications": s.replications,
+                     "file": s.path})
+    return rows
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    tables.show(scenario_rows(), args.format, "skillsim scenarios (run one with: skillsim run NAME)",
+                columns=["name", "description", "policies", "populations", "people", "replications", "file"])
     return 0
 
 
@@ -118,17 +148,28 @@ def _positive(text: str) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help="run scenarios: budget, coverage, breakdowns with intervals")
-    p.add_argument("scenario", nargs="*", help=f"ready scenario name or TOML file (default: {' '.join(DEFAULT_SCENARIOS)})")
-    p.add_argument("--out", default="out", help="output folder (default: out)")
+    fmt = dict(choices=tables.FORMATS, default="table", help=FORMAT_HELP)
+    p = sub.add_parser("run", help="run scenarios: budget, coverage, breakdowns with intervals",
+                       description="Run scenarios (ready ones by name, or TOML files) and print their budget, "
+                                   "beneficiaries, coverage and cost per beneficiary side by side, each as the mean "
+                                   "and 90 % interval over replications. Writes summary.json, breakdowns.parquet "
+                                   "and claims.parquet under --out, all scenarios or none. Every override given "
+                                   "here is recorded in summary.json's manifest (run_changes).")
+    p.add_argument("scenario", nargs="*", help=f"ready scenario name or TOML file (default: {' '.join(DEFAULT_SCENARIOS)}; "
+                                               "skillsim scenarios lists the ready ones)")
+    p.add_argument("--out", default="out", help="output folder: absent, empty, or one skillsim wrote (default: out)")
     p.add_argument("--replications", type=_positive, help="override the scenario's replications")
     p.add_argument("--size", type=_positive, help="override every population's size (people)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("compare", help="differences between two run outputs (B − A)")
-    p.add_argument("a", metavar="DIR_A")
-    p.add_argument("b", metavar="DIR_B")
+    p = sub.add_parser("compare", help="differences between two run outputs (B − A)",
+                       description="Differences B − A between two run output folders (each with its summary.json): "
+                                   "paired 90 % intervals where both runs share seed, size and replications, "
+                                   "unpaired ones otherwise; coverage differences in percentage points.")
+    p.add_argument("a", metavar="DIR_A", help="the first run's output folder (A)")
+    p.add_argument("b", metavar="DIR_B", help="the second run's output folder (B)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table",
                    help="output format (csv and json: the rows' numbers; notes on stderr)")
     p.add_argument("--allow-different-sizes", action="store_true",
@@ -136,10 +177,22 @@ def register(sub: Any) -> None:
                         "target populations differ (by default only per-person figures are)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("scenarios", help="list the ready scenarios")
-    p.set_defaults(func=lambda args: (print("\n".join(scenario.ready_scenarios())), 0)[1])
+    p = sub.add_parser("scenarios", help="list the ready scenarios with their descriptions",
+                       description="The ready scenarios that skillsim run takes by name: description, policies, "
+                                   "populations, people, replications and file.")
+    p.add_argument("--format", **fmt)
+    p.set_defaults(func=cmd_scenarios)
 
 
-__all__ = ["register", "ScenarioError"]
-ScenarioError = scenario.ScenarioError
-OutputError = outputs.OutputError
+def __getattr__(name: str) -> Any:
+    """ScenarioError and OutputError, as before, without loading them at start-up."""
+    if name == "ScenarioError":
+        from .scenario import ScenarioError
+        return ScenarioError
+    if name == "OutputError":
+        from .outputs import OutputError
+        return OutputError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["register", "run_rows", "scenario_rows", "ScenarioError", "OutputError"]

@@ -232,7 +232,9 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return _number(v, "", False)
-    if isinstance(v, (dict, list)):
+    if isinstance(v, (list, tuple)) and all(isinstance(x, (str, int)) for x in v):
+        return ", ".join(str(x) for x in v)  # ids and names: JSON keeps the list
+    if isinstance(v, (dict, list, tuple)):
         return json.dumps(_plain(v), ensure_ascii=False)
     if hasattr(v, "isoformat"):
         return v.isoformat()

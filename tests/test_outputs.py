@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from skillsim.simulate import outputs, report, run_commands, runner, scenario
-from skillsim.simulate.cli import LINE, _print_frame, main
+from skillsim.simulate.cli import LINE, main
+from skillsim.simulate.tables import show
 
 RUN = ["--size", "100", "--replications", "1"]
 BJ_RUN = ["run", "beijing-2026-baseline", *RUN]
@@ -313,7 +314,7 @@ def test_markup_in_names_is_printed_as_text(tmp_path, run_dir, capsys):
     shutil.copytree(run_dir, odd)
     assert main(["compare", str(odd), str(run_dir)]) == 0
     assert "[bold]y" in capsys.readouterr().out.replace("\n", "").replace(" ", "")
-    _print_frame(pl.DataFrame({"[red]c[/]": ["x[/]", "[link=http://e]z"]}), "table", "t[/]")
+    show(pl.DataFrame({"[red]c[/]": ["x[/]", "[link=http://e]z"]}), "table", "t[/]")
     out = capsys.readouterr().out
     assert "x[/]" in out and "[link=http://e]z" in out and "[red]c[/]" in out and "t[/]" in out
 

@@ -1,5 +1,7 @@
-"""Policy timeline: `skillsim policies --city beijing --date D` lists the policies that govern a certificate
-issued on D (PolicyMeta.governs over certificates_from … certificates_until), with their status."""
+"""Policy timeline: `skillsim policies --city beijing --date D` shows the one policy that governs a
+certificate issued on D (simulate/governing.py: among those whose certificate window holds D, not a
+draft unless nothing else, then the shortest window, then the latest), with the others that also cover
+D in also_covering; without --date, every policy with its windows."""
 import datetime as dt
 import json
 
@@ -10,6 +12,7 @@ from skillsim.simulate.cli import main
 
 SA, HS, PT, KG = ("beijing-2019-skills-action", "beijing-2026-high-skill-training",
                   "beijing-2025-project-training-draft", "beijing-2026-key-groups")
+SH = "shanghai-2025-skills-upgrade"
 
 
 def listed(capsys, *args) -> dict[str, dict]:
@@ -17,38 +20,48 @@ def listed(capsys, *args) -> dict[str, dict]:
     return {r["id"]: r for r in json.loads(capsys.readouterr().out)}
 
 
-@pytest.mark.parametrize("date, ids", [
-    # the 2019 plan; a technician certificate of 2019 also qualifies its holder for the 2026 programme
-    ("2018-12-31", {HS}),
-    ("2019-01-01", {SA, HS}),
-    ("2019-06-01", {SA, HS}),
-    ("2021-12-31", {SA, HS}),
-    ("2022-01-01", {HS}),
-    ("2025-03-31", {PT, HS}),
-    ("2025-04-01", {PT, HS, KG}),
-    ("2026-06-01", {PT, HS, KG}),
-    ("2027-01-01", {PT, KG}),
-    ("2027-12-31", {PT, KG}),
+@pytest.mark.parametrize("date, governs, also", [
+    # HS's window is open below (a technician certificate of any earlier year qualifies for the 2026
+    # programme), so it covers every day to 2026-12-31, but a bounded window is more specific
+    ("2018-12-31", HS, []),
+    ("2019-01-01", SA, [HS]),
+    ("2019-06-01", SA, [HS]),
+    ("2021-12-31", SA, [HS]),
+    ("2022-01-01", HS, []),
+    ("2024-12-31", HS, []),
+    ("2025-01-01", HS, [PT]),  # the draft governs only where nothing else covers the day
+    ("2025-03-31", HS, [PT]),
+    ("2025-04-01", KG, [HS, PT]),  # KG's window (to 2027-12-31) is shorter than the draft's
+    ("2026-12-31", KG, [HS, PT]),
+    ("2027-01-01", KG, [PT]),
+    ("2027-12-31", KG, [PT]),
 ])
-def test_beijing_timeline(capsys, date, ids):
-    assert set(listed(capsys, "--city", "beijing", "--date", date)) == ids
+def test_beijing_timeline(capsys, date, governs, also):
+    rows = listed(capsys, "--city", "beijing", "--date", date)
+    assert list(rows) == [governs] and rows[governs]["also_covering"] == also
+
+
+@pytest.mark.parametrize("date, governs", [("2025-04-30", None), ("2025-05-01", SH), ("2028-04-30", SH),
+                                           ("2028-05-01", None)])
+def test_shanghai_timeline(capsys, date, governs):
+    assert list(listed(capsys, "--city", "shanghai", "--date", date)) == ([governs] if governs else [])
 
 
 def test_nothing_governs_after_2027(capsys):
     assert main(["policies", "--format", "json", "--city", "beijing", "--date", "2028-01-01"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out) == [] and "no encoded policy governs a certificate issued on 2028-01-01" in err
+    assert json.loads(out) == [] and "no encoded beijing policy governs a certificate issued on 2028-01-01" in err
 
 
 def test_timeline_rows_show_status_document_and_payee(capsys):
     rows = listed(capsys, "--city", "beijing")
     assert {SA, HS, PT, KG} <= set(rows)
     assert (rows[SA]["status"], rows[SA]["document"], rows[SA]["payee"]) == ("expired", "京政办发〔2019〕18号", "several")
-    assert rows[SA]["certificates"] == "2019-01-01 … 2021-12-31"
+    assert (rows[SA]["certificates_from"], rows[SA]["certificates_until"]) == ("2019-01-01", "2021-12-31")
     assert (rows[HS]["status"], rows[HS]["document"], rows[HS]["payee"]) == ("in force", "京人社就促字〔2026〕9号", "host")
-    assert rows[HS]["certificates"] == " … 2026-12-31"
+    assert (rows[HS]["certificates_from"], rows[HS]["certificates_until"]) == (None, "2026-12-31")
     assert (rows[PT]["status"], rows[PT]["year"]) == ("draft", 2025)
-    assert "shanghai-2025-skills-upgrade" not in rows
+    assert SH not in rows
 
 
 def test_governs_matches_each_policys_own_window():
