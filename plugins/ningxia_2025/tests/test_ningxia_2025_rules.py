@@ -3,6 +3,8 @@ so removing the rule fails it; the amounts and dates are worked by hand from the
 (item 二 of the transmittal, text.txt) and the readings of rules.toml."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from skillsim.policies import ContractError, get_policy, validate_claim
@@ -195,3 +197,11 @@ def test_its_claim_fields_are_checked_by_the_one_contract():
     left_out = validate_claim({k: v for k, v in BASE.items() if k != "urgent_shortage_occupation"})
     assert left_out["urgent_shortage_occupation"] is None and left_out["drawing_unemployment_benefit"] is None
     assert validate_claim(BASE)["hukou"] == "ningxia"
+
+
+def test_its_worked_examples_are_paid_as_stated():
+    examples = json.loads((NX.folder / "examples.json").read_text(encoding="utf-8"))
+    assert len(examples) >= 3
+    for ex in examples:
+        got = NX.explain(ex["claim"])
+        assert {k: got[k] for k in ex["expected"]} == ex["expected"], ex["name"]
