@@ -12,7 +12,8 @@ contract's types and reports every break, never restating a field.
 after the header; in JSON lines, the first non-blank line; in a JSON list, its first item).
 A problem that concerns a whole column (an unknown or missing one) has no row.
 
-**CSV cells** are text: an empty cell is null (a default where the contract has one);
+**CSV cells** are text: an empty cell is the field's default (false, 0, "assessment"), or null
+where the field may be null (an empty required cell is an error);
 integers and numbers as written (``35``, ``0.5``; no thousands separators); booleans
 ``true``/``false`` in any case; dates ``YYYY-MM-DD``; surrounding blanks are ignored except
 in text fields. ``prior_subsidies`` holds JSON text (a list of items, as in a JSON claim,
@@ -127,7 +128,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         text = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise _unreadable(path, exc) from None
-    return _from_text(text)
+    return _from_text(text, blank_default=True)
 
 
 def _read_parquet(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -144,11 +145,10 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         frame = pl.read_ndjson(path, infer_schema_length=None)
     except (pl.exceptions.PolarsError, OSError, ValueError):
         frame = None
-    if frame is not None:
-        text = [n for n, t in frame.schema.items()
-                if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind in ("date", "prior_list")]
-        as_text = frame.with_columns(_as_json_text(n, frame.schema[n]) for n in text)
-        got, problems = _from_text(as_text, only=text)
+    text = {} if frame is None else {n: _as_json_text(n, t) for n, t in frame.schema.items()
+                                     if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind in ("date", "prior_list")}
+    if frame is not None and all(e is not None for e in text.values()) and not _null_priors(frame):
+        got, problems = _from_text(frame.with_columns(text.values()), only=list(text))
         try:
             validate_frame(got.clear(), defaults=True)  # the column types fit the contract
             clean = problems.is_empty() and breaks(got).is_empty()
@@ -178,14 +178,24 @@ def json_text(col: pl.Expr, dtype: pl.List) -> pl.Expr:
     return pl.concat_str(pl.lit("["), col.list.eval(item).list.join(","), pl.lit("]"))
 
 
-def _as_json_text(name: str, dtype: pl.DataType) -> pl.Expr:
-    """A date or prior_subsidies column of a JSON-lines file as the text a CSV cell holds."""
+def _as_json_text(name: str, dtype: pl.DataType) -> pl.Expr | None:
+    """A date or prior_subsidies column of a JSON-lines file as the text a CSV cell holds;
+    None where polars read something else (a number for a date): the strict path says which rows."""
     col = pl.col(name)
-    if name == "prior_subsidies" and isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
-        return json_text(col, dtype).alias(name)
-    if dtype == pl.String or dtype == pl.Null:
+    if name == "prior_subsidies" and isinstance(dtype, pl.List):
+        if isinstance(dtype.inner, pl.Struct):
+            return json_text(col, dtype).alias(name)
+        if dtype.inner == pl.Null:  # only empty lists, or lists of nulls (which the contract refuses)
+            return pl.when(col.list.len() == 0).then(pl.lit("[]")).otherwise(pl.lit("[null]")).alias(name)
+        return None
+    if name != "prior_subsidies" and dtype in (pl.String, pl.Null):
         return col.cast(pl.String)
-    return col  # a list of something else, or a number for a date: the type check refuses it
+    return None
+
+
+def _null_priors(frame: pl.DataFrame) -> bool:
+    """prior_subsidies null in some line: the JSON contract refuses it, a CSV's empty cell would not."""
+    return "prior_subsidies" in frame.columns and frame["prior_subsidies"].null_count() > 0
 
 
 _READERS = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl, "json": _read_json}
@@ -214,12 +224,14 @@ def _cast(kind: str, text: pl.Expr) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]
         value = bare.str.to_date("%Y-%m-%d", strict=False)
         shaped = bare.str.contains(DATE_PATTERN)
         return value, [(~shaped, "is not " + KIND_MUST["date"]), (shaped & value.is_null(), "is not a real date")]
-    return text, []  # str, enum: the text itself
+    return pl.when(text != "").then(text), []  # str, enum: the text itself; "" (a quoted empty cell) is empty too
 
 
-def _from_text(frame: pl.DataFrame, only: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _from_text(frame: pl.DataFrame, only: list[str] | None = None,
+               blank_default: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cells of text cast to the contract's types (all known columns, or ``only`` these), and
-    a problem for every cell that is not of its field's kind (an empty cell is null: no problem)."""
+    a problem for every cell that is not of its field's kind. An empty cell is null, or with
+    ``blank_default`` (a CSV, where a cell cannot be left out) the field's default if it has one."""
     names = [n for n in (frame.columns if only is None else only) if n in FIELD_BY_NAME]
     casts, checks = {}, []
     for name in names:
@@ -241,6 +253,10 @@ def _from_text(frame: pl.DataFrame, only: list[str] | None = None) -> tuple[pl.D
     blank = {n: pl.when(pl.col(n).str.strip_chars() != "").then(casts[n]) for n in casts
              if FIELD_BY_NAME[n].kind not in ("str", "enum")}
     out = frame.with_columns(**{n: e for n, e in casts.items() if n not in blank}, **blank)
+    if blank_default:
+        fields = [FIELD_BY_NAME[n] for n in casts]
+        out = out.with_columns(pl.col(f.name).fill_null(pl.lit(f.default, dtype=SCHEMA[f.name])) for f in fields
+                               if not f.required and not f.nullable and f.default is not None)
     if "prior_subsidies" in names:
         out, prior_problems = _priors(out)
         problems += prior_problems
@@ -332,7 +348,7 @@ def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: 
     bad_rows = everything["row"].unique()
     if everything.height and not rejects:
         raise ClaimsFileError(path, [Problem(*r) for r in everything.iter_rows()])
-    keep = ~rows.is_in(bad_rows) if everything.height else None
+    keep = ~rows.is_in(bad_rows.implode()) if everything.height else None
     if keep is not None:
         frame, rows = frame.filter(keep), rows.filter(keep)
     claims, _ = validate_frame(frame, defaults=True)

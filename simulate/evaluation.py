@@ -56,7 +56,7 @@ def evaluate(claims: pl.DataFrame, policies: Sequence[str], overrides: Mapping[s
         out.append(res.sort(ROW))  # the caps group a person's claims: back to the frame's order
     if not out:
         return numbered.select(ROW).clear()
-    res = pl.concat(out, how="vertical_relaxed")
+    res = pl.concat(out, how="diagonal_relaxed")  # a policy may add result columns (BJSA's second payments)
     return res.select(ROW, pl.exclude(ROW))
 
 
