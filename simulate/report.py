@@ -204,7 +204,8 @@ def summary(res: RunResult) -> dict[str, Any]:
                      "assumed_classes": classes_drawn(res),
                      # claim fields a population's draw does not give, left at the contract's defaults
                      "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())}},
-        "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval)",
+        "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval); "
+                    "values: each replication's figure, replication 0 first (compare pairs them: docs/compare.md)",
         "policies": policies,
         "assumptions": dict(sorted(scen.sources.items())),
     }
