@@ -163,8 +163,10 @@ def read_declaration(ep: EntryPoint) -> Declaration:
 
 
 def left_out(policy_id: str, reason: str) -> None:
-    """The one warning line of a policy that is left out."""
-    warnings.warn(f"skillsim: policy {policy_id!r} is left out: {reason}", PluginWarning, stacklevel=3)
+    """The one warning line of a policy that is left out: ``skillsim:0: PluginWarning: policy
+    'x' is left out: <reason>`` (attributed to no source line, so none is printed under it)."""
+    warnings.warn_explicit(f"policy {policy_id!r} is left out: {reason}", PluginWarning, "skillsim", 0,
+                           module="skillsim")
 
 
 def read_all(eps: Iterable[EntryPoint]) -> tuple[dict[str, Declaration], dict[str, str]]:

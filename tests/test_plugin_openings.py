@@ -188,7 +188,7 @@ out = {"cities": list(claim_schema.CITIES), "declared": [f.name for f in claim_s
 base = {"person_id": "p", "hukou": "testcity", "age": 30, "sex": "male", "employment": "employed",
         "cert_kind": "skill_level", "cert_issue_date": "2026-03-01", "cert_issuer_city": "testcity",
         "application_date": "2026-03-02"}
-out["defaults"] = {k: contract.validate_claim(base)[k] for k in out["declared"]}
+out["defaults"] = {k: contract.validate_claim(base)[k] for k in ("on_benefit", "grade")}
 for bad in ({**base, "on_benefit": "yes"}, {**base, "grade": "z"}, {**base, "hukou": "clashcity"}):
     try:
         contract.validate_claim(bad)
@@ -224,7 +224,8 @@ def test_end_to_end_a_registered_plugin_extends_cities_and_fields_and_a_broken_o
     out = json.loads(run.stdout)
     assert "testcity" in out["cities"] and "clashcity" not in out["cities"] and out["cities"][-1] == "other"
     assert out["cities"][:-1] == sorted(out["cities"][:-1])
-    assert out["declared"] == ["on_benefit", "grade"] and out["groups"] == ["declared by testcity-2030-a"]
+    # (other installed plug-ins may declare fields of their own)
+    assert {"on_benefit", "grade"} <= set(out["declared"]) and "declared by testcity-2030-a" in out["groups"]
     assert out["defaults"] == {"on_benefit": None, "grade": "x"}
     assert out["errors"] == ["on_benefit: 'yes' is not true or false", "grade: 'z' is not one of x, y",
                              "hukou: 'clashcity' is not one of " + ", ".join(out["cities"])]
@@ -233,8 +234,11 @@ def test_end_to_end_a_registered_plugin_extends_cities_and_fields_and_a_broken_o
     assert "beijing-2026-key-groups" in out["ids"] and "testcity-2030-a" not in out["ids"]
     assert out["broken"] == {"clashcity-2030-b": "claim field 'age' is a core field of the contract",
                              "testcity-2030-a": "RuntimeError: the plug-in's code was run"}
-    warned = [line for line in run.stderr.splitlines() if "is left out" in line]
-    assert len(warned) == 2 and all("PluginWarning" in line for line in warned), run.stderr
+    # one line each, nothing else on stderr
+    assert sorted(run.stderr.splitlines()) == [
+        "skillsim:0: PluginWarning: policy 'clashcity-2030-b' is left out: claim field 'age' is a core field "
+        "of the contract",
+        "skillsim:0: PluginWarning: policy 'testcity-2030-a' is left out: RuntimeError: the plug-in's code was run"]
 
 
 # ---------------------------------------------------------------- d. load isolation in the registry
@@ -265,7 +269,7 @@ def test_a_plugin_that_fails_to_load_is_one_warning_and_the_others_are_served(tm
     entry_points["testcity-2030-broken"] = _package(tmp_path, module, "testcity-2030-broken", code=code)
     with pytest.warns(PluginWarning) as caught:
         ids = registry.policy_ids()
-    assert [str(w.message) for w in caught] == [f"skillsim: policy 'testcity-2030-broken' is left out: {reason}"]
+    assert [str(w.message) for w in caught] == [f"policy 'testcity-2030-broken' is left out: {reason}"]
     assert "testcity-2030-broken" not in ids and "beijing-2026-key-groups" in ids
     assert [p.id for p in registry.all_policies()] == ids
     assert registry.broken_policies() == {"testcity-2030-broken": reason}
