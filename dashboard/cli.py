@@ -47,8 +47,10 @@ def _positive(text: str) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (Tiers, Compare, Explain, Reform, Cash flow)")
-    p.add_argument("--port", type=_positive, default=8501)
+    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (Tiers, Compare, Explain, Reform, Cash flow)",
+                       description="Start the Streamlit dashboard in the browser: tiers, comparisons, one claim "
+                                   "explained, reforms and cash flow, over the ready scenarios.")
+    p.add_argument("--port", type=_positive, default=8501, help="port to listen on (default: 8501)")
     p.add_argument("--address", default="127.0.0.1", help="address to listen on (0.0.0.0 to share it)")
     p.add_argument("--size", type=_positive, help="people per population (default: each scenario's own)")
     p.add_argument("--replications", type=_positive, help="replications per scenario (default: each scenario's own)")

@@ -8,7 +8,8 @@
   percentage points stay fractions there, as in summary.json (0.0125 is 1.25 %).
 * ``table`` is for people: a rich table that never cuts an id, a name or a number. On a
   terminal, long text folds inside its cell and an interval wraps between its numbers;
-  if even that cannot fit, the table is printed wider than the terminal rather than cut.
+  a table with too many columns for the terminal shows each row as field | value lines;
+  if even that cannot fit, it is printed wider than the terminal rather than cut.
   Piped, the table is as wide as its longest cells, so ``| grep`` finds whole lines.
 
 Light on purpose (rich only; polars only when a frame is given): ``skillsim policies``
@@ -242,30 +243,55 @@ def _cell(v: Any) -> str:
 
 
 def _print_table(cols: list[str], rows: list[dict[str, Any]], title: str, out: IO[str]) -> None:
-    from rich.cells import cell_len
     from rich.console import Console
+
+    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
+    numbers = [[_is_number(r.get(c)) for c in cols] for r in rows]
+    tty = _isatty(out)
+    console = Console(file=out) if tty else Console(file=out, width=10**6)
+    table, width = _table(cols, cells, numbers, title, console.width if tty else None)
+    if tty and width > console.width and len(cols) > 2:
+        # too many columns for this terminal: each row as field | value lines instead
+        records, kinds = [], []
+        for row, nums in zip(cells, numbers):
+            records += [[c, v] for c, v in zip(cols, row)]
+            kinds += [[False, n] for n in nums]
+        table, width = _table(["field", "value"], records, kinds, title, console.width, section=len(cols),
+                              whole_first=True)
+    console.width = max(console.width if tty else 0, width)  # wider than the terminal rather than cut
+    console.print(table, crop=False)
+
+
+def _table(cols: list[str], cells: list[list[str]], numbers: list[list[bool]], title: str, room: int | None,
+           section: int = 0, whole_first: bool = False) -> tuple[Any, int]:
+    """A rich table of these cells within ``room`` columns (None: as wide as they need), and its
+    width. A number never breaks inside itself (a figure wraps at its spaces); text folds
+    anywhere, down to TEXT_MIN. ``section``: a rule after every that many rows; ``whole_first``:
+    the first column (field names) folds only past half the room."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
-    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
-    numeric = [all(_is_number(r.get(c)) for r in rows) and bool(rows) for c in cols]
+    n = range(len(cols))
+    right = [bool(cells) and all(nums[i] for nums in numbers) for i in n]
     natural = [max([cell_len(c)] + [cell_len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    # the narrowest a column may get: a number or figure never breaks inside a number
-    # (a figure wraps at its spaces), text folds anywhere (down to TEXT_MIN)
-    least = [max([cell_len(w) for row in cells for w in row[i].split()] + [1]) if numeric[i]
-             else min(natural[i], TEXT_MIN) for i in range(len(cols))]
+    least = [1 if right[i] else min(natural[i], TEXT_MIN) for i in n]
+    for row, nums in zip(cells, numbers):
+        for i in n:
+            if nums[i]:
+                least[i] = max([least[i]] + [cell_len(w) for w in row[i].split()])
     frame = 3 * len(cols) + 1  # padding 1 + 1 per cell, borders between and around
-    tty = _isatty(out)
-    console = Console(file=out, width=10**6) if not tty else Console(file=out)
-    widths = _fit(natural, least, numeric, console.width - frame) if tty else natural
-    console.width = max(console.width if tty else 0, sum(widths) + frame)  # wider than the terminal rather than cut
+    if whole_first and room is not None:
+        least[0] = max(least[0], min(natural[0], (room - frame) // 2))
+    widths = natural if room is None else _fit(natural, least, right, room - frame)
     table = Table(title=Text(title) if title else None)  # Text: names are never rich markup
     for i, c in enumerate(cols):
-        table.add_column(Text(c), justify="right" if numeric[i] else "left", overflow="fold",
-                         width=widths[i], no_wrap=False)
-    for row in cells:
+        table.add_column(Text(c), justify="right" if right[i] else "left", overflow="fold", width=widths[i])
+    for k, row in enumerate(cells):
+        if section and k and k % section == 0:
+            table.add_section()
         table.add_row(*(Text(v) for v in row))
-    console.print(table, crop=False)
+    return table, sum(widths) + frame
 
 
 def _is_number(v: Any) -> bool:
