@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from importlib.metadata import PackageNotFoundError, version as _version
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence, Union, overload
 
@@ -158,12 +159,18 @@ def read_claims(path: str | os.PathLike[str], defaults: bool = False) -> "pl.Dat
     """A claims file (``.csv``, ``.parquet``, ``.jsonl``/``.ndjson``, ``.json``) read through the claim
     contract: dates parsed, types cast, every column present (docs/evaluate.md). A file that
     breaks it raises ClaimsFileError (a ContractError) whose ``.problems`` list every bad
-    row, field and value. Missing columns are an error unless ``defaults=True``.
+    row, field and value. Missing columns are an error unless ``defaults=True``, which fills
+    them with the contract's defaults and names them in a warning (DefaultedColumns).
 
-        >>> claims = skillsim.read_claims("claims.csv")
+        >>> claims = skillsim.read_claims("claims.csv", defaults=True)
     """
     from skillsim.simulate.claims_file import read_claims as read
-    return read(path, defaults=defaults)
+    with warnings.catch_warnings(record=True) as said:  # said again below, at the caller's line
+        warnings.simplefilter("always")
+        claims = read(path, defaults=defaults)
+    for w in said:
+        warnings.warn(w.message, stacklevel=2)
+    return claims
 
 
 def _claims_frame(claims: Claims) -> tuple["pl.DataFrame", bool]:

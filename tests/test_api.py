@@ -178,13 +178,20 @@ def test_explain_refuses_an_override_of_a_policy_not_asked_for_and_a_bad_claim()
 
 @pytest.fixture(scope="module")
 def claims() -> pl.DataFrame:
-    return skillsim.read_claims(CLAIMS_CSV)
+    with pytest.warns(UserWarning):  # the example file leaves out columns: defaulted
+        return skillsim.read_claims(CLAIMS_CSV, defaults=True)
 
 
-def test_read_claims_is_the_claims_file_reader(claims: pl.DataFrame) -> None:
-    from skillsim.simulate.claims_file import read_claims
-    assert_frame_equal(claims, read_claims(CLAIMS_CSV))
+def test_read_claims_is_the_claims_file_reader_and_warns_at_the_callers_line(claims: pl.DataFrame) -> None:
+    from skillsim.simulate.claims_file import DefaultedColumns, read_claims
+    with pytest.warns(DefaultedColumns):
+        assert_frame_equal(claims, read_claims(CLAIMS_CSV, defaults=True))
     assert claims.height > 0 and set(claims["hukou"]) >= {"beijing", "shanghai"}
+    with pytest.warns(DefaultedColumns, match="catalog_class") as said:
+        skillsim.read_claims(CLAIMS_CSV, defaults=True)
+    assert said[0].filename == __file__
+    with pytest.raises(skillsim.ClaimsFileError, match="missing"):
+        skillsim.read_claims(CLAIMS_CSV)
 
 
 def _by_claim(df: pl.DataFrame) -> pl.DataFrame:
@@ -203,11 +210,12 @@ def test_evaluate_equals_run_policy_on_the_same_frame(claims: pl.DataFrame, over
         assert_frame_equal(_by_claim(mine), _by_claim(expected))
 
 
-def test_evaluate_takes_a_path_a_list_of_dicts_or_one_policy_id(claims: pl.DataFrame) -> None:
+def test_evaluate_takes_a_path_a_list_of_dicts_or_one_policy_id(claims: pl.DataFrame, tmp_path: Path) -> None:
     from skillsim.simulate.evaluation import evaluate
     expected = evaluate(claims, [BJ])
-    assert_frame_equal(skillsim.evaluate(CLAIMS_CSV, BJ), expected)
-    assert_frame_equal(skillsim.evaluate(str(CLAIMS_CSV), [BJ]), expected)
+    claims.write_parquet(tmp_path / "claims.parquet")  # every column: no defaults needed
+    assert_frame_equal(skillsim.evaluate(tmp_path / "claims.parquet", BJ), expected)
+    assert_frame_equal(skillsim.evaluate(str(tmp_path / "claims.parquet"), [BJ]), expected)
     one = skillsim.evaluate([BJ_BASE], BJ)
     assert one.height == 1 and one["amount_cny"][0] == get_policy(BJ).explain(BJ_BASE)["amount_cny"]
     with pytest.raises(ContractError, match="age"):
@@ -313,6 +321,7 @@ def test_docs_have_the_recipes() -> None:
         assert call in code, call
 
 
+@pytest.mark.filterwarnings("ignore:.*columns not in the file")  # the example file's defaulted columns
 @pytest.mark.parametrize("index", range(len(_blocks())))
 def test_every_code_block_of_docs_api_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
