@@ -306,7 +306,7 @@ class PolicyFigures(Figures):
 
 
 class SummaryDoc(_Strict):
-    """What ``side_by_side`` and ``compare`` read of a summary.json."""
+    """What ``skillsim run``'s table and ``compare`` read of a summary.json."""
     scenario: str
     seed: int | None = None
     replications: Annotated[int, Field(ge=1)] | None = None
@@ -370,21 +370,3 @@ def summary_entries(doc: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]
             out.append((f"policies.{pid}.reform", e["reform"]))
     return out
 
-
-def side_by_side(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (run, policy): the headline means with their intervals."""
-    keys = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
-    rows = []
-    for run_name, doc in summaries.items():
-        for pid, e in doc["policies"].items():
-            rows.append({"run": run_name, "policy_id": pid, **{k: e[k] for k in keys}})
-            if len(e["by_population"]) > 1:  # e.g. the swap: each population under this policy
-                rows += [{"run": run_name, "policy_id": f"  {pid} × {pop} population", **{k: f[k] for k in keys}}
-                         for pop, f in e["by_population"].items()]
-    return rows
-
-
-def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of ``comparison.compare`` (B − A with intervals) as dicts."""
-    from .comparison import compare as comparison  # comparison reads summaries through this module
-    return comparison(a, b).rows.to_dicts()

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from skillsim.simulate import outputs, report, run_commands, runner, scenario
+from skillsim.simulate import comparison, outputs, report, run_commands, runner, scenario
 from skillsim.simulate.cli import LINE, main
 from skillsim.simulate.tables import show
 
@@ -279,7 +279,7 @@ def test_compare_never_prints_nan_or_inf(tmp_path, run_dir, capsys):
         bad = NOT_FINITE.search(out)
         assert not bad, out[bad.start() - 80:bad.end() + 20]
         assert "—" in out
-    rows = report.compare(zero, doc)
+    rows = comparison.compare(zero, doc).rows.to_dicts()
     assert all(r["relative"] is None or math.isfinite(r["relative"]) for r in rows)
     assert next(r for r in rows if r["metric"] == "budget_cny")["relative"] is None  # against 0
 
@@ -331,7 +331,7 @@ def test_error_lines_are_cut_and_have_no_newline(capsys, tmp_path):
 
 
 def test_an_unexpected_error_is_one_line_exit_1_and_a_traceback_on_request(run_dir, capsys, monkeypatch):
-    monkeypatch.setattr(report, "compare", lambda a, b: 1 / 0)
+    monkeypatch.setattr(comparison, "compare", lambda a, b, **kw: 1 / 0)
     assert main(["compare", str(run_dir), str(run_dir)]) == 1
     err = one_error_line(capsys)
     assert "internal error: ZeroDivisionError: division by zero" in err and "SKILLSIM_DEBUG" in err
