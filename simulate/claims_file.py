@@ -29,6 +29,7 @@ the contract's defaults and ``ClaimsFile.defaulted`` names them (``read_claims``
 """
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from skillsim.policies.claim_json import decode_utf8, parse_claims_json
-from skillsim.policies.claim_schema import DATE_PATTERN
+from skillsim.policies.claim_schema import DATE_PATTERN, PRIOR_BY_NAME, PRIOR_FIELDS
 from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, breaks, shown,
                                         validate_claim, validate_frame, validate_prior_subsidies)
 
@@ -273,14 +274,65 @@ def _prior_cell(text: str) -> tuple[list[dict[str, Any]] | None, str, str]:
         return None, exc.field, str(exc).partition(": ")[2]
 
 
+_JSON_TYPES = {"str": (pl.String,), "date": (pl.String,), "int": (pl.Int64,), "bool": (pl.Boolean,)}
+
+
+def _decoded(cells: pl.Series) -> pl.Series | None:
+    """Distinct prior_subsidies cells decoded by polars at once, as List(PRIOR_DTYPE); None
+    where only the strict reader can say what is wrong: not JSON, not a list of objects, a
+    key unknown or given twice in an item, a value of another JSON type, a date that is not
+    one, a number past its type. (Values within their types are the contract's to check.)"""
+    try:
+        decoded = cells.str.json_decode(infer_schema_length=None)
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    if decoded.dtype == pl.List(pl.Null) and decoded.list.len().sum() == 0:
+        return decoded.cast(pl.List(PRIOR_DTYPE))
+    if not (isinstance(decoded.dtype, pl.List) and isinstance(decoded.dtype.inner, pl.Struct)):
+        return None
+    given = {f.name: f.dtype for f in decoded.dtype.inner.fields}
+    if any(name not in PRIOR_BY_NAME or dtype not in (*_JSON_TYPES[PRIOR_BY_NAME[name].kind], pl.Null)
+           for name, dtype in given.items()):
+        return None
+    items = decoded.list.len()
+    if any((cells.str.count_matches(f'"{re.escape(name)}"\\s*:') > items).any() for name in given):
+        return None  # a key twice in an item (polars keeps one)
+    if not items.sum():
+        return decoded.cast(pl.List(PRIOR_DTYPE))
+    flat = decoded.explode().struct.unnest()
+    typed = flat.select(_item_fields(given, pl.col))
+    if sum(typed.null_count().row(0)) != sum(flat.null_count().row(0)) + (len(PRIOR_FIELDS) - len(given)) * flat.height:
+        return None  # a date that is not one, or a number past its type
+    return decoded.list.eval(pl.struct(_item_fields(given, pl.element().struct.field)))
+
+
+def _item_fields(given: dict[str, pl.DataType], field: Any) -> list[pl.Expr]:
+    """An item's fields in PRIOR_DTYPE from its JSON values (``field(name)``); absent ones null;
+    a date from its text (null if it is not one), a number cast (null if past its type)."""
+    out = []
+    for f in PRIOR_FIELDS:
+        value = field(f.name) if f.name in given else pl.lit(None)
+        if f.kind == "date":
+            text = value.cast(pl.String)
+            value = pl.when(text.str.contains(DATE_PATTERN)).then(text.str.to_date("%Y-%m-%d", strict=False))
+        out.append(value.cast(PRIOR_DTYPE.to_schema()[f.name], strict=False).alias(f.name))
+    return out
+
+
 def _priors(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
-    """prior_subsidies from JSON text: each distinct non-empty cell parsed once (strictly), then joined back."""
+    """prior_subsidies from JSON text: the distinct non-empty cells decoded at once (``_decoded``)
+    or, where that cannot vouch for them, each through the strict JSON reader; joined back."""
     col = pl.col("prior_subsidies")
     cells = frame.select(col.str.strip_chars()).to_series()
     distinct = cells.drop_nulls().filter(cells.drop_nulls() != "").unique()
-    parsed = {text: _prior_cell(text) for text in distinct}
-    table = pl.DataFrame({"_cell": list(parsed), "_items": [p[0] for p in parsed.values()]},
-                         schema={"_cell": pl.String, "_items": pl.List(PRIOR_DTYPE)})
+    items = _decoded(distinct) if distinct.len() else None
+    if items is not None:
+        parsed = {}
+        table = pl.DataFrame({"_cell": distinct, "_items": items})
+    else:
+        parsed = {text: _prior_cell(text) for text in distinct}
+        table = pl.DataFrame({"_cell": list(parsed), "_items": [p[0] for p in parsed.values()]},
+                             schema={"_cell": pl.String, "_items": pl.List(PRIOR_DTYPE)})
     out = (frame.with_columns(col.str.strip_chars().alias("_cell"))
            .join(table, on="_cell", how="left", maintain_order="left")
            .with_columns(pl.when(pl.col("_cell").is_null() | (pl.col("_cell") == ""))

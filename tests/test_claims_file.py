@@ -193,3 +193,17 @@ def test_read_claims_does_not_warn_when_nothing_is_defaulted(population, tmp_pat
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_claims(path, defaults=True)
+
+
+@pytest.mark.parametrize("cell, field, reason", [
+    ('[{"policy_id": "a", "date": "2025-01-01", "date": "2025-02-01"}]', "prior_subsidies[0].date", "duplicate"),
+    ('[{"policy_id": "a", "date": "2025-01-01", "level": 3}]', "prior_subsidies[0].level", "unknown field"),
+    ('[{"policy_id": "a", "date": "2025-01-01", "cert_level": "3"}]', "prior_subsidies[0].cert_level", "integer"),
+    ('[{"policy_id": "a", "date": "2025-01-01", "cert_level": 9}]', "prior_subsidies[].cert_level", "within 1–5"),
+    ('{"policy_id": "a", "date": "2025-01-01"}', "prior_subsidies", "list"),
+])
+def test_a_prior_subsidies_cell_is_as_strict_as_json(population, tmp_path, cell, field, reason):
+    with pytest.raises(ClaimsFileError) as caught:
+        read_claims(csv_with(population, tmp_path, {(4, "prior_subsidies"): cell}))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.field) == (4, field) and reason in problem.reason, problem
