@@ -253,8 +253,7 @@ def compare(a: Any, b: Any, *, allow_different_sizes: bool = False) -> Compariso
                         f"populations ({sizes}): B − A is taken replication by replication; its interval is the "
                         "5th–95th percentile of the per-replication differences (90 %)")
     else:
-        approx = any(r["paired"] is False for r in rows) and not all(
-            x.ok(e) for x in (ra, rb) for _, e in _entries(x.doc))
+        approx = not all(x.ok(e) for x in (ra, rb) for _, e in _entries(x.doc))  # some entry has no usable values
         notes.insert(0, "unpaired (" + "; ".join(why) + "): B − A is the difference of the means; its interval is "
                         "the 5th–95th percentile of every difference between a replication of B and one of A"
                         + (", or, where a run holds no per-replication values, approximated from the two runs' "
