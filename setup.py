@@ -11,7 +11,8 @@ CODE = ("policies", "simulate", "dashboard")
 DATA = ("scenarios", "examples")
 
 package_dir = {"skillsim": "api", **{f"skillsim.{d}": d for d in CODE + DATA}}
-packages = ["skillsim", *(f"skillsim.{d}" for d in CODE + DATA),
+packages = ["skillsim", *(f"skillsim.{sub}" for sub in find_packages("api")),  # skillsim.testing
+            *(f"skillsim.{d}" for d in CODE + DATA),
             *(f"skillsim.{d}.{sub}" for d in CODE for sub in find_packages(d))]
 
 setup(package_dir=package_dir, packages=packages)

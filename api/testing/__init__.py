@@ -1,0 +1,31 @@
+"""The conformance kit: what every skillsim policy (built-in or plug-in) must satisfy.
+
+    from skillsim.testing import check_policy
+    report = check_policy("my-city-2027-policy", max_examples=50)
+    assert report.ok, report
+
+``skillsim check-policy ID`` runs the same from the command line. docs/conformance.md
+says what each check means. The pieces (``checks``: one function per invariant; ``draws``:
+hypothesis strategies of claims the policy pays, drawn from its ``examples.json``;
+``in_order_oracle``) can be called from a plug-in's own tests. ``draws`` and the
+property checks need hypothesis (the ``test`` extra); it is imported only when used.
+"""
+from __future__ import annotations
+
+from .checks import (check_amounts_in_tables, check_caps_oracle, check_deterministic, check_explain_equals_evaluate,
+                     check_garbage, check_level_monotone, check_nulls, check_result_rows, declared_amounts)
+from .findings import Finding, Report
+from .kit import check_policy
+from .oracle import in_order_oracle
+
+
+def assert_conforms(policy_or_id, **kw) -> Report:
+    """``check_policy``, raising AssertionError with the report when a check fails (for pytest)."""
+    report = check_policy(policy_or_id, **kw)
+    assert report.ok, f"\n{report}"
+    return report
+
+
+__all__ = ["Finding", "Report", "assert_conforms", "check_amounts_in_tables", "check_caps_oracle",
+           "check_deterministic", "check_explain_equals_evaluate", "check_garbage", "check_level_monotone",
+           "check_nulls", "check_policy", "check_result_rows", "declared_amounts", "in_order_oracle"]
