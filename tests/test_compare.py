@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from skillsim.simulate import comparison
+from skillsim.simulate.metrics import interval
 from skillsim.simulate.cli import main
 
 BJ = "beijing-2026-key-groups"
@@ -258,3 +260,31 @@ def test_loaded_summaries_and_folders_give_the_same_rows(runs):
     assert by_folder.rows.equals(by_doc.rows) and by_doc.paired
     with pytest.raises(comparison.OutputError, match="B: a run folder or a loaded summary"):
         comparison.compare(runs["base"], 5)
+
+
+BUDGETS = st.lists(st.integers(0, 10**12), min_size=REPS, max_size=REPS)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(va=BUDGETS, vb=BUDGETS, same_seed=st.booleans())
+def test_b_against_a_is_minus_a_against_b(runs, va, vb, same_seed):
+    """Whatever the per-replication budgets: A vs B is B vs A with the sign turned, its interval
+    mirrored; paired or not as the seeds say, and the interval is that of the drawn values."""
+    doc = json.loads((runs["base"] / "summary.json").read_text(encoding="utf-8"))
+
+    def with_budgets(values: list[int], seed: int) -> dict:
+        d = copy.deepcopy(doc)
+        d["seed"] = seed
+        d["policies"][BJ]["values"]["budget_cny"] = values
+        d["policies"][BJ]["budget_cny"] = interval(values)
+        return d
+
+    a, b = with_budgets(va, 11), with_budgets(vb, 11 if same_seed else 12)
+    ab, ba = _row(comparison.compare(a, b), "budget_cny"), _row(comparison.compare(b, a), "budget_cny")
+    x, y = np.array(va, dtype=float), np.array(vb, dtype=float)
+    d = y - x if same_seed else (y[None, :] - x[:, None]).ravel()
+    assert ab["paired"] is ba["paired"] is same_seed
+    assert ab["difference"] == pytest.approx(y.mean() - x.mean(), abs=1e-3)
+    assert (ab["difference_p05"], ab["difference_p95"]) == pytest.approx((np.percentile(d, 5), np.percentile(d, 95)), abs=1e-3)
+    assert ba["difference"] == pytest.approx(-ab["difference"], abs=1e-3)
+    assert (ba["difference_p05"], ba["difference_p95"]) == pytest.approx((-ab["difference_p95"], -ab["difference_p05"]), abs=1e-3)
