@@ -13,10 +13,9 @@ after the header; in JSON lines, the first non-blank line; in a JSON list, its f
 A problem that concerns a whole column (an unknown or missing one) has no row.
 
 **CSV cells** are text: an empty cell is the field's default (false, 0, "assessment"), or null
-where the field may be null (an empty required cell is an error);
-integers and numbers as written (``35``, ``0.5``; no thousands separators); booleans
-``true``/``false`` in any case; dates ``YYYY-MM-DD``; surrounding blanks are ignored except
-in text fields. ``prior_subsidies`` holds JSON text (a list of items, as in a JSON claim,
+where the field may be null (an empty required cell is an error); integers and numbers as
+written (``35``, ``0.5``; no thousands separators, no surrounding blanks); booleans
+``true``/``false`` (or ``True``/``TRUE``, as spreadsheets write them); dates ``YYYY-MM-DD``. ``prior_subsidies`` holds JSON text (a list of items, as in a JSON claim,
 e.g. ``[{"policy_id": "beijing-2026-key-groups", "date": "2026-03-01"}]``); empty = none.
 
 **JSON lines** are read by polars when every column's values have one JSON type that fits
@@ -38,7 +37,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from skillsim.policies.claim_json import decode_utf8, parse_claims_json
-from skillsim.policies.claim_schema import DATE_PATTERN, PRIOR_BY_NAME, PRIOR_FIELDS
+from skillsim.policies.claim_schema import DATE_PATTERN, DATE_RE, PRIOR_BY_NAME, PRIOR_FIELDS
 from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, breaks, shown,
                                         validate_claim, validate_frame, validate_prior_subsidies)
 
@@ -208,57 +207,59 @@ def _no_problems() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-def _cast(kind: str, text: pl.Expr) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
-    """A text column as the kind's type, and (cell breaks, reason) for cells that are not one.
-    Checks of the values themselves (ranges, choices, null) are the contract's, after this."""
-    bare = text.str.strip_chars()
-    if kind == "int":
-        value = bare.cast(pl.Int64, strict=False)
-        return value, [(value.is_null(), "is not " + KIND_MUST["int"])]
-    if kind == "number":
-        value = bare.cast(pl.Float64, strict=False)
-        return value, [(value.is_null(), "is not " + KIND_MUST["number"])]
+_BOOLS = {"true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
+
+
+def _cast(kind: str, text: pl.Expr) -> pl.Expr:
+    """A text column as the kind's type: null where a cell is empty or is not one of the kind
+    (``_not_of_kind`` says which). Text fields keep their text ("" is empty: a quoted empty cell)."""
+    if kind in ("int", "number"):
+        return text.cast(pl.Int64 if kind == "int" else pl.Float64, strict=False)
     if kind == "bool":
-        word = bare.str.to_lowercase()
-        return (word == "true"), [(~word.is_in(["true", "false"]), "is not " + KIND_MUST["bool"])]
+        return text.replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
     if kind == "date":
-        value = bare.str.to_date("%Y-%m-%d", strict=False)
-        shaped = bare.str.contains(DATE_PATTERN)
-        return value, [(~shaped, "is not " + KIND_MUST["date"]), (shaped & value.is_null(), "is not a real date")]
-    return pl.when(text != "").then(text), []  # str, enum: the text itself; "" (a quoted empty cell) is empty too
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    return pl.when(text != "").then(text)
+
+
+def _not_of_kind(kind: str, text: pl.Expr, value: pl.Expr) -> pl.Expr | None:
+    """Cells with text that did not cast (a date also not in its 10-character form); None for text fields."""
+    if kind in ("str", "enum"):
+        return None
+    bad = value.is_null() | (text.str.len_bytes() != 10) if kind == "date" else value.is_null()
+    return (text != "") & bad
+
+
+def _reason(kind: str, text: str) -> str:
+    if kind == "date" and DATE_RE.fullmatch(text):
+        return "is not a real date"
+    return "is not " + KIND_MUST[kind]
 
 
 def _from_text(frame: pl.DataFrame, only: list[str] | None = None,
                blank_default: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cells of text cast to the contract's types (all known columns, or ``only`` these), and
-    a problem for every cell that is not of its field's kind. An empty cell is null, or with
-    ``blank_default`` (a CSV, where a cell cannot be left out) the field's default if it has one."""
-    names = [n for n in (frame.columns if only is None else only) if n in FIELD_BY_NAME]
-    casts, checks = {}, []
-    for name in names:
-        kind = FIELD_BY_NAME[name].kind
-        if kind == "prior_list":
-            continue
-        text = pl.col(name)
-        casts[name], cell_checks = _cast(kind, text)
-        given = text.str.strip_chars() != ""  # null or blank: no value, nothing to cast
-        checks += [(name, given & bad, reason) for bad, reason in cell_checks]
-    rowed = frame.with_row_index("_row", offset=1)
+    a problem for every cell that is not of its field's kind (surrounding blanks are not
+    taken away). An empty cell is null, or with ``blank_default`` (a CSV, where a cell cannot
+    be left out) the field's default if it has one. Each cast is computed once, beside its text."""
+    names = [n for n in (frame.columns if only is None else only)
+             if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind != "prior_list"]
+    kinds = {n: FIELD_BY_NAME[n].kind for n in names}
+    both = frame.with_columns(_cast(kinds[n], pl.col(n)).alias(f"_typed_{n}") for n in names)
+    checks = {n: bad for n in names if (bad := _not_of_kind(kinds[n], pl.col(n), pl.col(f"_typed_{n}"))) is not None}
     problems = []
     if checks:
-        flags = rowed.select(bad.fill_null(False).any().alias(str(i)) for i, (_, bad, _) in enumerate(checks)).row(0)
-        for (name, bad, reason), flagged in zip(checks, flags):
+        flags = both.select(bad.fill_null(False).any().alias(n) for n, bad in checks.items()).row(0, named=True)
+        for name, flagged in flags.items():
             if flagged:
-                hits = rowed.filter(bad.fill_null(False)).select("_row", pl.col(name))
-                problems += [(row, name, shown(value), reason) for row, value in hits.iter_rows()]
-    blank = {n: pl.when(pl.col(n).str.strip_chars() != "").then(casts[n]) for n in casts
-             if FIELD_BY_NAME[n].kind not in ("str", "enum")}
-    out = frame.with_columns(**{n: e for n, e in casts.items() if n not in blank}, **blank)
+                hits = both.with_row_index("_row", offset=1).filter(checks[name].fill_null(False)).select("_row", name)
+                problems += [(row, name, shown(text), _reason(kinds[name], text)) for row, text in hits.iter_rows()]
+    typed = [pl.col(f"_typed_{n}").alias(n) for n in names]
     if blank_default:
-        fields = [FIELD_BY_NAME[n] for n in casts]
-        out = out.with_columns(pl.col(f.name).fill_null(pl.lit(f.default, dtype=SCHEMA[f.name])) for f in fields
-                               if not f.required and not f.nullable and f.default is not None)
-    if "prior_subsidies" in names:
+        typed = [e.fill_null(pl.lit(f.default, dtype=SCHEMA[f.name])) if not f.required and not f.nullable
+                 and f.default is not None else e for e, f in zip(typed, (FIELD_BY_NAME[n] for n in names))]
+    out = both.with_columns(typed).drop(f"_typed_{n}" for n in names)
+    if "prior_subsidies" in frame.columns and (only is None or "prior_subsidies" in only):
         out, prior_problems = _priors(out)
         problems += prior_problems
     problems.sort(key=lambda p: p[0])
