@@ -157,17 +157,21 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         if clean:  # (polars reads a key left out of a line as null, where the JSON path takes its default)
             return got, problems
     try:
-        lines = decode_utf8(path.read_bytes(), path.name).splitlines()
+        lines = decode_utf8(path.read_bytes(), "file").splitlines()
     except OSError as exc:
         raise _unreadable(path, exc) from None
+    except ContractError as exc:  # not UTF-8
+        raise _column_problem(path, exc) from None
     return _strict_rows([line for line in lines if line.strip()], as_json=True)
 
 
 def _read_json(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     try:
-        value = parse_claims_json(path.read_bytes(), where=path.name)
+        value = parse_claims_json(path.read_bytes(), where="file")
     except OSError as exc:
         raise _unreadable(path, exc) from None
+    except ContractError as exc:  # not JSON, not UTF-8, or JSON no claim may hold
+        raise _column_problem(path, exc) from None
     return _strict_rows(value if isinstance(value, list) else [value], as_json=False)
 
 
@@ -372,6 +376,7 @@ def _strict_rows(items: list[Any], as_json: bool) -> tuple[pl.DataFrame, pl.Data
 # ---------------------------------------------------------------- all of it
 
 def _column_problem(path: Path, exc: ContractError) -> ClaimsFileError:
+    """A problem of the whole file or of a column, from the contract's error."""
     return ClaimsFileError(path, [Problem(None, exc.field, "", str(exc).partition(": ")[2])])
 
 

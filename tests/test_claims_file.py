@@ -207,3 +207,17 @@ def test_a_prior_subsidies_cell_is_as_strict_as_json(population, tmp_path, cell,
         read_claims(csv_with(population, tmp_path, {(4, "prior_subsidies"): cell}))
     (problem,) = caught.value.problems
     assert (problem.row, problem.field) == (4, field) and reason in problem.reason, problem
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("claims.json", b'{"age": ', "not valid JSON"),
+    ("claims.jsonl", b"\xff\xfe{}\n", "not valid UTF-8"),
+    ("claims.csv", b"person_id\n\xff\n", "cannot be read"),
+])
+def test_a_file_that_is_not_text_of_its_kind_is_one_problem(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ClaimsFileError) as caught:
+        read_claims(path)
+    (problem,) = caught.value.problems
+    assert problem.row is None and reason in problem.reason
