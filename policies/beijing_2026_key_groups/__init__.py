@@ -28,6 +28,7 @@ GROUPS = {  # BJKG-G1 (a)–(d), labels as the notice writes them
 
 class BeijingKeyGroups2026(Policy):
     folder = Path(__file__).parent
+    level_monotone = True  # a higher level never pays less (conformance kit: docs/conformance.md)
 
     @cached_property
     def catalog(self) -> pl.DataFrame:

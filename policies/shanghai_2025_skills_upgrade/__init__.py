@@ -37,6 +37,7 @@ ROUTES = {
 
 class ShanghaiSkillsUpgrade2025(Policy):
     folder = Path(__file__).parent
+    level_monotone = True  # a higher level never pays less (conformance kit: docs/conformance.md)
 
     @cached_property
     def catalog(self) -> pl.DataFrame:
