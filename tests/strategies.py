@@ -6,6 +6,7 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from skillsim.policies.contract import FIELDS
+from skillsim.testing.draws import JSON  # defined once, in the kit
 
 CODES = ["4-10-01-05", "4-10-01-06", "4-03-02-01", "4-04-05-05", "4-03-02-08", "6-31-01-03", "9-99-99-99",
          "6-18-01-07"]
@@ -77,9 +78,6 @@ def claims(draw, person_id: str | None = None):
     }
 
 
-JSON_SCALARS = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=12)
-JSON = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 FIELD_NAMES = [f.name for f in FIELDS]
 
 

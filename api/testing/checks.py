@@ -22,6 +22,7 @@ from .oracle import RESULT, in_order_oracle
 if TYPE_CHECKING:
     from skillsim.policies import ParameterSet, Policy
 
+MIN_PAID = 0.3   # a property's draws: at least this share paid, so it never compares only zeros
 ROW = "kit_row"   # a column of the kit's own, to put results back in the claims' order
 
 

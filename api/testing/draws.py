@@ -3,7 +3,7 @@
 ``paid_claims`` varies an example where the policy still pays most of the time: who
 claims (person_id, for the caps), the dates moved together, the application a few days
 later, the level, the age, and one field taken from another example of the same kind of
-certificate. Each property that draws from it asserts that at least ``MIN_PAID`` of what
+certificate. Each property that draws from it asserts that at least ``checks.MIN_PAID`` of what
 it saw was paid, so no property holds only because every amount was zero.
 
 hypothesis is a test dependency (``pip install 'skillsim[test]'``); this module imports it."""
@@ -19,7 +19,6 @@ from skillsim.policies.contract import FIELDS
 if TYPE_CHECKING:
     from skillsim.policies import Policy
 
-MIN_PAID = 0.3
 PEOPLE = ("p1", "p2", "p3", "p4", "p5")
 DATES = [f.name for f in FIELDS if f.kind == "date"]
 FIELD_NAMES = [f.name for f in FIELDS]
