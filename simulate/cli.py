@@ -306,7 +306,9 @@ def __getattr__(name: str) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Errors: one line on stderr; exit 2 for bad input, 130 when interrupted (SIGINT or
     SIGTERM), 1 for a bug (its traceback only with SKILLSIM_DEBUG set)."""
-    command = "skillsim"
+    words = sys.argv[1:] if argv is None else argv
+    # the command's name from the start: a signal may come while the parser loads its plug-ins
+    command = " ".join(["skillsim", *[w for w in words if not w.startswith("-")][:1]])
     with interrupts.trapped():
         try:
             args = build_parser().parse_args(argv)
