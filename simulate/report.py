@@ -324,7 +324,7 @@ def load_summary(folder: str | Path) -> dict[str, Any]:
     path = Path(folder) / "summary.json"
     try:
         if not Path(folder).is_dir():
-            raise OutputError(f"{folder}: no such folder")
+            raise OutputError(f"{folder}: no such folder (so no summary.json to read)")
         if not path.is_file():
             raise OutputError(f"{folder}: no summary.json (not a skillsim run output)")
         doc = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
