@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from skillsim.policies import all_policies
 from skillsim.policies.levels import LEVEL_NAMES
 
 LANGS = {"zh": "中文", "en": "English"}
@@ -25,8 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy": ("政策", "Policy"),
     "policies": ("政策", "Policies"),
     "city": ("城市", "City"),
-    "beijing": ("北京", "Beijing"),
-    "shanghai": ("上海", "Shanghai"),
+    "other_city": ("其他地区", "elsewhere"),
+    "declared_fields": ("{policy} 声明的字段", "Fields declared by {policy}"),
     "scenario": ("情景", "Scenario"),
     "scenarios": ("情景", "Scenarios"),
     "population": ("人群", "Population"),
@@ -92,7 +93,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Fill in the claim (defaults from a worked example): the result under every policy at "
                       "once, with amount, rate, payee and every deciding rule with its clause text."),
     "preset": ("从示例开始", "Start from an example"),
-    "relocate": ("把此人放到每项政策的城市(同一个人在北京和在上海)", "Move the person to each policy's city (the same person in Beijing and in Shanghai)"),
+    "relocate": ("把此人放到每项政策的城市(同一个人在各地)", "Move the person to each policy's city (the same person in each jurisdiction)"),
     "home_city": ("此人所在城市", "The person's city"),
     "person_fields": ("个人", "Person"),
     "cert_fields": ("证书与申请", "Certificate and application"),
@@ -150,6 +151,21 @@ def t(key: str, **fmt) -> str:
     zh, en = TEXT[key]
     text = zh if lang() == "zh" else en
     return text.format(**fmt) if fmt else text
+
+
+def cities() -> list[str]:
+    """The jurisdictions of the registered policies (built-in and plug-in), in registry order."""
+    return list(dict.fromkeys(p.meta.city for p in all_policies()))
+
+
+def city(c: str | None) -> str:
+    """A jurisdiction's name in the current language, as its policies declare it (city_name)."""
+    if c is None:
+        return "—"
+    if c == "other":
+        return t("other_city")
+    names = next((p.meta.city_name for p in all_policies() if p.meta.city == c), None)
+    return c if names is None else names[lang()]
 
 
 def value(v: str | None) -> str:

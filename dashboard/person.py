@@ -11,7 +11,7 @@ import polars as pl
 from skillsim.policies import PolicyError, claims_frame, get_policy, policy_ids, result_dict
 from skillsim.simulate.runner import relocate
 
-from . import amounts
+from . import amounts, labels
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEFAULT_PRESET = "bj-unemployed-care-worker"   # eligible in Beijing and, moved, in Shanghai
@@ -27,7 +27,8 @@ def presets() -> dict[str, dict[str, Any]]:
 
 def home_city(claim: dict[str, Any]) -> str:
     city = claim.get("cert_issuer_city")
-    return city if city in ("beijing", "shanghai") else "beijing"
+    known = labels.cities()
+    return city if city in known else known[0]
 
 
 def results(claim: dict[str, Any], home: str | None) -> list[dict[str, Any]]:

@@ -107,6 +107,7 @@ class ClassMaps:
 class PolicyMeta:
     id: str
     city: str
+    city_name: dict[str, str]  # the jurisdiction's name: {zh = "北京", en = "Beijing"} (lists and labels)
     rule_prefix: str  # every rule id of the policy is <rule_prefix>-…
     year: int
     title: str
@@ -140,6 +141,10 @@ class PolicyMeta:
         if not isinstance(raw["rule_prefix"], str) or not RULE_PREFIX.fullmatch(raw["rule_prefix"]):
             raise ValueError(f"{path}: rule_prefix {raw['rule_prefix']!r} is not 2–8 capitals and digits, "
                              "a capital first")
+        name = raw["city_name"]
+        if not (isinstance(name, dict) and set(name) == {"zh", "en"} and all(isinstance(v, str) and v.strip()
+                                                                             for v in name.values())):
+            raise ValueError(f"{path}: city_name must be {{ zh = \"…\", en = \"…\" }}")
         if raw["payee"] not in PAYEES and raw["payee"] != "several":
             raise ValueError(f"{path}: payee {raw['payee']!r}")
         # the official text travels with the policy: a rule's clause must be readable beside it

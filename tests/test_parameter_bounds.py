@@ -48,6 +48,8 @@ def _claims() -> dict[str, list[dict[str, Any]]]:
     expected = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
     for name, e in expected.items():
         out[e["policy"]].append(json.loads((EXAMPLES / name).read_text(encoding="utf-8")))
+    for policy in all_policies():  # and every policy's own worked examples (a plug-in's too)
+        out.setdefault(policy.id, []).extend(e["claim"] for e in policy.examples() if not e.get("parameters"))
     return out
 
 

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from skillsim.dashboard import charts, person, ui
-from skillsim.dashboard.labels import t, value
+from skillsim.dashboard.labels import cities, city, t, value
 from skillsim.policies.claim_json import parse_claims_json
 from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
@@ -50,8 +50,10 @@ def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
     """Every field in three columns, a section for each of the contract's groups (person,
     certificate and application, training side)."""
     out: dict[str, Any] = {}
-    for group, (label, expanded) in SECTIONS.items():
-        with st.expander(t(label), expanded=expanded):
+    declared = dict.fromkeys(f.group for f in FIELDS if f.group not in SECTIONS)  # by plug-in policies
+    for group in [*SECTIONS, *declared]:
+        label, expanded = SECTIONS.get(group, ("declared_fields", False))
+        with st.expander(t(label, policy=group.removeprefix("declared by ")), expanded=expanded):
             columns = st.columns(3)
             for i, f in enumerate(f for f in FIELDS if f.group == group):
                 with columns[i % 3]:
@@ -67,8 +69,8 @@ ui.header("page_explain", "explain_intro")
 examples = person.presets()
 top = st.columns([2, 1, 2])
 preset = top[0].selectbox(t("preset"), list(examples), key="ex_preset")
-home = top[1].radio(t("home_city"), ["beijing", "shanghai"], format_func=t, horizontal=True,
-                    index=["beijing", "shanghai"].index(person.home_city(examples[preset])), key=f"ex_home:{preset}")
+home = top[1].radio(t("home_city"), cities(), format_func=city, horizontal=True,
+                    index=cities().index(person.home_city(examples[preset])), key=f"ex_home:{preset}")
 move = top[2].toggle(t("relocate"), value=True, key="ex_relocate")
 summary_box = st.container()   # the results go above the form (filled once the form is read)
 claim = form(examples[preset], preset)
@@ -82,12 +84,12 @@ if rows is not None:
     with summary_box:
         charts.horizontal_bars(shown.with_columns(pl.col("status").alias(t("status")),
                                                   pl.format("{} ({})", "document", pl.col("city").map_elements(
-                                                      t, return_dtype=pl.String)).alias("policy")),
+                                                      city, return_dtype=pl.String)).alias("policy")),
                                "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
                                key="ex_chart")
         st.dataframe(shown.select(
             pl.col("document").alias(t("policy")),
-            pl.col("city").map_elements(t, return_dtype=pl.String).alias(t("city")),
+            pl.col("city").map_elements(city, return_dtype=pl.String).alias(t("city")),
             *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
                                               "deciding_rule")), pl.col("error").alias(t("message"))),
             hide_index=True, key="ex_summary")
