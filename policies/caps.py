@@ -36,7 +36,10 @@ ROW = "_cap_row"
 
 
 def order() -> list[pl.Expr]:
-    return [C("application_date"), -C("amount_cny"), C(ROW)]
+    """Claims in order of application; on one day the larger first, then by person, so that a
+    cap across people (an enterprise's, a project's) picks the same claims however the rows
+    were ordered or cut into parts; the row only orders one person's claims of one day."""
+    return [C("application_date"), -C("amount_cny"), C("person_id"), C(ROW)]
 
 
 RANK, ITEM, KEPT = "_io_rank", "_io_item", "skillsim_io_priors"
@@ -134,7 +137,7 @@ def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Ex
     key_exprs = [C(k) if isinstance(k, str) else k for k in keys]
     g, v = C("_eg_group"), C("_eg_value")
     scan = (results.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_eg_pos"),
-                           C(ROW), C("application_date"), C("amount_cny"),
+                           C(ROW), C("application_date"), C("amount_cny"), C("person_id"),
                            pl.struct(key_exprs).rank("dense").cast(pl.Int64).alias("_eg_group"),
                            value.cast(pl.Int64).alias("_eg_value"))
             .sort(["_eg_group", *order()]))

@@ -163,6 +163,10 @@ class Policy:
 
     folder: ClassVar[Path]
     payee_expr: ClassVar[str] = "individual"
+    # Claim fields besides person_id whose shared values tie claims' results together in
+    # population_caps (an enterprise's or a project's yearly cap): claims may be cut into parts
+    # and run apart only when this is empty (simulate's runner.run_policy_on_parts).
+    cap_groups: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         self.meta = PolicyMeta.load(self.folder / "policy.toml")

@@ -41,3 +41,20 @@ def test_by_distinct_is_the_expression_itself(days):
                       schema={"d": pl.Date})
     f = lambda d: d.dt.month_start().dt.offset_by("13mo")  # noqa: E731
     assert df.select(by_distinct(pl.col("d"), f).alias("d")).equals(df.select(f(pl.col("d"))))
+
+
+def test_caps_across_people_hold_when_a_population_is_run_in_parts():
+    """BJSA-5 caps an enterprise's research subsidy at 300,000 a year, across its workers: 80
+    workers of one enterprise at 5,000 each are 60 paid, whether the claims run whole or in the
+    parts by person that evaluate and the dashboard use (a part alone would pay them all)."""
+    from skillsim.policies import claims_frame, get_policy
+    from skillsim.simulate import runner
+
+    from .test_beijing_2019_skills_action import RESEARCH, SA, SA_BASE
+    claims = claims_frame([{**SA_BASE, **RESEARCH, "person_id": f"w-{i}"} for i in range(80)])
+    params = get_policy(SA).params()
+    whole = runner.run_policy(claims, SA, params)
+    parts = runner.run_policy_on_parts(runner.by_people(claims, 2), SA, params)
+    assert whole.filter(pl.col("status") == "eligible").height == 60
+    key = ["person_id", "status", "amount_cny"]
+    assert parts.select(key).sort(key).equals(whole.select(key).sort(key))

@@ -66,6 +66,7 @@ def plain(name: str) -> pl.Expr:
 
 class BeijingSkillsAction2019(Policy):
     folder = Path(__file__).parent
+    cap_groups = ("employer_id", "project_id")   # BJSA-5 per enterprise, BJSA-6 per project
 
     # ------------------------------------------------------------------ derived columns
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:

@@ -34,6 +34,7 @@ def plain(name: str) -> pl.Expr:
 
 class BeijingHighSkillTraining2026(Policy):
     folder = Path(__file__).parent
+    cap_groups = ("host_id",)   # BJHS-A1 per host, when switched on
 
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
         lf = self.prior_features(lf, {"_funded_before": (prior("policy_id") == self.id, "any")})
