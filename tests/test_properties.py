@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from skillsim.policies import claims_frame, get_policy
 
-from skillsim.testing.checks import MIN_PAID, check_explain_equals_evaluate, check_garbage
+from skillsim.testing.checks import MIN_PAID, check_explain_equals_evaluate, check_garbage, run_counting
 
 from .strategies import POLICIES, claims, garbage_claims, paid_claims
 
@@ -22,18 +22,6 @@ ALLOWED = {
 }
 
 
-def run_counting(strategy, check, n: int = 40) -> None:
-    """Run ``check(example) -> statuses`` over ``n`` draws of ``strategy`` (hypothesis, shrinking on
-    failure), then assert that at least MIN_PAID of the statuses seen were eligible."""
-    seen: list[str] = []
-
-    @settings(max_examples=n, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(strategy)
-    def prop(example):
-        seen.extend(check(example))
-    prop()
-    share = seen.count("eligible") / max(len(seen), 1)
-    assert share >= MIN_PAID, f"only {share:.0%} of {len(seen)} results were eligible: the property was vacuous"
 
 
 def mixed(pid: str, **kw):

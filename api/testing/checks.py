@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from skillsim.policies import ParameterSet, Policy
 
 MIN_PAID = 0.3   # a property's draws: at least this share paid, so it never compares only zeros
+
+
+def run_counting(strategy: Any, check: Any, n: int = 40) -> None:
+    """For a plug-in's own properties: run ``check(example) -> statuses`` over ``n`` draws of
+    ``strategy`` (hypothesis, shrinking on failure), then assert that at least MIN_PAID of
+    the statuses seen were eligible, so the property was not vacuous."""
+    from hypothesis import HealthCheck, given, settings
+
+    seen: list[str] = []
+
+    @settings(max_examples=n, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(strategy)
+    def prop(example: Any) -> None:
+        seen.extend(check(example))
+    prop()
+    share = seen.count("eligible") / max(len(seen), 1)
+    assert share >= MIN_PAID, f"only {share:.0%} of {len(seen)} results were eligible: the property was vacuous"
 ROW = "kit_row"   # a column of the kit's own, to put results back in the claims' order
 
 

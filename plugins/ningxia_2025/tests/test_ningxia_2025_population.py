@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import skillsim_ningxia_2025
 from skillsim.policies import claims_frame, get_policy, policy_ids, result_dict
+from skillsim.testing.checks import MIN_PAID, run_counting
 
 PID = "ningxia-2025-skills-subsidy"
 NX = get_policy(PID)
@@ -23,7 +24,6 @@ P = NX.parameters
 CODES = ["6-18-01-07", "4-10-01-05", "4-01-02-01"]
 TABLES = {False: {5: 800, 4: 1200, 3: 1600}, True: {5: 1000, 4: 1500, 3: 2000}}   # NX25-A1, NX25-A2
 RESULT = ("status", "amount_cny", "deciding_rule")
-MIN_PAID = 0.3
 
 
 def _day(lo: dt.date, hi: dt.date):
@@ -67,16 +67,6 @@ def any_claims(draw):
     return claim
 
 
-def run_counting(strategy, check, n: int = 40) -> None:
-    seen: list[str] = []
-
-    @settings(max_examples=n, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(strategy)
-    def prop(example):
-        seen.extend(check(example))
-    prop()
-    share = seen.count("eligible") / max(len(seen), 1)
-    assert share >= MIN_PAID, f"only {share:.0%} of {len(seen)} results were eligible: the property was vacuous"
 
 
 def test_a_paid_claim_is_paid_its_table_amount_and_nothing_else():
