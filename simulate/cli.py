@@ -64,7 +64,12 @@ def cmd_policies(args: argparse.Namespace) -> int:
     from skillsim.policies import all_policies
     metas = [p.meta for p in all_policies() if not args.city or p.meta.city == args.city]
     if not args.date:
-        tables.show([_policy_row(m) for m in metas], args.format, "skillsim policies", columns=POLICY_COLUMNS)
+        from skillsim.policies.registry import broken_policies
+        # a plug-in that cannot load is listed as broken, with its reason (every other policy works)
+        broken = [{**dict.fromkeys(POLICY_COLUMNS), "id": pid, "status": "broken", "title": reason}
+                  for pid, reason in broken_policies().items()] if not args.city else []
+        tables.show([_policy_row(m) for m in metas] + broken, args.format, "skillsim policies",
+                    columns=POLICY_COLUMNS)
         return 0
     found = governing.governing(metas, args.date)
     for city in sorted({m.city for m in metas} - set(found)):

@@ -284,3 +284,16 @@ def test_an_entry_point_that_loads_another_id_is_broken(entry_points):
     with pytest.warns(PluginWarning, match="loads policy 'beijing-2026-key-groups'"):
         assert "testcity-2030-alias" in registry.broken_policies()
     assert get_policy("beijing-2026-key-groups").id == "beijing-2026-key-groups"
+
+
+def test_skillsim_policies_marks_a_broken_plugin_and_lists_the_others(tmp_path, entry_points, capsys):
+    import json
+
+    from skillsim.simulate.cli import main
+    code, reason = BROKEN_CODE["construct"]
+    entry_points["testcity-2030-broken"] = _package(tmp_path, "tcx_listed", "testcity-2030-broken", code=code)
+    with pytest.warns(PluginWarning):
+        assert main(["policies", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["testcity-2030-broken"]["status"] == "broken" and rows["testcity-2030-broken"]["title"] == reason
+    assert rows["beijing-2026-key-groups"]["status"] == "in force"
