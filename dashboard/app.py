@@ -10,7 +10,7 @@ import streamlit as st
 
 from skillsim.dashboard.labels import LANGS, t
 
-PAGES = Path(__file__).parent / "views"   # not "pages": streamlit would list that folder itself
+PAGES = Path(__file__).resolve().parent / "views"   # not "pages": streamlit would list that folder itself
 
 st.set_page_config(page_title="skillsim", layout="wide")
 st.sidebar.radio(t("language"), list(LANGS), format_func=LANGS.get, horizontal=True, key="lang")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-APP = Path(__file__).with_name("app.py")
+APP = Path(__file__).resolve().with_name("app.py")  # resolved: an editable install links each file, and streamlit finds the pages beside the real script
 # how the command passes its options to the app (dashboard/data.py reads them); this module
 # imports no streamlit, since every `skillsim` command loads it
 SIZE_ENV = "SKILLSIM_DASHBOARD_SIZE"
