@@ -103,7 +103,8 @@ def tests_naming(root: Path, policies: Iterable[Policy]) -> dict[str, list[str]]
     module (``test_<package>.py``), by the rule's short code leading the name (``test_G1_…``)."""
     policy_of_module = {f"test_{p.folder.name}": p for p in policies}
     out: dict[str, list[str]] = {}
-    for path in sorted((root / "tests").glob("test_*.py")):
+    # the project's tests, and those of the outside packages under plugins/ (each tests its own rules)
+    for path in sorted([*(root / "tests").glob("test_*.py"), *(root / "plugins").glob("*/tests/test_*.py")]):
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
         policy = policy_of_module.get(path.stem)
