@@ -35,11 +35,13 @@ C = pl.col
 ROW = "_cap_row"
 
 
-def order() -> list[pl.Expr]:
+def order(across_people: bool = True) -> list[pl.Expr]:
     """Claims in order of application; on one day the larger first, then by person, so that a
     cap across people (an enterprise's, a project's) picks the same claims however the rows
-    were ordered or cut into parts; the row only orders one person's claims of one day."""
-    return [C("application_date"), -C("amount_cny"), C("person_id"), C(ROW)]
+    were ordered or cut into parts; the row only orders one person's claims of one day.
+    ``across_people=False``: groups of one person, where sorting by person is wasted (~8 %
+    of Shanghai's caps)."""
+    return [C("application_date"), -C("amount_cny"), *([C("person_id")] if across_people else []), C(ROW)]
 
 
 RANK, ITEM, KEPT = "_io_rank", "_io_item", "skillsim_io_priors"
@@ -72,7 +74,7 @@ def in_order(policy: "Policy", results: pl.LazyFrame, p: "ParameterSet", key: st
     names = df.columns
     detail = "reasons" if "reasons" in names else "rules" if "rules" in names else "amounts"
     ok = C("status") == "eligible"
-    sub = (mine.filter(shared).with_row_index(ROW).sort([key, *order()])
+    sub = (mine.filter(shared).with_row_index(ROW).sort([key, *order(key != "person_id")])
            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over(key).alias(RANK)))
     first = pl.when(ok).then(C(RANK)).min().over(key)
     sub = sub.select(ROW, *names, RANK, first.alias("_io_first"))
@@ -140,7 +142,7 @@ def earlier_in_group(results: pl.LazyFrame, value: pl.Expr, keys: Sequence[pl.Ex
                            C(ROW), C("application_date"), C("amount_cny"), C("person_id"),
                            pl.struct(key_exprs).rank("dense").cast(pl.Int64).alias("_eg_group"),
                            value.cast(pl.Int64).alias("_eg_value"))
-            .sort(["_eg_group", *order()]))
+            .sort(["_eg_group", *order(not any(isinstance(k, str) and k == "person_id" for k in keys))]))
     first = g != g.shift(1).fill_null(-1)
     if how == "sum":
         scan = scan.with_columns((v.cum_sum() - v).alias("_eg_before"))
