@@ -19,7 +19,7 @@ import polars as pl
 from skillsim.policies.contract import FIELD_BY_NAME, SCHEMA, validate_frame
 
 from .cohorts import NONE, Cohort, CohortPopulation, _p
-from .population import OTHER_CITY, _bands as draw_bands
+from .population import _bands as draw_bands
 from .assumptions import MAX_PEOPLE, bands
 
 EPOCH = dt.date(1970, 1, 1)
@@ -170,9 +170,9 @@ def _cohort_frame(pop: CohortPopulation, k: int, c: Cohort, rng, p) -> pl.DataFr
 def _people(pop: CohortPopulation, n: int, rng) -> dict[str, pl.Series]:
     """The contract's person fields: every place is an employed worker of the city (企业职工)."""
     a, city = pop.a, pop.city
-    home = {"own": city, "other_city": OTHER_CITY[city], "other": "other"}
+    home = {"own": city}  # a jurisdiction's id names itself
     return {
-        "hukou": pl.Series(_pick(rng, n, {home[k]: s for k, s in a["hukou"]["shares"].items()}).astype(str)),
+        "hukou": pl.Series(_pick(rng, n, {home.get(k, k): s for k, s in a["hukou"]["shares"].items()}).astype(str)),
         "sex": pl.Series(_pick(rng, n, a["sex"]["shares"]).astype(str)),
         "age": pl.Series(draw_bands(rng, n, a["age"]["bands"]), dtype=pl.Int8),
         "employment": pl.repeat("employed", n, eager=True),
