@@ -122,6 +122,7 @@ class PolicyMeta:
     status: str  # "in force" | "expired" | "draft"
     summary: str
     lineage: dict[str, str]
+    tiers: dict[str, Any]  # [tiers]: what the dashboard's Tiers view varies ({}: not by level; Policy.tier_probes)
 
     @classmethod
     def load(cls, path: Path) -> "PolicyMeta":
@@ -135,6 +136,9 @@ class PolicyMeta:
         raw.setdefault("certificates_from", None)
         raw.setdefault("certificates_until", None)
         raw.setdefault("lineage", {})
+        raw.setdefault("tiers", {})
+        if not isinstance(raw["tiers"], dict):
+            raise ValueError(f"{path}: tiers must be a table ([tiers])")
         missing = known - set(raw)
         if missing:
             raise ValueError(f"{path}: missing {sorted(missing)[0]!r}")
@@ -243,6 +247,18 @@ class Policy:
     def missing_parameters(self, p: ParameterSet) -> list[str]:
         """Parameters a scenario must supply before this policy can cost anything."""
         return []
+
+    def tier_probes(self) -> dict[str, Any] | None:
+        """How to show this policy's amounts by level (the dashboard's Tiers view): policy.toml's
+        [tiers] declaration, or None where the amounts do not go by level. It names an example
+        of examples.json whose claim the probes vary (``example``), the levels (``levels``:
+        5 … 1 and "ungraded", with the fields of an ``ungraded`` claim), the tier or class
+        field and its values (``field``, ``values``), the rules that set the amounts
+        (``rules``) and optional alternative views (``variants``: a label and claim fields
+        each); docs/plugin-interface.md, "Tiers". The view evaluates every probe claim with
+        this policy, so what it shows is what the calculator pays. Every policy that pays by
+        level declares one."""
+        return self.meta.tiers or None
 
     def examples(self) -> list[dict[str, Any]]:
         """Worked claims the policy pays (``examples.json`` beside policy.toml; [] if none):
