@@ -133,7 +133,7 @@ def _prepared(name: str, pop_name: str, pid: str, size: int | None, mtime: float
     scen = _scenario(name, size, None, mtime)
     pop = next(p for p in scen.populations if p.name == pop_name)
     drawn = runner.draw(scen, pop)
-    local = runner.relocate(drawn.claims, pop.city, get_policy(pid).meta.city)
+    local = runner.moved(drawn.claims, pop, pid)
     params = runner.policy_params(scen, pid, "baseline", drawn.classes[pid])
     return Prepared(local, tuple(runner.by_people(local, runner.WORKERS)), drawn.holders, pop.size, params)
 

@@ -18,9 +18,12 @@ from typing import Annotated, Any, ClassVar, Literal, Mapping, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from skillsim.policies import UnknownPolicy, get_policy, policy_ids
+from skillsim.policies.claim_schema import CITIES
 
 DEFAULTS_FILE = Path(__file__).with_name("population_defaults.toml")
 EMPLOYMENT = ("employed", "flexible", "unemployed", "student", "other")
+# hukou shares: the population's own city, any registered jurisdiction by its id, or elsewhere
+HUKOU_KEYS = ("own", *(c for c in CITIES if c != "other"), "other")
 BAND = re.compile(r"^(\d{1,6})-(\d{1,6})$")
 SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 # Limits: what one run can hold in memory and what the calendar arithmetic can take.
@@ -160,7 +163,28 @@ class Chance(Assumption):
 
 
 class Hukou(Assumption):
-    shares: Shares[Literal["own", "other_city", "other"]]
+    shares: Annotated[Shares[Literal[HUKOU_KEYS]], Field(
+        description="own: the population's city; a jurisdiction id: that city's hukou; other: anywhere else")]
+
+
+class ClaimFieldDraw(Assumption):
+    """How a population draws a claim field a policy declares (its claim_fields.toml), per claim:
+    null with probability ``unknown``; else a bool true with ``share`` (or ``by_employment``),
+    an enum value with ``shares``."""
+    unknown: Probability = 0.0
+    share: Probability | None = None
+    by_employment: ByEmployment | None = None
+    shares: Annotated[dict[str, Probability], Field(min_length=1), AfterValidator(_sums_to_one)] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        given = [k for k in ("share", "by_employment", "shares") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise At("", f"give one of share, by_employment or shares (given: {', '.join(given) or 'none'})")
+        return self
+
+    def parsed(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
 
 
 class Sex(Assumption):
@@ -216,9 +240,16 @@ class CertRoute(Assumption):
 
 
 class Items(Assumption):
-    catalogs: PolicyIds
+    catalogs: Annotated[list[PolicyId], AfterValidator(_once_each), Field(
+        description="the policies whose catalogs are drawn from ([]: none, every one drawn is outside)")]
     outside_share: Probability
     outside_count: Annotated[int, Field(ge=1, le=10_000)]
+
+    @model_validator(mode="after")
+    def _all_outside(self):
+        if not self.catalogs and self.outside_share != 1:
+            raise At("outside_share", "must be 1 when catalogs is [] (every one drawn is outside a catalog)")
+        return self
 
 
 class Occupations(Items):
@@ -257,6 +288,8 @@ class MonthsMax(Assumption):
 class CareSectorPost(Assumption):
     care_occupations: Probability
     others: Probability
+    occupations: Annotated[list[Annotated[str, Field(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]], Field(
+        description="occupation codes whose holders mostly work in care posts (the care_occupations share)")] = []
 
 
 class CarePostStart(Assumption):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -25,20 +24,12 @@ from skillsim.policies.contract import PRIOR_DTYPE, validate_frame
 from .scenario import EMPLOYMENT, Population
 
 EPOCH = dt.date(1970, 1, 1)
-OTHER_CITY = {"beijing": "shanghai", "shanghai": "beijing"}
 # Every figure about the people comes from the population's assumptions (population_defaults.toml,
 # overridable from a scenario, each with a source, all in the run's manifest). What stays in code is
 # mechanism, not a figure about the world: how a draw is made (uniform within an assumption's range,
 # as its source says; graduate years to one decimal), the names given to occupations and items
 # outside every catalog, and "other" for an issuer or school outside the city (the rules ask only
 # whether it is the city).
-
-
-@lru_cache(maxsize=1)
-def care_codes() -> tuple[str, ...]:
-    """养老护理员 and 家政服务员, whose holders mostly work in care posts: SHSU-X1's parameter
-    (read on first use, not at import, so commands that draw nothing do not load it)."""
-    return tuple(get_policy("shanghai-2025-skills-upgrade").parameters["care_occupations"])
 
 
 def _draw(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
@@ -165,8 +156,12 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
     k = int(first.sum())
 
     # ---- people (applicants: their status and flags at the issue date)
-    hukou_labels = [city, OTHER_CITY[city], "other"]
-    hukou = _choice(rng, k, {h: a["hukou"]["shares"].get(h, 0) for h in ("own", "other_city", "other")})
+    # own first and other last, the named jurisdictions between: a city the shares name is drawn
+    # where the one "other city" of earlier versions was, so their draws are unchanged
+    shares = a["hukou"]["shares"]
+    named = [h for h in shares if h not in ("own", "other")]
+    hukou_labels = [city, *named, "other"]
+    hukou = _choice(rng, k, {h: shares.get(h, 0) for h in ("own", *named, "other")})
     sex_labels = list(a["sex"]["shares"])
     sex = _choice(rng, k, a["sex"]["shares"])
     age = _bands(rng, k, a["age"]["bands"])
@@ -203,7 +198,7 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
     occ = _draw(rng, m, code_p)
     item = _draw(rng, m, _item_probs(pop, items))
     is_item = kind_is["special_ability"]
-    care_occ = np.isin(occ, [codes.index(c) for c in care_codes() if c in codes])
+    care_occ = np.isin(occ, [codes.index(c) for c in a["care_sector_post"]["occupations"] if c in codes])
     occ = np.where(is_item, -1, occ)
     item = np.where(is_item, item, -1)
     d = a["issue_dates"]
@@ -259,9 +254,26 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
         pl.col("cert_level").replace(0, None),
         pl.col("graduate_years").fill_nan(None),
     )
-    claims, defaulted = validate_frame(_with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng, a),
-                                       defaults=True)
+    df = _with_priors(df, {pid: has[at] for pid, has in priors.items()}, rng, a)
+    # last: a population that draws a declared field draws everything else as it would without
+    df = df.with_columns(_declared(rng, spec, status_idx[at], name) for name, spec in a.get("claim_fields", {}).items())
+    claims, defaulted = validate_frame(df, defaults=True)
     return Draw(claims, n, tuple(defaulted))
+
+
+def _declared(rng, spec: dict, status: np.ndarray, name: str) -> pl.Series:
+    """A claim field a policy declares, drawn per claim (scenario's claim_fields): null with
+    ``unknown``, else true with ``share`` / ``by_employment``, or an enum value by ``shares``."""
+    m = status.size
+    known = rng.random(m) >= spec["unknown"]
+    if "shares" in spec:
+        idx = _choice(rng, m, spec["shares"])
+        return _text(list(spec["shares"]), np.where(known, idx, -1)).alias(name)
+    p = (np.array([spec["by_employment"][e] for e in EMPLOYMENT])[status] if "by_employment" in spec
+         else np.full(m, spec["share"]))
+    value = rng.random(m) < p
+    out = pl.Series(name, value)
+    return out if known.all() else out.zip_with(pl.Series(known), pl.repeat(None, m, dtype=pl.Boolean, eager=True))
 
 
 def _with_priors(df: pl.DataFrame, priors: dict[str, np.ndarray], rng, a: dict) -> pl.DataFrame:

@@ -28,7 +28,8 @@ from . import outputs
 from .metrics import interval
 from .outputs import OutputError
 from .cohorts import CohortPopulation
-from .runner import RunResult, policy_params
+from .relocation import years_moved
+from .runner import RunResult, issue_window, policy_params
 from .scenario import Scenario
 
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
@@ -144,6 +145,18 @@ def assumptions_used(scen: Scenario) -> dict[str, dict[str, Any]]:
     return out
 
 
+def moves(scen: Scenario) -> dict[str, dict[str, Any]]:
+    """Population -> the policies of another city it ran under: that city and the whole years
+    its dates were moved (simulate/relocation.py); a population with none is left out."""
+    out = {}
+    for pop in scen.populations:
+        moved = {pid: {"city": get_policy(pid).meta.city, "years": years_moved(pop.city, issue_window(pop), pid)}
+                 for pid in pop.policies if get_policy(pid).meta.city != pop.city}
+        if moved:
+            out[pop.name] = moved
+    return out
+
+
 def classes_drawn(res: RunResult) -> dict[str, dict[str, Any]]:
     """Policy -> the catalog assumption (shares, source) and the classes each replication drew
     for the occupations and items its catalog does not name."""
@@ -201,6 +214,7 @@ def summary(res: RunResult) -> dict[str, Any]:
                      "run_changes": run_changes(scen),
                      "parameters": parameters_used(scen),
                      "population_assumptions": assumptions_used(scen),
+                     "moved": moves(scen),
                      "assumed_classes": classes_drawn(res),
                      # claim fields a population's draw does not give, left at the contract's defaults
                      "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())}},

@@ -6,8 +6,8 @@ command line.
     skillsim scenarios [--format F]
 
 ``run`` with one scenario writes DIR/summary.json, DIR/breakdowns.parquet and
-DIR/claims.parquet; with several (or none: beijing-2026-baseline and
-shanghai-2025-baseline) it writes DIR/<scenario>/ for each and prints them side by side.
+DIR/claims.parquet; with several (or none: every ready baseline, one a jurisdiction, the
+plug-ins' included) it writes DIR/<scenario>/ for each and prints them side by side.
 The output is one transaction (simulate/outputs.py): all scenarios land, or none, and the
 folder is checked and locked before anything is computed.
 
@@ -26,7 +26,6 @@ from . import tables
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-DEFAULT_SCENARIOS = ("beijing-2026-baseline", "shanghai-2025-baseline")
 FORMAT_HELP = "output format: table (for people), csv or json (every value, numbers as numbers; messages on stderr)"
 
 # the side-by-side figures of a run and their units
@@ -87,7 +86,7 @@ def run_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from . import interrupts, outputs, report, runner, scenario  # the heavy part: only this command loads it
-    names = args.scenario or list(DEFAULT_SCENARIOS)
+    names = args.scenario or scenario.baselines()
     changes = {k: v for k, v in (("replications", args.replications), ("size", args.size),
                                  ("seed", args.seed)) if v is not None}
     scens = [scenario.load(n).with_changes(by="the command line", **changes) for n in names]  # all checked before any runs
@@ -121,10 +120,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def scenario_rows() -> list[dict[str, Any]]:
     """The ready scenarios: name, description, policies, populations (name and people), file."""
     from . import scenario
-    rows = []
+    rows, baselines = [], scenario.baselines()
     for name in scenario.ready_scenarios():
         s = scenario.load(name)
-        rows.append({"name": s.name, "description": s.description, "policies": s.policy_ids,
+        rows.append({"name": s.name, "baseline": name in baselines, "description": s.description,
+                     "policies": s.policy_ids,
                      "populations": [p.name for p in s.populations],
                      "people": sum(p.size for p in s.populations), "replications": s.replications,
                      "file": s.path})
@@ -133,7 +133,7 @@ def scenario_rows() -> list[dict[str, Any]]:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     tables.show(scenario_rows(), args.format, "skillsim scenarios (run one with: skillsim run NAME)",
-                columns=["name", "description", "policies", "populations", "people", "replications", "file"])
+                columns=["name", "baseline", "description", "policies", "populations", "people", "replications", "file"])
     return 0
 
 
@@ -155,8 +155,8 @@ def register(sub: Any) -> None:
                                    "and 90 % interval over replications. Writes summary.json, breakdowns.parquet "
                                    "and claims.parquet under --out, all scenarios or none. Every override given "
                                    "here is recorded in summary.json's manifest (run_changes).")
-    p.add_argument("scenario", nargs="*", help=f"ready scenario name or TOML file (default: {' '.join(DEFAULT_SCENARIOS)}; "
-                                               "skillsim scenarios lists the ready ones)")
+    p.add_argument("scenario", nargs="*", help="ready scenario name or TOML file (default: every ready baseline, one a "
+                                               "jurisdiction; skillsim scenarios lists them)")
     p.add_argument("--out", default="out", help="output folder: absent, empty, or one skillsim wrote (default: out)")
     p.add_argument("--replications", type=_positive, help="override the scenario's replications")
     p.add_argument("--size", type=_positive, help="override every population's size (people)")

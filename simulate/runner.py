@@ -6,9 +6,8 @@ replication a child per population (and one for catalog assumptions), so adding 
 population or a replication never changes the draws of the others, and the same seed
 gives the same result bit for bit.
 
-A population "under another city's rules" (the swap scenario) is the same people moved:
-every city field that names the population's own city names the policy's city instead,
-and the other way round, so "own hukou, certificate from the city" stays true.
+A population "under another city's rules" (the swap scenario) is the same people moved to
+the policy's city and, by whole years, to when it governs (simulate/relocation.py).
 """
 from __future__ import annotations
 
@@ -31,9 +30,9 @@ from .estimate import check_fits
 from .cohort_draw import CohortDraw, generate as generate_places
 from .cohorts import CohortPopulation
 from .population import Draw, generate, occupation_pool
+from .relocation import move, relocate
 from .scenario import Population, Scenario
 
-CITY_FIELDS = ("hukou", "cert_issuer_city", "school_city")
 VARIANTS = ("baseline", "reform")
 
 
@@ -47,12 +46,15 @@ class RunResult:
     defaulted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # population -> claim fields left at defaults
 
 
-def relocate(claims: pl.DataFrame, home: str, to: str) -> pl.DataFrame:
-    """The same people, living in ``to`` instead of ``home`` (city fields swapped)."""
-    if home == to:
-        return claims
-    swap = {home: to, to: home}
-    return claims.with_columns(pl.col(c).replace(swap) for c in CITY_FIELDS if c in claims.columns)
+def issue_window(pop: Population) -> tuple | None:
+    """The population's issue dates (start, end), as its assumptions give them."""
+    d = pop.a.get("issue_dates")
+    return (d["start"], d["end"]) if d else None
+
+
+def moved(claims: pl.DataFrame, pop: Population, pid: str) -> pl.DataFrame:
+    """The population's claims as ``pid`` sees them: moved to its city and time (simulate/relocation.py)."""
+    return move(claims, pop.city, issue_window(pop), pid)
 
 
 def catalog_draw(scen: Scenario, pid: str, pop: Population, rng: np.random.Generator) -> AssumedClasses:
@@ -156,7 +158,7 @@ def _run_chunk(scen: Scenario, pop: Population, part: Population, first: int, se
     draw, claims = _draw_chunk(part, first, seed)
     out = []
     for pid in pop.policies:
-        local = relocate(claims, pop.city, get_policy(pid).meta.city)
+        local = moved(claims, pop, pid)
         for variant in VARIANTS:
             if variant == "reform" and pid not in scen.reform:
                 continue
@@ -290,5 +292,5 @@ def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], N
         return run(scen, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
 
 
-__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate", "chunks", "RunResult",
+__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate", "moved", "issue_window", "chunks", "RunResult",
            "total_steps"]

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from skillsim.simulate import comparison
+from skillsim.simulate import comparison, scenario
 from skillsim.simulate.metrics import interval
 from skillsim.simulate.cli import main
 
@@ -33,7 +33,7 @@ name = "bj"
 city = "beijing"
 policies = ["{BJ}"]
 size = {{{{ value = 2000, source = "test" }}}}
-hukou = {{{{ shares = {{{{ own = 0.55, other_city = 0.02, other = 0.43 }}}}, source = "test" }}}}
+hukou = {{{{ shares = {{{{ own = 0.55, shanghai = 0.02, other = 0.43 }}}}, source = "test" }}}}
 issue_dates = {{{{ start = 2026-01-01, end = 2026-12-31, source = "test" }}}}
 """
 # B: every tier-B amount raised by 20 % (tier A follows: B plus its uplift)
@@ -186,18 +186,19 @@ def test_swap_has_a_row_for_each_population(tmp_path, capsys):
     c = comparison.compare(bj, out)
     for pid in (BJ, SH):
         pops = set(c.rows.filter((pl.col("policy_id") == pid) & (pl.col("comparison") == "B − A"))["population"])
-        assert pops == {"(all)", "beijing", "shanghai"}
+        assert pops == {"(all)", *(p.city for name in scenario.baselines() for p in scenario.load(name).populations)}
     doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     row = _row(c, "budget_cny", population="shanghai")
     assert row["a"] is None and row["b"] == pytest.approx(doc["policies"][BJ]["by_population"]["shanghai"]["budget_cny"]["mean"])
     assert _row(c, "budget_cny", population="beijing")["b"] == pytest.approx(
         doc["policies"][BJ]["by_population"]["beijing"]["budget_cny"]["mean"])
-    # A's policy runs on 2,000 people, B's on 4,000 (both populations): its total is not differenced
+    # A's policy runs on 2,000 people, B's on every population's 2,000: its total is not differenced
     assert _row(c, "budget_cny")["difference"] is None
-    assert any("populations differ: only in B: shanghai" in n for n in c.notes)
+    others = sorted(p.name for p in scenario.load("swap").populations if p.name != "beijing")
+    assert any(f"populations differ: only in B: {', '.join(others)}" in n for n in c.notes), c.notes
     assert main(["compare", str(bj), str(out), "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert {r["population"] for r in shown if r["policy_id"] == SH} == {"(all)", "beijing", "shanghai"}
+    assert {r["population"] for r in shown if r["policy_id"] == SH} == {"(all)", "beijing", *others}
 
 
 # ------------------------------------------------------------------ old, edited and broken summaries

@@ -1,6 +1,7 @@
 """The simulator: scenarios, population, runner, caps between claims, metrics, outputs."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from skillsim.policies import get_policy
 from skillsim.policies.contract import claims_frame, validate_frame
-from skillsim.simulate import metrics, population, report, runner, scenario
+from skillsim.simulate import metrics, population, relocation, report, runner, scenario
 from skillsim.simulate.cli import main
 from skillsim.simulate.population import generate
 from skillsim.simulate.scenario import ScenarioError
@@ -19,6 +20,7 @@ from skillsim.simulate.scenario import ScenarioError
 from .strategies import claims as claim_strategy
 
 BJ, SH = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade"
+BJSA = "beijing-2019-skills-action"
 SMALL = dict(size=3000, replications=3)
 
 MINIMAL = """
@@ -134,7 +136,7 @@ def test_draw_is_the_run_s_replication(monkeypatch):
     for pop in scen.populations:
         drawn = runner.draw(scen, pop.name, replication=1)
         for pid in pop.policies:
-            out = runner.run_policy(runner.relocate(drawn.claims, pop.city, get_policy(pid).meta.city), pid,
+            out = runner.run_policy(runner.moved(drawn.claims, pop, pid), pid,
                                     runner.policy_params(scen, pid, "baseline", drawn.classes[pid]))
             want = res.totals.filter(replication=1, population=pop.name, policy_id=pid, variant="baseline")
             got = metrics.totals(out, pop.size, drawn.holders)
@@ -168,6 +170,26 @@ def test_relocation_swaps_city_fields():
     assert moved["hukou"].to_list() == ["shanghai", "beijing", "other"]
     assert moved["cert_issuer_city"].to_list() == ["shanghai", "other", "shanghai"]
     assert moved["school_city"].to_list() == [None, "shanghai", "beijing"]
+
+
+def test_moving_to_another_city_s_policy_moves_dates_by_whole_years_to_when_it_governs():
+    """The same people under another city's policy are moved in time into its window (the most
+    days inside it, the fewest years on a tie); under their own city's policies, never."""
+    y2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert relocation.governs(BJSA) == (dt.date(2019, 1, 1), dt.date(2021, 12, 31))
+    assert relocation.years_moved("shanghai", y2026, BJSA) == -5      # 2021, not 2020 or 2019
+    assert relocation.years_moved("beijing", y2026, BJSA) == 0        # its own city: a lineage comparison
+    assert relocation.years_moved("shanghai", (dt.date(2026, 3, 1), dt.date(2026, 12, 31)), BJ) == 0  # inside already
+    assert relocation.years_moved("shanghai", y2026, BJ) == 1         # 1 January … 13 February 2026 precede the notice
+    assert relocation.years_moved("shanghai", (dt.date(2025, 5, 1), dt.date(2026, 4, 30)), BJ) == 1
+    assert relocation.years_moved("shanghai", None, BJSA) == 0
+    df = validate_frame(claims_frame([{**get_policy(BJ).examples()[0]["claim"], "cert_issue_date": "2024-02-29", "application_date": "2024-03-01",
+                                       "prior_subsidies": [{"policy_id": BJ, "date": "2023-05-01", "as_employed": False,
+                                                            "as_student": False}]}]))
+    moved = relocation.in_time(df, -5).row(0, named=True)
+    assert moved["cert_issue_date"] == dt.date(2019, 2, 28) and moved["application_date"] == dt.date(2019, 3, 1)
+    assert moved["prior_subsidies"][0]["date"] == dt.date(2018, 5, 1)
+    assert relocation.in_time(df, 0) is df
 
 
 # ------------------------------------------------------------------ determinism, totals
@@ -215,13 +237,24 @@ def test_breakdowns_of_chosen_dimensions_are_those_of_all():
         metrics.breakdowns(res, ["colour"])
 
 
-def test_swap_runs_two_by_two_and_summary_has_the_contract(swap_run):
+def test_swap_runs_n_by_n_and_summary_has_the_contract(swap_run):
+    """Every baseline's population under every baseline's policies (one row and column a
+    jurisdiction registered with a baseline: the plug-ins' too), the moves in the manifest."""
     doc = report.summary(swap_run)
+    cities = {p.city for p in swap_run.scenario.populations}
+    assert cities == {c for name in scenario.baselines() for c in {p.city for p in scenario.load(name).populations}}
+    assert len(cities) >= 2 and {p.name for p in swap_run.scenario.populations} == cities
+    for pop in swap_run.scenario.populations:
+        assert set(pop.policies) == set(swap_run.scenario.policy_ids)
+        assert set(doc["manifest"]["moved"][pop.name]) == {pid for pid in pop.policies
+                                                           if get_policy(pid).meta.city != pop.city}
     assert set(doc) >= {"scenario", "seed", "replications", "manifest", "policies"}
     assert set(doc["manifest"]) >= {"skillsim_version", "parameter_hash", "scenario_hash"}
-    for pid in (BJ, SH):
+    for pid in swap_run.scenario.policy_ids:
         e = doc["policies"][pid]
-        assert set(e["by_population"]) == {"beijing", "shanghai"}
+        assert set(e["by_population"]) == cities
+        for pop, figures in e["by_population"].items():  # moved in time too: every cell pays someone
+            assert figures["beneficiaries"]["mean"] > 0, (pid, pop)
         for k in ("budget_cny", "beneficiaries", "coverage"):
             assert e[k]["p05"] <= e[k]["mean"] <= e[k]["p95"]
         assert isinstance(e["claims"], (int, float)) and isinstance(e["eligible_claims"], (int, float))
@@ -333,7 +366,8 @@ def test_every_ready_scenario_runs_small(name, tmp_path):
 def test_default_run_and_compare(tmp_path, capsys):
     out = tmp_path / "default"
     assert main(["run", "--out", str(out), "--size", "2000", "--replications", "2"]) == 0
-    assert {p.name for p in out.iterdir()} == {"beijing-2026-baseline", "shanghai-2025-baseline", ".skillsim-output"}
+    assert {p.name for p in out.iterdir()} == {*scenario.baselines(), ".skillsim-output"}
+    assert {"beijing-2026-baseline", "shanghai-2025-baseline"} <= set(scenario.baselines())
     table = capsys.readouterr().out
     assert BJ in table and SH in table
     assert main(["compare", str(out / "beijing-2026-baseline"), str(out / "beijing-2026-baseline")]) == 0
