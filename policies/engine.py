@@ -53,6 +53,12 @@ class PolicyError(ValueError):
     """A policy that cannot run as asked (e.g. a scenario left out amounts it needs)."""
 
 
+# What every Policy subclass must define (docs/plugin-interface.md); the other hooks have
+# defaults. A class that lacks one is refused when constructed, naming it (a registered
+# plug-in: one warning line, skillsim policies lists it as broken).
+REQUIRED_HOOKS = ("derive", "checks", "notes", "amount_rule", "funding", "payment_month")
+
+
 @dataclass(frozen=True)
 class Check:
     """A rule a claim can fail. ``fails`` is True where it fails (null counts as not)."""
@@ -163,14 +169,23 @@ class PolicyMeta:
 
 class Policy:
     """Base class of every calculator. A subclass lives in a folder with
-    policy.toml (metadata), parameters.toml, rules.toml and its catalogs."""
+    policy.toml (metadata), parameters.toml, rules.toml and its catalogs, and defines the
+    hooks of ``REQUIRED_HOOKS``; every other hook has a default (docs/plugin-interface.md).
+    A plug-in imports it from ``skillsim.plugin``."""
 
+    # the folder of policy.toml, rules.toml, parameters.toml, text.txt (required: Path(__file__).parent)
     folder: ClassVar[Path]
     payee_expr: ClassVar[str] = "individual"
     # Claim fields besides person_id whose shared values tie claims' results together in
     # population_caps (an enterprise's or a project's yearly cap): claims may be cut into parts
     # and run apart only when this is empty (simulate's runner.run_policy_on_parts).
+    # Default (): caps per person at most. beijing-2019-skills-action (employer_id, project_id)
+    # and beijing-2026-high-skill-training (host_id) set it.
     cap_groups: ClassVar[tuple[str, ...]] = ()
+    # True: a higher level never pays less, so the conformance kit checks it ("level
+    # monotonicity"). Default False (not checked); beijing-2026-key-groups and
+    # shanghai-2025-skills-upgrade set it.
+    level_monotone: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.meta = PolicyMeta.load(self.folder / "policy.toml")
@@ -187,42 +202,68 @@ class Policy:
             if not rid.startswith(own):
                 raise ValueError(f"{self.id}: parameter {name} cites {rid}, not a rule of prefix {own}")
             self._known_rule(rid, f"parameter {name}")
+        missing = [h for h in REQUIRED_HOOKS if getattr(type(self), h) is getattr(Policy, h)]
+        if missing:
+            raise PolicyError(f"{self.id}: {type(self).__name__} must define {', '.join(missing)} "
+                              "(docs/plugin-interface.md)")
 
     def _known_rule(self, rid: str, where: str) -> Rule:
         if rid not in self.rules:
             raise ValueError(f"{self.id}: {where} cites {rid}, which rules.toml lacks")
         return self.rules[rid]
 
-    # ---- what a subclass provides --------------------------------------------------
+    # ---- what a subclass must provide (REQUIRED_HOOKS) ---------------------------------
+    # Each returns polars expressions or adds columns: it runs once over a whole frame of
+    # claims, never per claim. ``p`` is the parameter set in force (a reform's overrides included).
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
-        """Add the columns the checks need: at least _base (int, yuan) and _rate_pct (a
-        percentage, at most two decimals): the amount is money.apply_pct(_base, _rate_pct)."""
+        """Required. Add the columns the checks need: at least _base (int, yuan) and _rate_pct (a
+        percentage, at most two decimals): the amount is money.apply_pct(_base, _rate_pct).
+        Columns whose names start with _ are dropped from the result. Every policy defines it."""
         raise NotImplementedError
 
     def checks(self, p: ParameterSet) -> list[Check]:
+        """Required. The rules a claim can fail, each a ``Check(rule, fails, why, status)``; the
+        first that fails, out_of_scope before ineligible before needs_info, decides the claim.
+        An empty list: every claim is eligible. Every policy defines it."""
         raise NotImplementedError
 
     def notes(self, p: ParameterSet) -> list[Note]:
+        """Required. The rules an eligible claim is decided and paid under, each a
+        ``Note(rule, message, where)``: its reasons (and ``rules``). Every policy defines it."""
         raise NotImplementedError
 
     def amount_rule(self, p: ParameterSet) -> pl.Expr:
-        """The rule id that sets an eligible claim's amount."""
+        """Required. The rule id that sets an eligible claim's amount (its deciding_rule): a
+        ``pl.lit`` or an expression choosing among rule ids. Every policy defines it."""
         raise NotImplementedError
 
     def funding(self, p: ParameterSet, amount: pl.Expr) -> pl.Expr:
+        """Required. Who pays ``amount``: a struct of FUNDING_DTYPE (source, city_cny,
+        district_cny, district, district_basis). Every policy defines it (shanghai-2025-skills-upgrade
+        and beijing-2025-project-training-draft split city and district; the others pay it all
+        from one fund, a text parameter ``fund``)."""
         raise NotImplementedError
 
     def payment_month(self, p: ParameterSet) -> pl.Expr:
+        """Required. The month an eligible claim is paid (a date, the month's first day; null where
+        the text sets no timing, as beijing-2025-project-training-draft). Every policy defines it
+        (most: the application's month plus an assumed delay, payment_delay_months)."""
         raise NotImplementedError
 
+    # ---- what a subclass may override (each has a default) ------------------------------
     def category(self, p: ParameterSet) -> pl.Expr:
-        """The group or category the claim was decided under (null if none)."""
+        """The group or category an eligible claim was decided under (a string; ``result.category``).
+        Default: null. Every built-in policy sets it (e.g. beijing-2026-key-groups' key group)."""
         return pl.lit(None, pl.String)
 
     def tier(self, p: ParameterSet) -> pl.Expr:
+        """The tier or class of the claim's certificate (a string; ``result.tier``). Default: null.
+        beijing-2026-key-groups (tier A/B), shanghai-2025-skills-upgrade (class A/B/C) set it."""
         return pl.lit(None, pl.String)
 
     def payee(self, p: ParameterSet) -> pl.Expr:
+        """Who is paid (one of PAYEES). Default: policy.toml's ``payee``. beijing-2019-skills-action
+        and beijing-2025-project-training-draft, whose lines pay different payees, override it."""
         return pl.lit(self.meta.payee)
 
     def population_caps(self, results: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
@@ -231,21 +272,28 @@ class Policy:
         ``results`` is ``evaluate``'s output over a whole population (with ``rules``);
         return the same rows, with claims beyond a cap turned down by ``cap_claims``.
         One claim alone is capped by its ``prior_subsidies`` in ``checks``; this hook
-        applies the same rule between claims of one population.
+        applies the same rule between claims of one population. Default: no caps between
+        claims. Per-person caps: ``return caps.in_order(self, results, p)`` (shanghai-2025-skills-upgrade,
+        beijing-2026-key-groups); a group's yearly total: ``caps.cap_total``
+        (beijing-2019-skills-action, beijing-2026-high-skill-training; name it in ``cap_groups``).
         """
         return results
 
     def as_prior(self, p: ParameterSet) -> pl.Expr:
         """How a claim paid in a population stands as a prior subsidy of the same person's
         later claims (``caps.in_order``): a prior_subsidies item over the result row, dated
-        the application; null where a paid claim is no prior subsidy of the person."""
+        the application; null where a paid claim is no prior subsidy of the person. Default:
+        this policy's id, the certificate's occupation, item and level, dated the application.
+        shanghai-2025-skills-upgrade and beijing-2019-skills-action override it."""
         return pl.struct(policy_id=pl.lit(self.id), occupation_code=pl.col("occupation_code"),
                          special_ability_item=pl.col("special_ability_item"), cert_level=pl.col("cert_level"),
                          date=pl.col("application_date"), as_employed=pl.lit(None, pl.Boolean),
                          as_student=pl.lit(None, pl.Boolean)).cast(PRIOR_DTYPE)
 
     def missing_parameters(self, p: ParameterSet) -> list[str]:
-        """Parameters a scenario must supply before this policy can cost anything."""
+        """Parameters a scenario must supply before this policy can cost anything (evaluate
+        refuses with PolicyError naming them). Default: none. beijing-2025-project-training-draft
+        (a draft without amounts) overrides it."""
         return []
 
     def tier_probes(self) -> dict[str, Any] | None:
@@ -264,7 +312,8 @@ class Policy:
         """Worked claims the policy pays (``examples.json`` beside policy.toml; [] if none):
         each ``{"name", "claim", "expected": {status, amount_cny, ...}, "parameters"?}``, where
         ``parameters`` are overrides the claim is paid under (a draft's amounts). The
-        conformance kit (skillsim.testing) draws its claims from them."""
+        conformance kit (skillsim.testing) draws its claims from them. Every policy keeps the
+        default (the file); none overrides it."""
         path = self.folder / "examples.json"
         if not path.is_file():
             return []
@@ -273,14 +322,17 @@ class Policy:
 
     def class_maps(self, p: ParameterSet) -> ClassMaps | None:
         """The catalog's classes under ``p`` (its catalog_overrides included); None: this
-        policy has no catalog classes, so a scenario cannot assume any for it."""
+        policy has no catalog classes, so a scenario cannot assume any for it. Default: None.
+        shanghai-2025-skills-upgrade and beijing-2026-key-groups override it."""
         return None
 
     @staticmethod
     def assumed_class(p: ParameterSet, item: pl.Expr) -> pl.Expr:
         """The class ``p``'s assumed classes give the claim's occupation code (or, where
         ``item`` holds, its special-ability item); null where none. A policy with classes
-        takes it last, after the claim's own catalog_class and everything the law says."""
+        takes it last, after the claim's own catalog_class and everything the law says. A
+        helper for ``derive`` of a policy with ``class_maps`` (shanghai-2025-skills-upgrade,
+        beijing-2026-key-groups call it); not meant to be overridden."""
         assumed = p.assumed_classes
         if not assumed:
             return pl.lit(None, pl.String)
@@ -295,7 +347,9 @@ class Policy:
 
     def evaluate(self, claims: pl.DataFrame | pl.LazyFrame, params: ParameterSet | None = None,
                  *, detail: Detail = "rules", validate: bool = True) -> pl.LazyFrame:
-        """Every claim's result under this policy, as a lazy frame of claims + results."""
+        """Every claim's result under this policy, as a lazy frame of claims + results: the
+        hooks above turned into one polars plan. Not overridden but by beijing-2019-skills-action,
+        which wraps it to add its second payments."""
         p = params or self.parameters
         missing = self.missing_parameters(p)
         if missing:
@@ -381,7 +435,8 @@ class Policy:
         """Per-claim facts about its prior_subsidies: name -> (condition, "any" | "count").
 
         Conditions may use ``prior(field)`` and the claim's own columns. Only claims
-        that have prior subsidies are exploded; the rest get False / 0.
+        that have prior subsidies are exploded; the rest get False / 0. A helper for
+        ``derive`` (every built-in policy that caps by earlier subsidies calls it), not a hook.
         """
         indexed = lf.with_row_index("_row")
         has = indexed.filter(pl.col("prior_subsidies").list.len() > 0).explode("prior_subsidies")
@@ -397,7 +452,9 @@ class Policy:
 
     # ---- one claim ------------------------------------------------------------------
     def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
-        """The result of one claim (parsed JSON), with every deciding rule and its clause."""
+        """The result of one claim (parsed JSON), with every deciding rule and its clause:
+        ``evaluate`` over a one-row frame, so the two cannot disagree. Not overridden but by
+        beijing-2019-skills-action (its second payments)."""
         frame = claims_frame([claim])
         row = collect(self.evaluate(frame, params, detail="reasons", validate=False)).row(0, named=True)
         return result_dict(row)
@@ -405,11 +462,16 @@ class Policy:
     # ---- documentation --------------------------------------------------------------
     @cached_property
     def catalog(self) -> pl.DataFrame | None:
+        """The policy's catalog (``catalogs.load_catalog``: CSV, a source on every row) for
+        ``skillsim catalog`` and the kit. Default: None. shanghai-2025-skills-upgrade and
+        beijing-2026-key-groups override it (a cached_property)."""
         return None
 
     def known_codes(self) -> tuple[list[str], list[str]]:
         """Occupation codes and special-ability items this policy's data files name
-        (a synthetic population draws its occupations from them)."""
+        (a synthetic population draws its occupations from them). Default: the catalog's
+        ``code`` column and its special_ability rows' ``name``; none without a catalog.
+        shanghai-2025-skills-upgrade overrides it."""
         cat = self.catalog
         if cat is None or "code" not in cat.columns:
             return [], []
