@@ -137,8 +137,8 @@ Overrides = dict[PolicyId, dict[str, Override]]
 class SwapTable(Table):
     """[swap]: the populations of baseline scenarios, each run under every one of their policies
     (N × N): the same people, moved to the policy's city and, by whole years, to when it governs."""
-    baselines: Union[Literal["all"], Annotated[list[Slug], Field(min_length=2)]] = Field(
-        "all", description='"all": every ready scenario with baseline = true; or a list of ready scenario names')
+    baselines: list[Slug] | None = Field(
+        None, description="ready scenario names (left out: every ready scenario with baseline = true)")
     size: Size | None = Field(None, description="each population's size in the swap (else its baseline's)")
 
 
@@ -392,7 +392,7 @@ def baselines() -> list[str]:
 def _swap(f: ScenarioFile, digest: str, path: str) -> Scenario:
     """Every population of the baselines under every policy of theirs: its own first, then the
     others in the baselines' order (the runner moves the people to each policy's city and time)."""
-    names = baselines() if f.swap.baselines == "all" else f.swap.baselines
+    names = baselines() if f.swap.baselines is None else f.swap.baselines
     if len(names) < 2:
         raise ScenarioError("swap.baselines", f"needs two baselines or more, found {len(names)} "
                                               f"({', '.join(names) or 'none'}; mark one with [scenario] baseline = true)")

@@ -365,3 +365,53 @@ def test_a_tiny_eligible_share_is_refused_not_allocated():
 if __name__ == "__main__":  # rewrite the parsed values of the ready scenarios (after an intended change)
     BEFORE.write_text(json.dumps({n: _dump(scenario.load(n)) for n in scenario.ready_scenarios()},
                                  ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------ jurisdictions, baselines and the swap
+
+def test_hukou_shares_name_jurisdictions_by_id_and_never_the_own_city():
+    text = MINIMAL.replace(SIZE_LINE, SIZE_LINE + '\nhukou = { shares = { own = 0.9, shanghai = 0.1 }, source = "x" }')
+    assert scenario.loads(text).populations[0].a["hukou"]["shares"] == {"own": 0.9, "shanghai": 0.1}
+    err = error(text.replace("shanghai = 0.1", "beijing = 0.1"))
+    assert err.key == "populations[0].hukou.shares.beijing" and "own" in str(err)
+    err = error(text.replace("shanghai = 0.1", "atlantis = 0.1"))
+    assert err.key == "populations[0].hukou.shares.atlantis"
+    assert error(MINIMAL.replace('city = "beijing"', 'city = "atlantis"')).key == "populations[0].city"
+
+
+def test_a_swap_moves_every_baseline_s_people_under_every_baseline_s_policies():
+    swap = scenario.load("swap")
+    names = scenario.baselines()
+    base = [scenario.load(n) for n in names]
+    assert {p.name for p in swap.populations} == {p.name for b in base for p in b.populations}
+    every = {pid for b in base for pid in b.policy_ids}
+    for b in base:
+        for own in b.populations:
+            moved = next(p for p in swap.populations if p.name == own.name)
+            assert moved.policies[:len(own.policies)] == own.policies and set(moved.policies) == every
+            assert moved.size == 1_000_000 and moved.city == own.city
+            assert {k: v for k, v in moved.a.items() if k not in ("size", "claim_fields")} == \
+                {k: v for k, v in own.a.items() if k not in ("size", "claim_fields")}
+    pair = scenario.loads('[scenario]\nname = "p"\ndescription = "d"\nseed = 1\n'
+                          '[swap]\nbaselines = ["beijing-2026-baseline", "shanghai-2025-baseline"]\n')
+    assert [p.policies for p in pair.populations] == [(BJ, SH), (SH, BJ)]
+    assert pair.populations[0].size == scenario.load("beijing-2026-baseline").populations[0].size  # no size: the baseline's
+
+
+@pytest.mark.parametrize("body, key", [
+    ('[swap]\nbaselines = ["beijing-2026-baseline"]\n', "swap.baselines"),                 # one is no swap
+    ('[swap]\nbaselines = ["beijing-2026-baseline", "nowhere"]\n', "swap.baselines"),
+    ('[swap]\nbaselines = ["beijing-2026-baseline", "swap"]\n', "swap.baselines"),         # a swap of a swap
+    ('', "populations"),                                                                    # neither
+    (f'[swap]\n[[populations]]\nname = "bj"\ncity = "beijing"\npolicies = ["{BJ}"]\n', "populations"),  # both
+    (f'[swap]\n[parameters.{BJ}]\nx = {{ value = 1, source = "x" }}\n', "parameters"),
+])
+def test_a_bad_swap_is_one_line_naming_its_key(body, key):
+    assert error('[scenario]\nname = "p"\ndescription = "d"\nseed = 1\n' + body).key == key
+
+
+def test_a_baseline_flag_marks_the_default_run():
+    assert {"beijing-2026-baseline", "shanghai-2025-baseline"} <= set(scenario.baselines())
+    assert "swap" not in scenario.baselines() and "reform-example" not in scenario.baselines()
+    err = error('[scenario]\nname = "p"\ndescription = "d"\nseed = 1\nbaseline = true\n[swap]\n')
+    assert err.key == "scenario.baseline"
