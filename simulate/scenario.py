@@ -152,7 +152,7 @@ class ScenarioFile(Table):
     parameters: Overrides = Field(default_factory=dict, description="baseline parameter values (assumptions)")
     reform: Overrides = Field(default_factory=dict, description="a reform, compared against the baseline")
     catalog_assumptions: dict[PolicyId, CatalogAssumption] = Field(
-        default_factory=dict, description="for a policy with catalog classes (SHSU-K1 classes, BJKG-C3 tiers)")
+        default_factory=dict, description="for a policy with catalog classes (its class_maps hook: classes or tiers by occupation)")
 
     @model_validator(mode="after")
     def _consistent(self):
