@@ -292,5 +292,5 @@ def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], N
         return run(scen, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
 
 
-__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate", "moved", "issue_window", "chunks", "RunResult",
-           "total_steps"]
+__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate",
+           "moved", "issue_window", "chunks", "RunResult", "total_steps"]
