@@ -12,10 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from skillsim.policies import Check, Note, ParameterSet, Policy
-from skillsim.policies.caps import in_order
-from skillsim.policies.engine import by_distinct, col_in, fmt, prior
-from skillsim.policies.levels import LEVEL_NAMES
+from skillsim.plugin import LEVEL_NAMES, Check, Note, ParameterSet, Policy, by_distinct, col_in, fmt, in_order, prior
 
 C = pl.col
 EMPLOYEE, ON_BENEFIT = "企业在职职工", "领取失业保险金人员"   # NX25-S1's two groups

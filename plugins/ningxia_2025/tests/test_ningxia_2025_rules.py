@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from skillsim.policies import ContractError, get_policy, validate_claim
+from skillsim.plugin import ContractError, get_policy, validate_claim
 
 PID = "ningxia-2025-skills-subsidy"
 NX = get_policy(PID)
