@@ -4,7 +4,7 @@ browser's drawing adds ~0.1 s).
 
     .venv/bin/python -m skillsim.dashboard.bench [--size N] [--replications R]
 
-Without --size: the ready scenarios' own sizes (the two baselines together: ~1.1 million claims).
+Without --size: the ready scenarios' own sizes (every baseline at its own size).
 """
 from __future__ import annotations
 
@@ -15,22 +15,44 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from . import amounts, data, person
 from .cli import REPS_ENV, SIZE_ENV
 
-VIEWS = Path(__file__).with_name("views")
-BJ, SH = "beijing-2026-baseline", "shanghai-2025-baseline"
-# page, session state to start from, the widget (kind, key), new values never seen before (a value
-# seen before would come from the cache), a label
-CHANGES = [
-    ("tiers", {}, ("radio", "tiers_rate"), ["rate_120", "rate_80", "rate_all"], "Shanghai's rate view"),
-    ("compare", {}, ("selectbox", "cmp_dimension"), ["level", "tier", "occupation"], "breakdown dimension"),
-    ("explain", {}, ("number_input", "f:bj-unemployed-care-worker:cert_level"), [3, 2, 5], "certificate level"),
-    ("reform", {"rf_scenario": BJ}, ("slider", f"p:{BJ}:beijing-2026-key-groups:a_tier_uplift_pct"), [30, 40, 50],
-     "Beijing's A-tier uplift (%)"),
-    ("reform", {"rf_scenario": SH}, ("slider", f"p:{SH}:shanghai-2025-skills-upgrade:rate_employed_pct"),
-     [90, 100, 70], "Shanghai's employed rate (%)"),
-    ("cashflow", {}, ("toggle", "cf_cumulative"), [True, False, True], "cumulative on/off"),
-]
+VIEWS = Path(__file__).resolve().with_name("views")   # the real files, not the editable link tree
+
+
+def changes() -> list[tuple[str, dict, tuple[str, str] | None, list, str]]:
+    """Per page: session state to start from, the widget (kind, key; None: the page's first
+    slider), new values never seen before (a value seen before would come from the cache), a
+    label. Taken from the registry and the ready scenarios: every baseline's Reform page."""
+    views = amounts.views(amounts.by_level())
+    tiers = (("radio", "tiers_view"), [*views[1:], views[0]][:3], "amount view") if views else \
+        (("selectbox", "tiers_city"), [*amounts.cities_by_level()[1:], amounts.cities_by_level()[0]], "jurisdiction")
+    preset = next(iter(person.presets()))
+    baselines = [n for n in data.ready() if n.endswith("-baseline")]
+    return [("tiers", {}, *tiers),
+            ("compare", {}, ("selectbox", "cmp_dimension"), ["level", "tier", "occupation"], "breakdown dimension"),
+            ("explain", {}, ("number_input", f"f:{preset}:cert_level"), [3, 2, 5], "certificate level"),
+            *(("reform", {"rf_scenario": name}, None, [], f"{name}: the first parameter") for name in baselines),
+            ("cashflow", {}, ("toggle", "cf_cumulative"), [True, False, True], "cumulative on/off")]
+
+
+def parameter_widget(at: AppTest) -> tuple[tuple[str, str], list, str]:
+    """The page's first parameter slider (else its first parameter number) and three values of
+    it not seen yet: a quarter, half and three quarters of a slider's range, 3/4, 5/4 and 3/2 of
+    a number."""
+    sliders = [w for w in at.slider if w.key.startswith("p:")]
+    if sliders:
+        w, kind = sliders[0], "slider"
+        picks = [w.min + (w.max - w.min) * q / 4 for q in (1, 2, 3)]
+    else:
+        numbers = [w for w in at.number_input if w.key.startswith("p:") and w.value]
+        if not numbers:
+            raise RuntimeError("the page shows no parameter to change")
+        w, kind = numbers[0], "number_input"
+        picks = [w.value * q for q in (0.75, 1.25, 1.5)]
+    picks = [type(w.value)(round(v / w.step) * w.step) for v in picks]
+    return (kind, w.key), [v for v in dict.fromkeys(picks) if v != w.value][:3], w.label
 
 
 def timed(at: AppTest) -> float:
@@ -50,13 +72,17 @@ def main() -> None:
     os.environ[SIZE_ENV], os.environ[REPS_ENV] = str(a.size or ""), str(a.replications or "")
     print("| page | widget changed | first load (s) | each redraw (s) |")
     print("|---|---|---|---|")
-    for view, state, (kind, key), values, label in CHANGES:
+    for view, state, widget, values, label in changes():
         if a.pages and view not in a.pages:
             continue
         at = AppTest.from_file(str(VIEWS / f"{view}.py"), default_timeout=1800)
         for k, v in state.items():
             at.session_state[k] = v
         first = timed(at)
+        if widget is None:
+            widget, values, name = parameter_widget(at)
+            label = f"{label} ({name})"
+        kind, key = widget
         redraws = []
         for v in values:
             getattr(at, kind)(key=key).set_value(v)

@@ -14,14 +14,17 @@ def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
 
 
 def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
-                 x_order: Sequence[str] | None = None, key: str, height: int = 320) -> None:
-    """Bars of ``y`` by ``x``, one bar per ``color`` value side by side (in the frame's order)."""
+                 x_order: Sequence[str] | None = None, key: str, height: int = 320,
+                 palette: Sequence[str] | None = None) -> None:
+    """Bars of ``y`` by ``x``, one bar per ``color`` value side by side (in the frame's order);
+    ``palette``: the colour of each of those values, in that order (default: altair's)."""
     colors = list(dict.fromkeys(df[color].to_list()))
+    scale = alt.Scale(domain=colors, range=list(palette)) if palette else alt.Undefined
     chart = alt.Chart(df).mark_bar().encode(
         x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset(f"{color}:N", sort=colors),
         y=alt.Y(f"{y}:Q", title=y_title),
-        color=alt.Color(f"{color}:N", title=None, sort=colors,
+        color=alt.Color(f"{color}:N", title=None, sort=colors, scale=scale,
                         legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{y}:Q", title=y_title, format=",")],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from skillsim.policies import get_policy
+from skillsim.policies import all_policies, get_policy
 
 from .data import Source
 
@@ -78,7 +78,7 @@ def top_keys(df: pl.DataFrame, n: int) -> pl.DataFrame:
 
 
 def monthly(src: Source, cumulative: bool) -> pl.DataFrame:
-    """Payments by month (BJKG-T1's publicity calendar, SHSU's delay): mean, p05, p95 over
+    """Payments by month (each policy's payment_month): mean, p05, p95 over
     replications, per policy and variant; cumulative sums within each replication if asked."""
     per = _per_replication(src, "payment_month", C("budget_cny")).filter(C("key") != "(none)")
     if per.is_empty():
@@ -98,10 +98,11 @@ def monthly(src: Source, cumulative: bool) -> pl.DataFrame:
 
 
 def occupation_names() -> dict[str, str]:
-    """Occupation code → official name, from every policy's catalog (codes outside them stay codes)."""
+    """Occupation code → official name, from every registered policy's catalog (codes outside
+    them stay codes; where catalogs name a code differently, the first policy by id wins)."""
     names: dict[str, str] = {}
-    for pid in ("beijing-2026-key-groups", "shanghai-2025-skills-upgrade"):
-        cat = get_policy(pid).catalog
+    for policy in reversed(all_policies()):
+        cat = policy.catalog
         if cat is not None and "code" in cat.columns:
             names.update(dict(cat.filter(C("code").is_not_null()).select("code", "name").iter_rows()))
     return names

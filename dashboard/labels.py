@@ -53,21 +53,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "running": ("正在模拟 {name} …", "Simulating {name} …"),
     "ungraded": ("不分等级", "ungraded"),
     # Tiers
-    "tiers_intro": ("各政策按等级(五级→一级)和档次/类别的补贴标准, 由各计算器对典型符合条件的申请计算得出。",
+    "tiers_intro": ("各政策按等级(五级→一级)和档次/类别的补贴标准, 由各计算器对该政策声明的典型符合条件的申请计算得出。",
                     "Every policy's amount by level (5 → 1) and tier or class, computed by each calculator "
-                    "on a typical eligible claim."),
-    "tiers_view": ("上海比例", "Shanghai's rate"),
-    "rate_100": ("100% = 基准金额 (灵活就业)", "100 % = base amount (flexible)"),
-    "rate_80": ("80% (在职人员)", "80 % (employed)"),
-    "rate_120": ("120% (失业后再就业)", "120 % (re-employed)"),
-    "rate_all": ("三种比例", "all three rates"),
+                    "on the typical eligible claim the policy declares."),
+    "tiers_view": ("金额口径", "Amount view"),
+    "all_variants": ("全部口径", "all views"),
     "tiers_other": ("不按等级计算的政策: {names}", "Not by level: {names}"),
     "amount_rules": ("这些金额出自哪些条款", "Where these amounts come from"),
-    "bj_timeline": ("北京个人技能提升补贴: 2019 年 (BJSA-4) 与 2026 年", "Beijing's individual upgrade amounts: 2019 (BJSA-4) vs 2026"),
-    "bj_2019": ("2019 (BJSA-4)", "2019 (BJSA-4)"),
-    "bj_2026_b": ("2026 B档", "2026 tier B"),
-    "bj_2026_a": ("2026 A档", "2026 tier A"),
-    "bj_change": ("2026 B档 − 2019", "2026 B − 2019"),
+    "over_time": ("同一地区的各项政策", "One jurisdiction over time"),
+    "over_time_intro": ("所选地区按等级计算的各项政策, 按年份并列。", "The jurisdiction's by-level policies side by side, by year."),
+    "jurisdiction": ("地区", "Jurisdiction"),
     # Compare
     "compare_intro": ("选择两个或更多情景(或 `skillsim run --out` 的输出目录), 并排比较预算、受益人数、覆盖率和人均成本; 误差线为 90% 区间。",
                       "Pick two or more scenarios (or `skillsim run --out` folders): budget, beneficiaries, "
@@ -82,7 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dim_tier": ("档次/类别", "Tier or class"),
     "dim_occupation": ("职业(前15)", "Occupation (top 15)"),
     "dim_payee": ("领取对象", "Payee"),
-    "dim_district": ("上海区级分担", "Shanghai district share"),
+    "dim_district": ("区级分担", "District share"),
     "dim_cert_kind": ("证书类型", "Certificate kind"),
     "failures": ("申请为何不符合: 按决定规则", "Why claims fail, by rule id"),
     "failed_claims": ("未获补贴的申请", "Claims turned down"),
@@ -97,7 +92,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "home_city": ("此人所在城市", "The person's city"),
     "person_fields": ("个人", "Person"),
     "cert_fields": ("证书与申请", "Certificate and application"),
-    "training_fields": ("培训类字段 (2019 行动方案、2026 研修、征求意见稿)", "Training-side fields (2019 plan, 2026 high-skill, draft)"),
+    "training_fields": ("培训类字段", "Training-side fields"),
     "prior_json": ("已享受的补贴 (JSON 列表)", "Subsidies already paid (JSON list)"),
     "status": ("结果", "Status"),
     "base_amount_cny": ("基准金额(元)", "Base amount (CNY)"),
@@ -166,6 +161,25 @@ def city(c: str | None) -> str:
         return t("other_city")
     names = next((p.meta.city_name for p in all_policies() if p.meta.city == c), None)
     return c if names is None else names[lang()]
+
+
+# Colours of jurisdictions: a fixed palette (Tableau 10) dealt out by sorted city id, so a city keeps its
+# colour on every page and in every run; its policies' series are shades of it.
+PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#ff9da6",
+           "#9d755d", "#bab0ac")
+
+
+def city_color(c: str) -> str:
+    known = sorted(cities())
+    return PALETTE[known.index(c) % len(PALETTE)] if c in known else "#888888"
+
+
+def shade(color: str, k: int, n: int) -> str:
+    """The k-th of n shades of a colour (from darker to lighter; the colour itself when n = 1)."""
+    f = 0.0 if n <= 1 else -0.35 + 0.8 * k / (n - 1)     # < 0: towards black, > 0: towards white
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(x + (255 - x) * f) if f > 0 else round(x * (1 + f)) for x in rgb]
+    return "#" + "".join(f"{x:02x}" for x in mixed)
 
 
 def value(v: str | None) -> str:

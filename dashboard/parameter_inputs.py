@@ -40,7 +40,7 @@ def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str,
 
 
 def _class_editor(key: str, classes: tuple[str, ...]) -> dict[str, str]:
-    """Extra catalog classes (BJKG-C3, SHSU-K1): occupation code or item name → a class the policy pays."""
+    """Extra catalog classes (a policy's class_maps): occupation code or item name → a class the policy pays."""
     empty = pl.DataFrame(schema={"code": pl.String, "class": pl.String})
     edited = st.data_editor(empty, key=key, num_rows="dynamic", hide_index=True, column_config={
         "class": st.column_config.SelectboxColumn("class", options=list(classes))})

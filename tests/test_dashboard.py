@@ -4,7 +4,10 @@ calculators and the simulator, so a wrong figure fails). Small populations: 20,0
 per population, 3 replications."""
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -12,9 +15,12 @@ import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from skillsim.dashboard import amounts as tier_amounts
+from skillsim.dashboard import labels, person
 from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV
+from skillsim.policies import all_policies, get_policy, policy_ids
+from skillsim.policies.plugins import declarations
 from skillsim.simulate import report, runner, scenario
-from skillsim.policies import policy_ids
 
 ROOT = Path(__file__).resolve().parent.parent / "dashboard"
 SIZE, REPS = 20_000, 3
@@ -40,6 +46,11 @@ def ok(at: AppTest) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite spec of every altair chart on the page, in page order."""
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
 
 
 def charts(at: AppTest) -> list[pl.DataFrame]:
@@ -82,10 +93,26 @@ def test_app_starts_on_tiers_and_switches_language():
     at.radio(key="lang").set_value("en")
     ok(at.run())
     assert at.header[0].value == "Tiers"
-    assert table(at, "Level").shape == (5, 5)            # the 2019-vs-2026 table, headed in English
+    # the one-jurisdiction table, headed in English: a row per level, a column per series there
+    first = tier_amounts.cities_by_level()[0]
+    assert table(at, "Level").shape == tier_amounts.over_time(tier_amounts.tier_table(None, "en"), first).shape
 
 
 # ---------------------------------------------------------------- Tiers
+
+def probe_amount(row: dict) -> int:
+    """What the calculator pays the probe claim a Tiers row stands for (one claim, explain)."""
+    tiers = tier_amounts.declaration(row["policy_id"])
+    value = next(v for v, names in tiers.values if names["zh"] in (row["tier"], "")) if tiers.field else None
+    claim = next(c for v, lv, c in tiers.probes(row["variant"]) if v == value and lv == row["level"])
+    return get_policy(row["policy_id"]).explain(claim)["amount_cny"]
+
+
+def plugin_policies() -> list[str]:
+    """Registered policies of other packages than skillsim (plug-ins) that pay by level."""
+    return [p.id for p in all_policies() if not type(p).__module__.startswith("skillsim.")
+            and p.tier_probes() is not None]
+
 
 def test_tiers_chart_and_table_are_the_calculators_amounts():
     at = page("tiers")
@@ -93,23 +120,161 @@ def test_tiers_chart_and_table_are_the_calculators_amounts():
     assert one(tiers, series="京人社能发〔2026〕2号 A", level=4) == 1800      # 1500 × 1.2 (BJKG-A1)
     assert one(tiers, series="沪人社规〔2025〕7号 A", level=1) == 4550        # SHSU-A1 base
     assert one(tiers, series="京政办发〔2019〕18号 BJSA-4", level=1) == 3000
+    # every policy that declares [tiers] is there, and every amount is what its calculator pays
+    assert set(tiers["policy_id"]) == set(tier_amounts.by_level())
+    assert tiers.height > 40
+    for row in tiers.iter_rows(named=True):
+        assert row["amount_cny"] == probe_amount(row), row
     wide = table(at, "系列")
-    assert len(wide) == 6 and wide.iloc[:, 5].tolist()[:2] == [2400, 2000]   # level 1: tier A, tier B
-    # Beijing 2019 (BJSA-4) against 2026 (issue 5): level 1 fell from 3000 to 2000 (tier B)
-    assert timeline.filter(pl.col("level_name") == "高级技师(一级)").sort("year")["amount_cny"].to_list() \
-        == [3000, 2400, 2000]
-    assert table(at, "等级").iloc[4, 4] == -1000
+    assert len(wide) == tiers["series"].n_unique()
+    level_1 = dict(zip(wide.iloc[:, 0], wide.iloc[:, 5]))                  # columns: series, 5 … 1, ungraded
+    assert (level_1["京人社能发〔2026〕2号 A"], level_1["京人社能发〔2026〕2号 B"]) == (2400, 2000)
+    # the policies that do not go by level are named
+    assert set(tier_amounts.not_by_level()) == {p for p in policy_ids() if get_policy(p).tier_probes() is None}
+    assert all(get_policy(p).meta.document in at.caption[1].value for p in tier_amounts.not_by_level())
+    # one jurisdiction over time (the one with the most by-level policies first: here Beijing):
+    # BJSA-4 of 2019 against the 2026 tiers A and B, by year; level 1 fell from 3000 to 2400 / 2000
+    assert at.selectbox(key="tiers_city").value == "beijing"
+    assert timeline.filter(pl.col("level_name") == "高级技师(一级)")["amount_cny"].to_list() == [3000, 2400, 2000]
+    over = table(at, "等级")
+    assert list(over.columns) == ["等级", "京政办发〔2019〕18号 BJSA-4", "京人社能发〔2026〕2号 A", "京人社能发〔2026〕2号 B"]
+    assert over.iloc[4, 1:].tolist() == [3000, 2400, 2000]
 
 
-def test_tiers_shanghai_rate_view_changes_the_numbers():
+def test_tiers_variant_view_changes_the_numbers():
     at = page("tiers")
-    at.radio(key="tiers_rate").set_value("rate_120")
+    assert at.radio(key="tiers_view").options[-1] == "全部口径"
+    at.radio(key="tiers_view").set_value("shanghai-2025-skills-upgrade/rate_120")
     tiers = charts(ok(at.run()))[0]
     assert one(tiers, series="沪人社规〔2025〕7号 A · 120%", level=1) == 5460   # 4550 × 120 % (SHSU-R5)
     assert one(tiers, series="京人社能发〔2026〕2号 A", level=4) == 1800        # Beijing unchanged
-    at.radio(key="tiers_rate").set_value("rate_all")
+    at.radio(key="tiers_view").set_value("all")
     tiers = charts(ok(at.run()))[0]
     assert {one(tiers, series=f"沪人社规〔2025〕7号 C · {p}%", level=3) for p in (80, 100, 120)} == {1200, 1500, 1800}
+    for row in tiers.filter(pl.col("variant").is_not_null()).iter_rows(named=True):
+        assert row["amount_cny"] == probe_amount(row), row
+
+
+def test_tiers_colours_are_the_jurisdictions():
+    cities = labels.cities()
+    assert [labels.city_color(c) for c in sorted(cities)] == list(labels.PALETTE[:len(cities)])
+    at = page("tiers")
+    spec, data = specs(at)[0], charts(at)[0]
+    colours = dict(zip(spec["encoding"]["color"]["scale"]["domain"], spec["encoding"]["color"]["scale"]["range"]))
+    by_city = {c: {colours[s] for s in data.filter(pl.col("city") == c)["series"]} for c in set(data["city"])}
+    assert len(set(colours.values())) == len(colours)             # every series its own shade
+    single = [c for c in by_city if data.filter(pl.col("city") == c)["series"].n_unique() == 1]
+    assert all(by_city[c] == {labels.city_color(c)} for c in single)
+
+
+def test_tiers_show_a_plugin_at_the_calculators_amounts():
+    plugins = plugin_policies()
+    assert plugins, "no plug-in policy with [tiers] is installed (make test installs plugins/ningxia_2025)"
+    at = page("tiers")
+    tiers = charts(at)[0]
+    for pid in plugins:
+        mine = tiers.filter(pl.col("policy_id") == pid)
+        assert mine.height > 0, pid
+        for row in mine.iter_rows(named=True):
+            assert row["amount_cny"] == probe_amount(row), row
+    # the Ningxia plug-in (NX25-A1, A2): 800 / 1200 / 1600, and 1000 / 1500 / 2000 for an urgent-shortage occupation
+    by_series = {tuple(g.sort("level", descending=True)["amount_cny"].to_list()) for _, g in
+                 tiers.filter(pl.col("policy_id").is_in(plugins)).group_by("series")}
+    assert {(800, 1200, 1600), (1000, 1500, 2000)} <= by_series
+    city = get_policy(plugins[0]).meta.city
+    at.selectbox(key="tiers_city").set_value(city)
+    timeline = charts(ok(at.run()))[1]
+    assert set(timeline["city"]) == {city} and set(timeline["policy_id"]) >= set(plugins)
+
+
+def test_tiers_a_bad_declaration_is_one_readable_line(monkeypatch):
+    policy = get_policy("beijing-2026-key-groups")
+    bad = {**policy.tier_probes(), "rules": ["BJKG-A1", "BJKG-Z9"]}
+    monkeypatch.setattr(policy, "tier_probes", lambda: bad)
+    tier_amounts.declaration.cache_clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "views" / "tiers.py"), default_timeout=60).run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [
+            "beijing-2026-key-groups: policy.toml [tiers]: rules: 'BJKG-Z9' is not a rule of rules.toml"]
+    finally:
+        tier_amounts.declaration.cache_clear()
+
+
+BASE = {"example": "base claim of the tests", "levels": [5, 4], "rules": ["BJKG-A1"]}
+
+
+@pytest.mark.parametrize("raw, says", [
+    ({**BASE, "level": [5]}, "unknown key 'level'"),
+    ({**BASE, "example": "nobody"}, "example 'nobody' is not an example"),
+    ({**BASE, "levels": [5, 6]}, "levels must be distinct levels"),
+    ({**BASE, "levels": [5, "ungraded"]}, "ungraded (the claim fields"),
+    ({**BASE, "field": "catalog_class"}, "field and values go together"),
+    ({**BASE, "field": "registered_unemployed", "values": [True]}, "values[0]: True needs a label"),
+    ({**BASE, "variants": {"x": {"claim": {}}}}, "variants.x.label must be"),
+    ({**BASE, "variants": {"x": {"label": "x", "claims": {}}}}, "variants.x must be a table"),
+])
+def test_tiers_declarations_are_checked(monkeypatch, raw, says):
+    policy = get_policy("beijing-2026-key-groups")
+    monkeypatch.setattr(policy, "tier_probes", lambda: raw)
+    tier_amounts.declaration.cache_clear()
+    try:
+        with pytest.raises(tier_amounts.TiersError, match=re.escape(says)):
+            tier_amounts.declaration(policy.id)
+    finally:
+        tier_amounts.declaration.cache_clear()
+
+
+def test_every_registered_declaration_reads_and_pays_every_probe():
+    """A policy's [tiers] must be readable and name claims its calculator pays at each level."""
+    for pid in tier_amounts.by_level():
+        tiers = tier_amounts.declaration(pid)
+        for variant in [v.key for v in tiers.variants] or [None]:
+            got = tier_amounts.amounts(pid, variant, "en")
+            assert got.height > 0, (pid, variant)
+
+
+# ---------------------------------------------------------------- no policy or city in the dashboard's code
+
+def names_of_the_registry() -> list[tuple[str, re.Pattern]]:
+    """What the dashboard's code must not name: every registered policy's id, rule prefix (as
+    ``PREFIX-``), jurisdiction id and names (plug-ins that cannot load too)."""
+    found: dict[str, re.Pattern] = {}
+    metas = [(p.id, p.meta.rule_prefix, p.meta.city, p.meta.city_name) for p in all_policies()]
+    metas += [(d.policy_id, d.rule_prefix, d.city, {}) for d in declarations()[0].values()]
+    for pid, prefix, city, names in metas:
+        found[pid] = re.compile(re.escape(pid))
+        found[prefix + "-"] = re.compile(re.escape(prefix) + "-")
+        for word in (city, names.get("en")):
+            if word:
+                found[word] = re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])", re.IGNORECASE)
+        if names.get("zh"):
+            found[names["zh"]] = re.compile(re.escape(names["zh"]))
+    return list(found.items())
+
+
+def named_in(source: str, needles: list[tuple[str, re.Pattern]]) -> list[tuple[int, str]]:
+    """(line, name) of every string constant of ``source`` naming one of ``needles`` (docstrings aside)."""
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str)}
+    return [(node.lineno, name) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            for name, pattern in needles if pattern.search(node.value)]
+
+
+def test_the_dashboard_names_no_policy_rule_or_jurisdiction():
+    needles = names_of_the_registry()
+    assert {"BJKG-", "shanghai", "上海"} <= {n for n, _ in needles}
+    # the scan finds what it looks for, and skips docstrings
+    planted = '"""About Beijing."""\ndef f():\n    """BJKG-A1"""\n    return f"{x} 上海", "beijing-2026-key-groups", "SHSU-R1"\n'
+    assert sorted(named_in(planted, needles)) == [(4, name) for name in sorted(
+        ["上海", "beijing-2026-key-groups", "beijing", "Beijing", "SHSU-"])]
+    offenders = {f"{path.relative_to(ROOT)}:{line}: {name}" for path in sorted(ROOT.rglob("*.py"))
+                 for line, name in named_in(path.read_text(encoding="utf-8"), needles)}
+    assert not offenders, sorted(offenders)
 
 
 # ---------------------------------------------------------------- Compare
@@ -165,16 +330,17 @@ def test_compare_reads_a_run_folder_and_reports_a_bad_one(tmp_path, summaries):
 
 # ---------------------------------------------------------------- Explain one person
 
-PRESET = "bj-unemployed-care-worker"
+PRESET = "bj-unemployed-care-worker"     # the worked example most policies pay (person.default_preset)
 
 
 def amounts(at: AppTest) -> dict[str, int]:
     table = charts(at)[0]
-    return {k.split(" (")[0]: v for k, v in zip(table["policy"], table["amount_cny"])}
+    return {k.rsplit(" (", 1)[0]: v for k, v in zip(table["policy"], table["amount_cny"])}   # "document (city)"
 
 
 def test_explain_shows_every_policy_with_its_clauses():
     at = page("explain")
+    assert at.selectbox(key="ex_preset").value == PRESET == next(iter(person.presets()))
     got = amounts(at)
     assert got["京人社能发〔2026〕2号"] == 1800            # examples/expected.json: tier A, level 4
     assert got["沪人社规〔2025〕7号"] == 2600               # the same person in Shanghai: class A level 4, 100 %
@@ -197,6 +363,28 @@ def test_explain_a_field_change_changes_the_amounts():
     at.toggle(key="ex_relocate").set_value(False)       # a Beijing person is not Shanghai's
     got = amounts(ok(at.run()))
     assert got["京人社能发〔2026〕2号"] == 2400 and got["沪人社规〔2025〕7号"] == 0
+
+
+def test_explain_shows_a_plugin_at_its_calculators_amount():
+    """A plug-in's row on the Explain page, with its own claim fields from the form, is what its
+    calculator pays the same person moved to its jurisdiction (Ningxia: NX25-A2, level 4 of an
+    urgent-shortage occupation, 1500)."""
+    plugins = plugin_policies()
+    assert plugins
+    at = page("explain")
+    at.date_input(key=f"f:{PRESET}:cert_issue_date").set_value(dt.date(2025, 6, 1))
+    at.date_input(key=f"f:{PRESET}:application_date").set_value(dt.date(2025, 6, 20))
+    at.selectbox(key=f"f:{PRESET}:drawing_unemployment_benefit").set_value(True)
+    at.selectbox(key=f"f:{PRESET}:urgent_shortage_occupation").set_value(True)
+    got = amounts(ok(at.run()))
+    claim = {**person.presets()[PRESET], "cert_issue_date": "2025-06-01", "application_date": "2025-06-20",
+             "drawing_unemployment_benefit": True, "urgent_shortage_occupation": True}
+    for pid in plugins:
+        policy = get_policy(pid)
+        here = {**claim, **{f: policy.meta.city for f in ("hukou", "cert_issuer_city") if claim.get(f) == "beijing"}}
+        paid = policy.explain(here)
+        assert paid["status"] == "eligible" and got[policy.meta.document] == paid["amount_cny"], (pid, paid)
+    assert 1500 in [got[get_policy(pid).meta.document] for pid in plugins]
 
 
 def test_explain_bad_input_is_one_readable_line():
@@ -257,7 +445,9 @@ def test_reform_bad_scenario_is_one_readable_line(tmp_path, monkeypatch):
     monkeypatch.setattr(scenario, "ready_scenarios", lambda: [str(bad)])
     at = AppTest.from_file(str(ROOT / "views" / "reform.py"), default_timeout=60).run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["populations[0].city: 'hangzhou' is not one of beijing, shanghai"]
+    (message,) = [e.value for e in at.error]
+    assert message.startswith("populations[0].city: 'hangzhou' is not one of ")
+    assert set(labels.cities()) <= set(message.split("is not one of ")[1].split(", "))   # the registry's
 
 
 # ---------------------------------------------------------------- Cash flow

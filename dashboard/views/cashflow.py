@@ -1,5 +1,5 @@
-"""Cash flow: the monthly payments of a scenario over time (BJKG-T1's publicity calendar,
-Shanghai's application-to-payment delay), mean over replications with a 90 % band."""
+"""Cash flow: the monthly payments of a scenario over time (each policy's payment month: a
+publicity calendar, a delay after application), mean over replications with a 90 % band."""
 import polars as pl
 import streamlit as st
 

@@ -1,6 +1,6 @@
 """Explain one person: a form with every claim field (defaults from a worked example), and
 the result under every policy at once — amount, rate, payee and every deciding rule with
-its clause text. "The same person in Beijing and in Shanghai" in one glance.
+its clause text: the same person in every jurisdiction in one glance.
 
 The form is the claim contract's definition (policies/claim_schema.py): its groups, fields,
 choices, bounds, date range and meanings; nothing about a field is repeated here."""
