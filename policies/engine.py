@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Mapping, Sequence
 
 import polars as pl
 
@@ -27,6 +27,9 @@ from .contract import PRIOR_DTYPE, claims_frame, validate_frame
 from .money import apply_pct
 from .parameters import RULE_PREFIX, ParameterSet
 from .rulebook import Rule, load_rules
+
+if TYPE_CHECKING:
+    from .cohort_lines import CohortLines
 
 STATUSES = ("eligible", "ineligible", "needs_info", "out_of_scope")
 PAYEES = ("individual", "employer", "host", "training_body")
@@ -186,6 +189,11 @@ class Policy:
     # monotonicity"). Default False (not checked); beijing-2026-key-groups and
     # shanghai-2025-skills-upgrade set it.
     level_monotone: ClassVar[bool] = False
+    # Payments a claim makes besides amount_cny, to someone other than its payee: result column
+    # -> who receives it (one of PAYEES). Part of the claim's public cost: simulate's budgets
+    # add them and its recipient breakdown names them. Default {} (none);
+    # beijing-2019-skills-action sets its top-up and its personal award.
+    second_payments: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self) -> None:
         self.meta = PolicyMeta.load(self.folder / "policy.toml")
@@ -197,6 +205,9 @@ class Policy:
         for rid in self.rules:
             if not rid.startswith(own):
                 raise ValueError(f"{self.id}: rule {rid} of rules.toml lacks the policy's prefix {own}")
+        for col, who in self.second_payments.items():
+            if who not in PAYEES:
+                raise ValueError(f"{self.id}: second payment {col} goes to {who!r}, not one of {', '.join(PAYEES)}")
         for name in self.parameters:
             rid = self.parameters.meta(name).rule
             if not rid.startswith(own):
@@ -324,6 +335,13 @@ class Policy:
         """The catalog's classes under ``p`` (its catalog_overrides included); None: this
         policy has no catalog classes, so a scenario cannot assume any for it. Default: None.
         shanghai-2025-skills-upgrade and beijing-2026-key-groups override it."""
+        return None
+
+    def cohort_lines(self) -> CohortLines | None:
+        """The policy's funding lines as cohorts of training places (policies/cohort_lines.py):
+        what a scenario's ``[[populations.cohorts]]`` may give per line and how places are
+        drawn, for a plan that counts person-times by agency and line. None: this policy's
+        claims are not drawn as places. Default: None; beijing-2019-skills-action overrides it."""
         return None
 
     @staticmethod

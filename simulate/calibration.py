@@ -1,11 +1,12 @@
-"""Target vs simulated person-times of a population of cohorts (BJSA-K1), and the budget
-they imply, from a run's breakdowns; ``python -m skillsim.simulate.calibration OUT_DIR`` prints the
+"""Target vs simulated person-times of a population of cohorts (a plan's task table, e.g.
+BJSA-K1), and the budget they imply, from a run's breakdowns; ``python -m skillsim.simulate.calibration OUT_DIR`` prints the
 markdown note (docs/calibration-2019.md is its output for beijing-2019-task-table).
 
 Simulated person-times are the claims the calculator paid (``eligible_claims`` of the
 ``cohort`` dimension), plus, for programmes no line funds, their person-times (the
 ``unfunded`` dimension). Budgets are the whole public cost (amount + second payments),
-the mean over replications with the 5th and 95th percentiles.
+the mean over replications with the 5th and 95th percentiles. Line names, "up to" lines
+and the note's policy-specific phrases come from the policy's ``cohort_lines()``.
 """
 from __future__ import annotations
 
@@ -15,14 +16,11 @@ from pathlib import Path
 
 import polars as pl
 
-from skillsim.policies.beijing_2019_skills_action import LINE_NAMES
-
 from . import scenario
 from .cohorts import NONE, CohortPopulation
 
 C = pl.col
 KEY = ("agency", "line", "programme")
-UP_TO_LINES = ("BJSA-6", "BJSA-7", "BJSA-8", "BJSA-11")  # 不超过: ceiling × the scenario's paid share
 
 
 def cohorts_table(pop: CohortPopulation, breakdowns: pl.DataFrame) -> pl.DataFrame:
@@ -98,14 +96,15 @@ def note(out_dir: str | Path) -> str:
 def _sections(pop: CohortPopulation, t: pl.DataFrame, breakdowns: pl.DataFrame, scen, doc) -> list[str]:
     agency = by(t, "agency")
     total_t, total_s, budget = t["target"].sum(), t["simulated"].sum(), t["budget_cny"].sum()
-    pid = pop.policies[0]
+    pid, lines = pop.policy, pop.lines
     recipients = (breakdowns.filter((C("population") == pop.name) & (C("variant") == "baseline")
                                     & (C("dimension") == "recipient"))
                   .group_by("key").agg(C("budget_cny").mean()).sort("budget_cny", descending=True))
-    line = by(t.filter(C("line") != NONE), "line").sort(C("line").str.extract(r"(\d+)$").cast(pl.Int32))
-    up_to_lines = [x for x in line["line"] if x in UP_TO_LINES]
+    order = {rid: i for i, rid in enumerate(lines.lines)}  # as the policy lists its lines
+    line = by(t.filter(C("line") != NONE), "line").sort(C("line").replace_strict(order, return_dtype=pl.Int32))
+    up_to_lines = [x for x in line["line"] if lines.lines[x].up_to]  # 不超过: ceiling × the scenario's paid share
     up_to = line.filter(C("line").is_in(up_to_lines))["budget_cny"].sum()
-    out = ["## Person-times by agency (target = the task table, BJSA-K1)\n",
+    out = [f"## Person-times by agency (target = {lines.wording.target})\n",
            _md(["agency", "target (人次)", "simulated", "difference", "implied budget (万元)"],
                [[r["agency"], f"{r['target']:,}", f"{r['simulated']:,.0f}", f"{r['difference']:+.2%}",
                  _wan(r["budget_cny"])] for r in agency.iter_rows(named=True)]
@@ -114,7 +113,7 @@ def _sections(pop: CohortPopulation, t: pl.DataFrame, breakdowns: pl.DataFrame, 
            "## Person-times and budget by programme and line\n",
            "`none`: no line of the plan funds the programme; its person-times count, with no budget. "
            "Places = claims drawn (target ÷ eligible share); the rest fail the line's main condition "
-           "(`simulate/cohorts.py`, `FAILS`).\n",
+           "(its `fails` in the policy's `cohort_lines()`).\n",
            _md(["agency", "programme", "line", "eligible share", "places", "target", "simulated (paid)",
                 "implied budget (万元) [p05, p95]"],
                [[r["agency"], r["programme"], r["line"], "—" if r["eligible_share"] is None else f"{r['eligible_share']:.2f}",
@@ -122,16 +121,16 @@ def _sections(pop: CohortPopulation, t: pl.DataFrame, breakdowns: pl.DataFrame, 
                  f"{_wan(r['budget_cny'])} [{_wan(r['budget_p05'])}, {_wan(r['budget_p95'])}]"]
                 for r in t.iter_rows(named=True)]) + "\n",
            "## Implied budget\n",
-           f"Whole public cost (`city_cny` in summary.json: each claim's amount plus the BJSA-4 top-up and the "
-           f"BJSA-7 award): **{_wan(budget)}万元** (≈ {budget / 1e8:,.2f}亿元) for "
+           f"Whole public cost (`city_cny` in summary.json: each claim's amount plus "
+           f"{lines.wording.second_payments}): **{_wan(budget)}万元** (≈ {budget / 1e8:,.2f}亿元) for "
            f"{t.filter(C('line') != NONE)['simulated'].sum():,.0f} paid person-times; "
            f"{t.filter(C('line') == NONE)['target'].sum():,} person-times have no line and no budget.\n",
            "By line:\n",
            _md(["line", "programme", "paid person-times", "budget (万元)", "per person-time (元)"],
-               [[r["line"], LINE_NAMES[r["line"]], f"{r['simulated']:,.0f}", _wan(r["budget_cny"]),
+               [[r["line"], lines.lines[r["line"]].name, f"{r['simulated']:,.0f}", _wan(r["budget_cny"]),
                  f"{r['budget_cny'] / r['simulated']:,.0f}"] for r in line.iter_rows(named=True)]) + "\n",
            f"The \"up to\" (不超过) lines here, {', '.join(up_to_lines)}, are {up_to / budget:.0%} of it at the paid shares "
-           f"below; their cost scales with the shares (BJSA-7's award with `award_paid_share_pct`): at half "
+           f"below; their cost scales with the shares ({lines.wording.up_to}): at half "
            f"of each, the total would be {_wan(budget - up_to / 2)}万元.\n",
            "By recipient (who receives each payment; the `recipient` dimension of breakdowns.parquet):\n",
            _md(["recipient", "budget (万元)"], [[r["key"], _wan(r["budget_cny"])]

@@ -1,34 +1,31 @@
 """Drawing a population of cohorts (``simulate/cohorts.py``): one frame of training places
 that meets the claim contract, vectorised per cohort, with each place's agency, line and
 programme kept beside it (not contract fields) and the person-times of the programmes
-no line funds (BJSA-K1).
+no line funds.
 
-A place meets its line by construction or fails the line's main condition (``FAILS``),
-on the side of the text's threshold that the cohort's exact quota says; the calculator
-decides both.
+Here are the fields every place has (dates, insurance months, the person); each line's
+own fields come from its policy's draw (``cohort_lines().claim_fields``), which puts a
+place on the side of the line's threshold that the cohort's exact quota says (meeting the
+line, or failing its main condition); the calculator decides both.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import polars as pl
 
+from skillsim.policies import get_policy
+from skillsim.policies.cohort_lines import Places
 from skillsim.policies.contract import FIELD_BY_NAME, SCHEMA, validate_frame
 
-from .cohorts import NONE, Cohort, CohortPopulation, _p
+from .cohorts import NONE, Cohort, CohortPopulation
 from .population import _bands as draw_bands
 from .assumptions import MAX_PEOPLE, bands
 
 EPOCH = dt.date(1970, 1, 1)
-# The spreads around a line's thresholds are assumptions of the population (population_defaults.toml:
-# training_hours_spread, hire_to_training_days, months_employed_after_cert, insurance_months): they
-# decide nothing in the baseline, where only the side of the threshold counts, but a reform that moves
-# a threshold is judged on them. What stays here is mechanism: a failing place sits just below the
-# threshold it fails (an apprentice plan one year too long, insurance months below the minimum).
-SECOND_PAYMENTS = {"employer_topup_cny": "employer", "individual_award_cny": "individual"}  # BJSA-4, BJSA-7
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,7 @@ class CohortDraw:
     tags: pl.DataFrame                   # person_id -> agency, line, programme (not contract fields)
     unfunded: pl.DataFrame               # agency, programme, person_times of "none" cohorts
     defaulted: tuple[str, ...] = ()      # contract fields a place does not draw, at their defaults
+    second_payments: Mapping[str, str] = field(default_factory=dict)  # the policy's: result column -> recipient
 
     def tag(self, res: pl.DataFrame) -> pl.DataFrame:
         """Results with their cohort's agency, line and programme (one place per person_id)."""
@@ -45,11 +43,11 @@ class CohortDraw:
 
     def breakdowns(self, res: pl.DataFrame) -> pl.DataFrame:
         """Tagged results by agency, line and cohort ("agency | line | programme"); budget is
-        the whole public cost, the claim's amount plus its second payments (BJSA-4 top-up,
-        BJSA-7 award). "recipient": every payment by who receives it. "unfunded": the
+        the whole public cost, the claim's amount plus its second payments (the policy's
+        ``second_payments``). "recipient": every payment by who receives it. "unfunded": the
         person-times of programmes no line funds (claims = person-times, no budget)."""
         lf = res.lazy()
-        cost = pl.sum_horizontal("amount_cny", *SECOND_PAYMENTS)
+        cost = pl.sum_horizontal("amount_cny", *self.second_payments)
         frames = [lf.group_by(key.alias("key")).agg(
             pl.len().alias("claims"), (pl.col("status") == "eligible").sum().alias("eligible_claims"),
             cost.sum().alias("budget_cny")).with_columns(pl.lit(name).alias("dimension"))
@@ -57,7 +55,7 @@ class CohortDraw:
                               ("cohort", pl.concat_str("agency", "line", "programme", separator=" | ")))]
         payments = pl.concat([lf.select(pl.col("payee").alias("key"), pl.col("amount_cny").alias("paid"))]
                              + [lf.select(pl.lit(who).alias("key"), pl.col(col).alias("paid"))
-                                for col, who in SECOND_PAYMENTS.items()])
+                                for col, who in self.second_payments.items()])
         frames.append(payments.filter(pl.col("paid") > 0).group_by("key").agg(
             pl.len().alias("claims"), pl.len().alias("eligible_claims"), pl.col("paid").sum().alias("budget_cny"))
             .with_columns(pl.lit("recipient").alias("dimension")))
@@ -82,60 +80,19 @@ def _between(rng, lo, hi, n: int) -> np.ndarray:
     return lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(np.int64)
 
 
-def _hours(rng, ok: np.ndarray, least, spread: int) -> np.ndarray:
-    """Class hours on the side of the line's minimum that ``ok`` says: min … min+spread, or
-    min−spread … min−1."""
-    n = ok.size
-    least = np.broadcast_to(least, n)
-    return np.where(ok, _between(rng, least, least + spread, n),
-                    _between(rng, np.maximum(least - spread, 1), least - 1, n)).astype(float)
+@dataclass(frozen=True)
+class _Draws:
+    """The draws a policy's lines make (policies/cohort_lines.py ``Draws``), from one generator."""
+    rng: np.random.Generator
 
+    def pick(self, n: int, shares: Mapping[str, float]) -> np.ndarray:
+        return _pick(self.rng, n, shares)
 
-def _line_fields(c: Cohort, ok: np.ndarray, issue: np.ndarray, rng, p, people: dict) -> dict[str, Any]:
-    """The line's claim fields for one cohort; ``ok`` marks the places that meet the line;
-    ``people``: the population's assumptions."""
-    n, line, a = ok.size, c.line, c.a
-    ins_max, spread = people["insurance_months"]["max"], people["training_hours_spread"]["value"]
-    out: dict[str, Any] = {"trained_by": "employer"}
-    level = lambda: _pick(rng, n, a["cert_level"]["shares"]).astype(np.int64)  # noqa: E731
-    if line == "BJSA-1":   # new hire trained within 12 months of joining, >= 40 class hours
-        out.update(training_hours=_hours(rng, ok, p["new_hire_min_hours"], spread),
-                   hire_date=issue - _between(rng, 0, people["hire_to_training_days"]["max"], n))
-    elif line == "BJSA-2":  # one claim is one plan year of a 1-3 year plan
-        years = _pick(rng, n, a["plan_years"]["shares"]).astype(np.int64)
-        out["apprentice_plan_years"] = np.where(ok, years, p["apprentice_max_plan_years"] + 1)
-    elif line in ("BJSA-3", "BJSA-4"):  # employee with >= 12 months of unemployment insurance
-        least = p["special_operation_min_insurance_months" if line == "BJSA-3" else "upgrade_min_insurance_months"]
-        out.update(insurance_months=np.where(ok, _between(rng, least, max(ins_max, least), n),
-                                             _between(rng, 0, least - 1, n)),
-                   cert_kind="special_operation" if line == "BJSA-3" else "skill_level", trained_by=None)
-        if line == "BJSA-4":
-            out.update(cert_level=level(), difficult_enterprise=rng.random(n) < a["difficult_enterprise"]["value"])
-    elif line == "BJSA-7":  # high-tech / fintech: passed; the award when employed >= 3 months after
-        least = p["award_min_months"]
-        award = rng.random(n) < a.get("award_share", {}).get("value", 0.0)
-        out.update(industry=_pick(rng, n, a["industry"]["shares"]), training_passed=ok,
-                   months_employed_after_cert=np.where(award, _between(
-                       rng, least, max(people["months_employed_after_cert"]["max"], least), n),
-                                                       _between(rng, 0, least - 1, n)))
-    elif line == "BJSA-8":  # life services: a certificate obtained, paid to who trained; urban: no condition
-        ind = _pick(rng, n, a["industry"]["shares"])
-        services = np.isin(ind, p["services_industries"])
-        out.update(industry=ind, cert_kind=np.where(services & ok, "skill_level", "training_only"),
-                   cert_level=np.where(services & ok, level(), 0) if "cert_level" in a else None)
-        if "trained_by" in a:
-            out["trained_by"] = np.where(services, _pick(rng, n, a["trained_by"]["shares"]), "employer")
-    elif line == "BJSA-9":  # employment-difficulty hire, months of work-for-training
-        out.update(employment_difficulty=ok, work_training_months=draw_bands(
-            rng, n, bands(a["work_training_months"]["shares"])))
-    elif line == "BJSA-10":  # domestic service: pre-job >= 80 h or refresher >= 40 h a year
-        kind = _pick(rng, n, a["domestic_training"]["shares"])
-        least = np.where(kind == "pre_job", p["domestic_pre_job_min_hours"], p["domestic_refresher_min_hours"])
-        out.update(industry="domestic_service", domestic_training=kind, training_hours=_hours(rng, ok, least, spread),
-                   employee_based_firm=rng.random(n) < a["employee_based_firm"]["value"])
-    elif line == "BJSA-11":
-        out["trained_by"] = "training_base"
-    return out
+    def between(self, lo, hi, n: int) -> np.ndarray:
+        return _between(self.rng, lo, hi, n)
+
+    def bands(self, n: int, shares: Mapping[str, float]) -> np.ndarray:
+        return draw_bands(self.rng, n, bands(shares))
 
 
 def _series(name: str, v: Any) -> pl.Series | pl.Expr:
@@ -148,7 +105,7 @@ def _series(name: str, v: Any) -> pl.Series | pl.Expr:
     return pl.Series(v.astype(str) if v.dtype == object else v)
 
 
-def _cohort_frame(pop: CohortPopulation, k: int, c: Cohort, rng, p) -> pl.DataFrame:
+def _cohort_frame(pop: CohortPopulation, k: int, c: Cohort, rng, p, lines) -> pl.DataFrame:
     n_ok, n_fail = c.counts(pop.scale)
     n = n_ok + n_fail
     ok = np.zeros(n, bool)
@@ -160,7 +117,7 @@ def _cohort_frame(pop: CohortPopulation, k: int, c: Cohort, rng, p) -> pl.DataFr
         "cert_issue_date": issue, "application_date": issue + draw_bands(rng, n, pop.a["application_delay_days"]["bands"]),
         "insurance_months": _between(rng, 0, pop.a["insurance_months"]["max"], n),
         "subsidy_line": c.line, "cert_kind": "training_only", "occupation_code": c.a.get("occupation", {}).get("code"),
-        **_line_fields(c, ok, issue, rng, p, pop.a),
+        **lines.claim_fields(Places(c.line, ok, issue, c.a, pop.a), p, _Draws(rng)),
     }
     return pl.select(pl.concat_str(pl.lit(f"{pop.name}-{k:02d}-"), pl.int_range(n).cast(pl.String)).alias("person_id")
                      ).with_columns(_series(name, v).alias(name) for name, v in cols.items()
@@ -185,8 +142,9 @@ def generate(pop: CohortPopulation, rng: np.random.Generator) -> CohortDraw:
     person-times of the cohorts no line funds. Same rng state, same frame."""
     if pop.places > MAX_PEOPLE:  # the schema and Scenario.with_changes refuse it first; never allocate it
         raise ValueError(f"{pop.name}: {pop.places:,.0f} training places, above {MAX_PEOPLE:,}")
-    p = _p()
-    parts = [_cohort_frame(pop, k, c, rng, p) for k, c in enumerate(pop.cohorts) if c.line]
+    policy = get_policy(pop.policy)
+    p, lines = policy.parameters, policy.cohort_lines()  # the text's thresholds (cohorts.py)
+    parts = [_cohort_frame(pop, k, c, rng, p, lines) for k, c in enumerate(pop.cohorts) if c.line]
     places = pl.concat(parts, how="diagonal_relaxed")
     places = places.with_columns(**_people(pop, places.height, rng))
     fill = [pl.col(f).fill_null(FIELD_BY_NAME[f].default) for f in places.columns
@@ -198,4 +156,4 @@ def generate(pop: CohortPopulation, rng: np.random.Generator) -> CohortDraw:
                             schema={"agency": pl.String, "programme": pl.String, "person_times": pl.Int64},
                             orient="row")
     claims, defaulted = validate_frame(places.drop("_agency", "_programme"), defaults=True)
-    return CohortDraw(claims, places.height, tags, unfunded, tuple(defaulted))
+    return CohortDraw(claims, places.height, tags, unfunded, tuple(defaulted), dict(policy.second_payments))

@@ -1,8 +1,10 @@
-"""Training places by agency and line: a 2019 population written as cohorts (BJSA-K1).
+"""Training places by agency and line: a population written as cohorts, for a policy
+that draws its funding lines as places (its ``cohort_lines()``, policies/cohort_lines.py).
 
 A ``[[populations]]`` table with a ``cohorts`` list describes training places, not people:
-each cohort is one programme of one agency of the 2019 task table (附件), applying under
-one line of ``beijing-2019-skills-action``::
+each cohort is one programme of one agency of a plan's task table, applying under one
+line of the policy. The 2019 skills action plan's task table is the one there is
+(scenarios/beijing-2019-task-table.toml, BJSA-K1)::
 
     [[populations]]
     name = "beijing-2019"
@@ -18,77 +20,59 @@ one line of ``beijing-2019-skills-action``::
     line = "BJSA-2"                               # or "none": no line funds it (person-times, no budget)
     target = { value = 10000, source = "…" }      # paid person-times (人次) to reproduce
     eligible_share = { value = 1.0, source = "…" }
-    plan_years = { shares = { "1" = 0.2, "2" = 0.5, "3" = 0.3 }, source = "…" }
+    plan_years = { shares = { "1" = 0.2, "2" = 0.5, "3" = 0.3 }, source = "…" }   # what the line needs
 
-The schema of such a table (pydantic: ``CohortsTable``) and the population are here; drawing
-the places is ``simulate/cohort_draw.py``. A cohort's places (``target / eligible_share``)
-count against the ceiling of people a population (``assumptions.MAX_PEOPLE``).
+The schema of such a table (pydantic: ``CohortsTable``) and the population are here: the
+keys every cohort has, and its line's attributes checked against what the policy declares
+(each line's attributes and their kinds, the keys a line allows, the lines that cannot be
+places and why). Drawing the places is ``simulate/cohort_draw.py``, with the policy's own
+draw of each line's claim fields. A cohort's places (``target / eligible_share``) count
+against the ceiling of people a population (``assumptions.MAX_PEOPLE``).
 
 Calibration: a cohort has exactly ``target`` places that meet its line's conditions and
-``target × (1 − s) / s`` that fail the line's main condition (``FAILS``), s being its
-``eligible_share``; the calculator then decides every place, so the paid person-times
-come from the rules, and a place drawn wrong shows as a shortfall. The quota is exact
-(not binomial) so the table is met in every replication; replications re-draw levels,
-industries, dates and months, hence the budget. The places are drawn against the text's
-thresholds (the policy's default parameters), so a reform that moves one is judged on
-the same places. Each place is a different worker (the table counts 人次 and says nothing
-of repeats), so BJSA-L1 does not bind between cohorts.
+``target × (1 − s) / s`` that fail the line's main condition (the line's ``fails``), s
+being its ``eligible_share``; the calculator then decides every place, so the paid
+person-times come from the rules, and a place drawn wrong shows as a shortfall. The quota
+is exact (not binomial) so the table is met in every replication; replications re-draw
+levels, industries, dates and months, hence the budget. The places are drawn against the
+text's thresholds (the policy's default parameters), so a reform that moves one is judged
+on the same places. Each place is a different worker (a task table counts 人次 and says
+nothing of repeats), so a per-person yearly limit (BJSA-L1) does not bind between cohorts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from skillsim.policies import get_policy
+from skillsim.policies import UnknownPolicy, get_policy, policy_ids
+from skillsim.policies.claim_schema import CITIES as CLAIM_CITIES
+from skillsim.policies.cohort_lines import CohortLines
 
-from .assumptions import (MAX_PEOPLE, Age, Assumption, Band, CertLevel, Chance, DaysMax, DelayDays, HoursSpread, Hukou,
-                          IssueDates, MonthsMax, PolicyIds, Sex, Shares, Slug, Table, Text, At, band_check,
-                          with_defaults)
+from .assumptions import (MAX_PEOPLE, Age, Assumption, DaysMax, DelayDays, HoursSpread, Hukou, IssueDates, MonthsMax,
+                          PolicyIds, Probability, Sex, Shares, Slug, Table, Text, At, bands, echo, with_defaults)
 
-POLICY = "beijing-2019-skills-action"
 NONE = "none"
 PEOPLE = ("issue_dates", "hukou", "sex", "age", "application_delay_days", "insurance_months",
           "months_employed_after_cert", "training_hours_spread", "hire_to_training_days")
-FAILS = {  # how a place fails its line, when eligible_share < 1 (the line's main per-place condition)
-    "BJSA-1": "fewer class hours than the line's minimum (40)",
-    "BJSA-2": "an apprenticeship plan longer than 3 years",
-    "BJSA-3": "less than 12 months of Beijing unemployment insurance",
-    "BJSA-4": "less than 12 months of Beijing unemployment insurance",
-    "BJSA-7": "the training's assessment not passed (high-tech, fintech)",
-    "BJSA-8": "no certificate obtained (life services)",
-    "BJSA-9": "not a recognised employment-difficulty person",
-    "BJSA-10": "fewer class hours than the line's minimum (80 pre-job, 40 refresher)",
-}
-LINE_ATTRS: dict[str, tuple[str, ...]] = {  # what each line's places need, besides target and eligible_share
-    "BJSA-1": (), "BJSA-2": ("plan_years",), "BJSA-3": (), "BJSA-4": ("cert_level", "difficult_enterprise"),
-    "BJSA-7": ("industry", "award_share"), "BJSA-8": ("industry", "trained_by", "cert_level"),
-    "BJSA-9": ("work_training_months",), "BJSA-10": ("domestic_training", "employee_based_firm"),
-    "BJSA-11": (),
-}
-UNSUPPORTED = {"BJSA-5": "its per-enterprise cap needs employers, not places",
-               "BJSA-6": "it funds studio projects, not training places"}
-WORK_TRAINING_MONTHS_MAX = 120
+FIXED = ("target", "eligible_share", "occupation")  # a cohort's keys whatever its line, besides agency, programme, line
+CITIES = tuple(c for c in CLAIM_CITIES if c != "other")
 
 
-def _p() -> Any:
-    return get_policy(POLICY).parameters
+def lines_of(policy_id: str) -> CohortLines | None:
+    """The policy's cohort lines (its ``cohort_lines()`` hook), or None."""
+    try:
+        return get_policy(policy_id).cohort_lines()
+    except UnknownPolicy:
+        return None
 
 
-def _industries(line: str) -> tuple[str, ...]:
-    p = _p()
-    return {"BJSA-7": (*p["high_tech_industries"], "cultural_creative"),
-            "BJSA-8": (*p["services_industries"], *p["urban_industries"])}[line]
+def _with_lines() -> list[str]:
+    return [pid for pid in policy_ids() if lines_of(pid) is not None]
 
 
 # ---------------------------------------------------------------- the schema of a cohort
-
-def _drawn_line(v: Any) -> Any:
-    if v in UNSUPPORTED:
-        raise ValueError(f"{v} is not drawn as cohorts: {UNSUPPORTED[v]}")
-    return v
-
 
 class Target(Assumption):
     value: Annotated[int, Field(ge=1, le=MAX_PEOPLE, description="paid person-times (人次) to reproduce")]
@@ -103,119 +87,129 @@ class Occupation(Assumption):
     code: Text
 
 
-class ShareTable(Assumption):
-    shares: Shares[str]
+class LineAttribute(Assumption):
+    """An attribute the cohort's line needs, as its policy declares it (``cohort_lines()``):
+    a chance (``value``) or shares (``shares``: over the keys the line allows, or bands "lo-hi")."""
+    value: Probability | None = None
+    shares: Shares[str] | None = None
 
+    @model_validator(mode="after")
+    def _one_way(self):
+        if (self.value is None) == (self.shares is None):
+            raise At("", "give value (a chance) or shares, one of them")
+        return self
 
-class TrainedBy(Assumption):
-    shares: Shares[Literal["employer", "training_body", "training_base"]]
-
-
-class WorkTrainingMonths(Assumption):
-    shares: Annotated[Shares[Band], band_check(1, WORK_TRAINING_MONTHS_MAX),
-                      Field(description=f"bands of months, within 1–{WORK_TRAINING_MONTHS_MAX} (BJSA-9)")]
-
-
-class DomesticTraining(Assumption):
-    shares: Shares[Literal["pre_job", "refresher"]]
-
-
-ATTRS = ("target", "eligible_share", "occupation", "plan_years", "cert_level", "difficult_enterprise", "industry",
-         "award_share", "trained_by", "work_training_months", "domestic_training", "employee_based_firm")
+    def parsed(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
 
 
 class CohortTable(Table):
-    """One programme of one agency under one line (``[[populations.cohorts]]``)."""
+    """One programme of one agency under one line (``[[populations.cohorts]]``); every other
+    key is an attribute the line needs (its policy's ``cohort_lines()``)."""
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, LineAttribute] = Field(init=False)
     agency: Text
     programme: Text
-    line: Annotated[Literal[(*LINE_ATTRS, NONE)], BeforeValidator(_drawn_line)]
+    line: Annotated[str, Field(description="a line the population's policy draws as places (its cohort_lines()), "
+                                           "or \"none\": no line funds the programme (person-times, no budget)")]
     target: Target
     eligible_share: EligibleShare | None = None
     occupation: Occupation | None = None
-    plan_years: ShareTable | None = Field(None, description="BJSA-2: plan years, within the text's 1–3")
-    cert_level: CertLevel | None = Field(None, description="BJSA-4, BJSA-8 services")
-    difficult_enterprise: Chance | None = Field(None, description="BJSA-4 top-up")
-    industry: ShareTable | None = Field(None, description="BJSA-7, BJSA-8: the line's industries")
-    award_share: Chance | None = Field(None, description="BJSA-7 personal award")
-    trained_by: TrainedBy | None = None
-    work_training_months: WorkTrainingMonths | None = None
-    domestic_training: DomesticTraining | None = Field(None, description="BJSA-10")
-    employee_based_firm: Chance | None = Field(None, description="BJSA-10")
 
-    @model_validator(mode="after")
-    def _fits_its_line(self):
-        line, given = self.line, {k for k in ATTRS if getattr(self, k) is not None}
-        allowed = {"target"} if line == NONE else {"target", "eligible_share", "occupation", *LINE_ATTRS[line]}
-        for k in ATTRS:
-            if k in given and k not in allowed:
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        return data  # the line's attributes: checked against its policy's declaration (CohortsTable)
+
+    def given(self) -> dict[str, Assumption]:
+        """Every attribute the cohort gives, the fixed ones first."""
+        return {**{k: getattr(self, k) for k in FIXED if getattr(self, k) is not None}, **(self.model_extra or {})}
+
+    def check(self, decl: CohortLines, p: Any) -> None:
+        """The cohort against its policy's lines; At(key) names the first fault."""
+        line, given = self.line, self.given()
+        if line in decl.unsupported:
+            raise At("line", f"{line} is not drawn as cohorts: {decl.unsupported[line]}")
+        if line != NONE and line not in decl.lines:
+            raise At("line", f"{echo(line)} is not a line drawn as places (allowed: {', '.join(decl.lines)}, {NONE})")
+        allowed = {"target"} if line == NONE else {*FIXED, *decl.lines[line].attributes}
+        for k in given:
+            if k not in allowed:
                 raise At(k, f"unknown key for line {line} (allowed: {', '.join(sorted(allowed))})")
-        ind = self.industry.shares if self.industry else {}
-        for k in ind:
-            if k not in _industries(line):
-                raise At(f"industry.shares.{k}", f"unknown key for line {line} (allowed: {', '.join(_industries(line))})")
-        if self.plan_years:
-            p = _p()
-            years = [str(y) for y in range(p["apprentice_min_plan_years"], p["apprentice_max_plan_years"] + 1)]
-            for k in self.plan_years.shares:
-                if k not in years:
-                    raise At(f"plan_years.shares.{k}", f"unknown key (allowed: {', '.join(years)})")
-        missing = sorted(_needed(line, ind) - given)
+        a = {k: v.parsed() for k, v in given.items()}
+        for k in (self.model_extra or {}):
+            _check_kind(k, a[k], decl, line, p)
+        need = {"target"} if line == NONE else {"target", "eligible_share", *decl.needs(line, a, p)}
+        missing = sorted(need - set(given))
         if missing:
             raise At(missing[0], f"is missing (line {line} needs it)")
-        if line != NONE and self.eligible_share.value < 1 and (why := _cannot_fail(line, ind)):
+        if line != NONE and self.eligible_share.value < 1 and (why := decl.cannot_fail(line, a, p)):
             raise At("eligible_share.value", f"must be 1: {why}")
-        return self
 
-    def cohort(self) -> "Cohort":
-        a = {k: getattr(self, k).parsed() for k in ATTRS if getattr(self, k) is not None}
+    def cohort(self, decl: CohortLines | None) -> "Cohort":
+        """The cohort's attributes in a fixed order: the fixed ones, then as the policy lists them."""
+        order = {k: i for i, k in enumerate((*FIXED, *(decl.attributes if decl else ())))}
+        given = self.given()
+        a = {k: given[k].parsed() for k in sorted(given, key=order.__getitem__)}
         return Cohort(self.agency, self.programme, None if self.line == NONE else self.line, a)
 
 
-def _needed(line: str, ind: dict[str, float]) -> set[str]:
-    """The attributes a line needs; some only for one branch (BJSA-7 awards, BJSA-8 services)."""
-    need = {"target"} if line == NONE else {"target", "eligible_share", *LINE_ATTRS[line]}
-    p = _p()
-    if line == "BJSA-7" and not any(ind.get(i) for i in p["high_tech_industries"]):
-        need.discard("award_share")
-    if line == "BJSA-8" and not any(ind.get(i) for i in p["services_industries"]):
-        need -= {"trained_by", "cert_level"}
-    return need
-
-
-def _cannot_fail(line: str, ind: dict[str, float]) -> str | None:
-    """Why places of this line cannot fail it (so eligible_share must be 1), or None."""
-    p = _p()
-    if line not in FAILS:
-        return f"{line} has no per-place condition"
-    if line == "BJSA-7" and ind.get("cultural_creative"):
-        return "cultural-creative places (BJSA-7) have no per-place condition"
-    if line == "BJSA-8" and any(ind.get(i) for i in p["urban_industries"]):
-        return "urban-operation places (BJSA-8) have no per-place condition"
-    return None
+def _check_kind(name: str, a: dict[str, Any], decl: CohortLines, line: str, p: Any) -> None:
+    """An attribute as its kind wants it: a chance's value, shares over the allowed keys, bands within bounds."""
+    kind = decl.attributes[name]
+    if kind.kind == "chance":
+        if "value" not in a:
+            raise At(f"{name}.value", f"is missing: {name} is a chance (a value in 0–1), not shares")
+        return
+    if "shares" not in a:
+        over = 'bands "lo-hi"' if kind.kind == "bands" else "keys"
+        raise At(f"{name}.shares", f"is missing: {name} is shares over {over}, not a value")
+    if kind.kind == "bands":
+        try:
+            bands(a["shares"], *kind.bounds)
+        except At as e:
+            raise At(f"{name}.shares.{e.key}", str(e)) from None
+        return
+    keys = decl.keys(line, name, p)
+    for k in a["shares"]:
+        if k not in keys:
+            raise At(f"{name}.shares.{k}", f"unknown key for line {line} (allowed: {', '.join(keys)})")
 
 
 class CohortsTable(Table):
     """A population of training places (a ``[[populations]]`` table with ``cohorts``)."""
     unknown_hint: ClassVar[str] = f"allowed for a population of cohorts: name, city, policies, {', '.join(PEOPLE)}, cohorts"
     name: Slug
-    city: Literal["beijing", "shanghai"]
-    policies: Annotated[PolicyIds, Field(description=f"[\"{POLICY}\"]: places carry only its fields")]
+    city: Literal[CITIES]
+    policies: Annotated[PolicyIds, Field(description="one policy that draws its lines as places (its cohort_lines()): "
+                                                     "places carry only its fields")]
     issue_dates: IssueDates = Field(description="the year the cohorts trained")
     hukou: Hukou | None = None
     sex: Sex | None = None
     age: Age | None = None
     application_delay_days: DelayDays | None = None
     insurance_months: MonthsMax | None = None
-    months_employed_after_cert: MonthsMax | None = Field(None, description="BJSA-7: months employed after training")
-    training_hours_spread: HoursSpread | None = Field(None, description="BJSA-1, BJSA-10: hours around the minimum")
-    hire_to_training_days: DaysMax | None = Field(None, description="BJSA-1: days from hire to training")
+    months_employed_after_cert: MonthsMax | None = Field(None, description="months employed after training "
+                                                                           "(for the lines that read it)")
+    training_hours_spread: HoursSpread | None = Field(None, description="class hours around a line's minimum "
+                                                                        "(for the lines that read it)")
+    hire_to_training_days: DaysMax | None = Field(None, description="days from hire to training "
+                                                                    "(for the lines that read it)")
     cohorts: Annotated[list[CohortTable], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _places(self):
-        if self.policies != [POLICY]:
-            raise At("policies", f"cohorts are places of {POLICY}: list it and no other policy "
+        decl = lines_of(self.policies[0]) if len(self.policies) == 1 else None
+        if decl is None:
+            raise At("policies", f"cohorts are places of one policy that draws its lines as places "
+                                 f"({', '.join(_with_lines()) or 'none is registered'}): list it and no other policy "
                                  "(the places carry only the fields its lines read)")
+        p = get_policy(self.policies[0]).parameters  # the text's values: the thresholds places are drawn against
+        for i, c in enumerate(self.cohorts):
+            try:
+                c.check(decl, p)
+            except At as e:
+                raise At(f"cohorts[{i}].{e.key}", str(e)) from None
         seen = set()
         for i, c in enumerate(self.cohorts):
             if (c.agency, c.line, c.programme) in seen:  # one row each in the breakdowns
@@ -238,11 +232,11 @@ class CohortsTable(Table):
         """The population (defaults fill the people's assumptions); sources are recorded."""
         a = with_defaults(self, PEOPLE)
         sources.update({f"{self.name}.{k}": v.source for k, v in a.items()})
+        decl = lines_of(self.policies[0])
         cohorts = []
         for i, table in enumerate(self.cohorts):
-            cohorts.append(table.cohort())
-            sources.update({f"{self.name}.cohorts[{i}].{k}": getattr(table, k).source
-                            for k in ATTRS if getattr(table, k) is not None})
+            cohorts.append(table.cohort(decl))
+            sources.update({f"{self.name}.cohorts[{i}].{k}": v["source"] for k, v in cohorts[-1].a.items()})
         return CohortPopulation(self.name, self.city, tuple(self.policies), {k: v.parsed() for k, v in a.items()},
                                 tuple(cohorts))
 
@@ -257,7 +251,7 @@ def places_for(ok: float, share: float) -> float:
 class Cohort:
     agency: str
     programme: str
-    line: str | None                 # None: no BJSA line funds the programme
+    line: str | None                 # None: no line of the policy funds the programme
     a: dict[str, dict[str, Any]]     # attribute -> parsed {<key>: …, source}
 
     @property
@@ -290,6 +284,15 @@ class CohortPopulation:
         """Training places drawn (the funded cohorts' passing and failing ones): what a draw holds."""
         return sum(places_for(max(1, round(c.target * self.scale)), c.a["eligible_share"]["value"])
                    for c in self.cohorts if c.line)
+
+    @property
+    def policy(self) -> str:
+        return self.policies[0]  # the one policy whose lines the places are (the schema says so)
+
+    @property
+    def lines(self) -> CohortLines:
+        """What the policy declares of its lines as places."""
+        return get_policy(self.policy).cohort_lines()
 
     def resized(self, size: int) -> "CohortPopulation":
         return replace(self, scale=size / sum(c.target for c in self.cohorts))

@@ -12,6 +12,8 @@ from typing import Any, Iterable
 import numpy as np
 import polars as pl
 
+from skillsim.policies import get_policy, policy_ids
+
 C = pl.col
 NONE = "(none)"
 
@@ -32,14 +34,18 @@ DIMENSIONS: dict[str, pl.Expr] = {
 FUNDING_DIMENSIONS = ("funding", "district")
 
 
-# Second payments of one claim beside amount_cny (BJSA-4's top-up to a difficult
-# enterprise, BJSA-7's personal award): part of the public cost, so of the budget.
-EXTRA_PAYMENTS = ("employer_topup_cny", "individual_award_cny")
+def second_payments() -> dict[str, str]:
+    """Every registered policy's second payments beside amount_cny (result column -> who
+    receives it; ``Policy.second_payments``): part of the public cost, so of the budget."""
+    out: dict[str, str] = {}
+    for pid in policy_ids():
+        out.update(get_policy(pid).second_payments)
+    return out
 
 
 def cost(res: pl.DataFrame) -> pl.Expr:
     """What one claim costs the budget: its amount plus any second payments."""
-    extra = [C(c) for c in EXTRA_PAYMENTS if c in res.columns]
+    extra = [C(c) for c in second_payments() if c in res.columns]
     return pl.sum_horizontal(C("amount_cny"), *extra).cast(pl.Int64) if extra else C("amount_cny")
 
 

@@ -41,6 +41,7 @@ from ..levels import LEVEL_NAMES
 from ..money import apply_pct, pct_text
 from ..parameters import ParameterSet
 from ..caps import cap_total, in_order, settle
+from ..cohort_lines import CohortLines
 
 C = pl.col
 LINES = tuple(f"BJSA-{i}" for i in range(1, 12))
@@ -50,7 +51,6 @@ LINE_NAMES = {  # as the plan names its programmes
     "BJSA-7": "重点产业人才培养计划", "BJSA-8": "生活服务和城市运行保障等重点领域从业人员培训",
     "BJSA-9": "就业困难人员以工代训", "BJSA-10": "家政服务提质扩容专项培训", "BJSA-11": "技能人才实训基地",
 }
-EXTRAS = ("employer_topup_cny", "individual_award_cny")
 GRADED = ("skill_level", "qualification")
 
 
@@ -67,6 +67,13 @@ def plain(name: str) -> pl.Expr:
 class BeijingSkillsAction2019(Policy):
     folder = Path(__file__).parent
     cap_groups = ("employer_id", "project_id")   # BJSA-5 per enterprise, BJSA-6 per project
+    # the BJSA-4 top-up to a difficult enterprise, the BJSA-7 personal award (the module doc)
+    second_payments = {"employer_topup_cny": "employer", "individual_award_cny": "individual"}
+
+    def cohort_lines(self) -> CohortLines:
+        """The lines as cohorts of training places, for the 2019 task table (BJSA-K1; cohorts.py)."""
+        from .cohorts import SkillsActionCohorts
+        return SkillsActionCohorts()
 
     # ------------------------------------------------------------------ derived columns
     def derive(self, lf: pl.LazyFrame, p: ParameterSet) -> pl.LazyFrame:
@@ -363,11 +370,11 @@ class BeijingSkillsAction2019(Policy):
                  .select(pl.when(C("status") == "eligible").then(C("individual_award_cny")).otherwise(0)
                          .alias("_award")))
         res = pl.concat([res, award], how="horizontal").with_columns(C("_award").alias("individual_award_cny"))
-        return settle(res.drop("_award"), EXTRAS, kept=("individual_award_cny",))
+        return settle(res.drop("_award"), tuple(self.second_payments), kept=("individual_award_cny",))
 
     def explain(self, claim: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
         row = self.evaluate(claims_frame([claim]), params, detail="reasons", validate=False).collect().row(0, named=True)
-        return {**result_dict(row), **{e: row[e] for e in EXTRAS}}
+        return {**result_dict(row), **{e: row[e] for e in self.second_payments}}
 
     def as_prior(self, p: ParameterSet) -> pl.Expr:
         """A paid claim as a prior of the same worker's later claims (BJSA-L1): not a studio
@@ -397,7 +404,7 @@ class BeijingSkillsAction2019(Policy):
                             p["studio_ceiling_cny"], "BJSA-6", clause("BJSA-6"),
                             fmt("project {} has reached {} yuan in {}", "project_id", pl.lit(p["studio_ceiling_cny"]),
                                 year))
-        return settle(results, EXTRAS, kept=("individual_award_cny",))
+        return settle(results, tuple(self.second_payments), kept=("individual_award_cny",))
 
 
 POLICY = BeijingSkillsAction2019
