@@ -365,6 +365,18 @@ def test_explain_a_field_change_changes_the_amounts():
     assert got["京人社能发〔2026〕2号"] == 2400 and got["沪人社规〔2025〕7号"] == 0
 
 
+def test_explain_presets_come_from_the_policies_without_the_examples_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(person, "EXAMPLES", tmp_path)
+    got = person.presets()
+    assert len(got) == sum(len(p.examples()) for p in all_policies())
+    assert {name.split(" · ")[0] for name in got} == {p.id for p in all_policies() if p.examples()}
+    # the first is one that the most policies pay, the person moved to each policy's city
+    def paid(claim):
+        return sum(r.get("status") == "eligible" for r in person.results(claim, person.home_city(claim)))
+    counts = {name: paid(claim) for name, claim in got.items()}
+    assert counts[next(iter(got))] == max(counts.values()) >= 2
+
+
 def test_explain_shows_a_plugin_at_its_calculators_amount():
     """A plug-in's row on the Explain page, with its own claim fields from the form, is what its
     calculator pays the same person moved to its jurisdiction (Ningxia: NX25-A2, level 4 of an
