@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from skillsim.policies.caps import cap_total, in_order, settle
 from skillsim.policies.catalogs import CatalogError, load_catalog
+from skillsim.policies.cohort_lines import Attribute, CohortLines, Draws, Line, Places, Wording
 from skillsim.policies.contract import ContractError, claims_frame, validate_claim
 from skillsim.policies.engine import (REQUIRED_HOOKS, Check, ClassMaps, Note, Policy, PolicyError, by_distinct,
                                       cap_claims, col_in, fmt, prior, result_dict)
@@ -33,6 +34,8 @@ __all__ = [
     "load_catalog", "CatalogError",
     # caps between the claims of a population (Policy.population_caps)
     "in_order", "cap_total", "cap_claims", "settle",
+    # funding lines drawn as cohorts of training places (Policy.cohort_lines)
+    "CohortLines", "Line", "Attribute", "Wording", "Places", "Draws",
     # for a plug-in's own tests: its registered policy, claims as the contract reads them, results as explain gives them
     "get_policy", "policy_ids", "claims_frame", "validate_claim", "ContractError", "result_dict",
 ]

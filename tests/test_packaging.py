@@ -71,6 +71,11 @@ def test_the_wheel_carries_scenarios_examples_catalogs_and_texts(wheel: Path) ->
         if f.suffix in (".toml", ".csv", ".txt") and "__pycache__" not in f.parts:
             assert "skillsim/policies/" + f.relative_to(ROOT / "policies").as_posix() in names
     assert "skillsim/py.typed" in names
+    # the plug-in interface, and the skeleton `skillsim new-policy` writes (templates, not modules)
+    templates = list((ROOT / "api" / "templates").rglob("*.tmpl"))
+    assert "skillsim/plugin.py" in names and templates
+    for f in templates:
+        assert "skillsim/templates/" + f.relative_to(ROOT / "api" / "templates").as_posix() in names
 
 
 def test_every_command_works_from_the_installed_wheel(site: Path, tmp_path: Path) -> None:
@@ -95,6 +100,10 @@ def test_every_command_works_from_the_installed_wheel(site: Path, tmp_path: Path
     presets = _run(site, tmp_path, "-c", "from skillsim.dashboard import person; print(sorted(person.presets()))")
     assert presets.returncode == 0, presets.stderr
     assert example.stem in presets.stdout
+    # a plug-in's skeleton, from the templates the wheel carries
+    made = _run(site, tmp_path, *cli, "new-policy", "testcity-2031-wheel")
+    assert made.returncode == 0 and (tmp_path / "testcity-2031-wheel" / "skillsim_testcity_2031_wheel" /
+                                     "policy.toml").is_file(), made.stderr
 
 
 def test_no_generic_top_level_name_is_imported() -> None:

@@ -25,7 +25,7 @@ DOC = ROOT / "docs" / "plugin-interface.md"
 ALLOWED = ("skillsim.plugin", "skillsim.testing")
 # the hooks a policy may override, each with a default (Policy's docstrings, the doc's table)
 MAY_HOOKS = ("category", "tier", "payee", "population_caps", "as_prior", "missing_parameters", "examples",
-             "class_maps", "catalog", "known_codes")
+             "class_maps", "catalog", "known_codes", "cohort_lines")
 
 
 def _allowed(module: str) -> bool:
@@ -156,7 +156,8 @@ def test_required_hooks_are_what_the_base_leaves_undefined():
 
 def test_the_doc_names_every_hook_and_every_export():
     text = DOC.read_text(encoding="utf-8")
-    for name in (*REQUIRED_HOOKS, *MAY_HOOKS, "cap_groups", "level_monotone", "tier_probes", *plugin.__all__):
+    for name in (*REQUIRED_HOOKS, *MAY_HOOKS, "cap_groups", "level_monotone", "second_payments", "tier_probes",
+                 *plugin.__all__):
         assert f"`{name}" in text, f"docs/plugin-interface.md does not name {name}"
 
 
