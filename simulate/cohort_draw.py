@@ -96,7 +96,8 @@ class _Draws:
 
 
 def _series(name: str, v: Any) -> pl.Series | pl.Expr:
-    if v is None or isinstance(v, str):
+    """A claim field's column from a draw: an array of one value a place, or one value for all."""
+    if v is None or np.isscalar(v):
         return pl.lit(v, dtype=SCHEMA[name])
     if name.endswith("_date"):
         return pl.Series(v, dtype=pl.Int32).cast(pl.Date)

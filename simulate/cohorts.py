@@ -46,7 +46,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from skillsim.policies import UnknownPolicy, get_policy, policy_ids
+from skillsim.policies import get_policy, policy_ids
 from skillsim.policies.claim_schema import CITIES as CLAIM_CITIES
 from skillsim.policies.cohort_lines import CohortLines
 
@@ -62,10 +62,7 @@ CITIES = tuple(c for c in CLAIM_CITIES if c != "other")
 
 def lines_of(policy_id: str) -> CohortLines | None:
     """The policy's cohort lines (its ``cohort_lines()`` hook), or None."""
-    try:
-        return get_policy(policy_id).cohort_lines()
-    except UnknownPolicy:
-        return None
+    return get_policy(policy_id).cohort_lines()
 
 
 def _with_lines() -> list[str]:
@@ -292,7 +289,7 @@ class CohortPopulation:
     @property
     def lines(self) -> CohortLines:
         """What the policy declares of its lines as places."""
-        return get_policy(self.policy).cohort_lines()
+        return lines_of(self.policy)
 
     def resized(self, size: int) -> "CohortPopulation":
         return replace(self, scale=size / sum(c.target for c in self.cohorts))

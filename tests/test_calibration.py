@@ -2,13 +2,16 @@
 through beijing-2019-skills-action, reproduce the task table of 京政办发〔2019〕18号."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import polars as pl
 import pytest
 
 from skillsim.policies import get_policy
 from skillsim.policies.contract import validate_frame
-from skillsim.simulate import calibration, cohort_draw, cohorts, runner, scenario
+from skillsim.policies.cohort_lines import Attribute
+from skillsim.simulate import calibration, cohort_draw, metrics, runner, scenario
 from skillsim.simulate.cli import main
 from skillsim.simulate.scenario import ScenarioError
 
@@ -244,6 +247,66 @@ def test_every_drawn_line_pays_its_target_and_the_rest_fail_it():
     unfunded = res.breakdowns.filter(pl.col("dimension") == "unfunded")
     assert unfunded.select("key", "claims", "budget_cny").row(0) == ("d | none | free", 50, 0)
     assert res.totals["target_population"][0] == 400 + 300 + 200 + 500 + 100 + 50
+
+
+PID = "beijing-2019-skills-action"
+HEAD = MINIMAL.split("[[populations.cohorts]]")[0]
+
+
+def test_the_simulator_draws_what_the_policy_declares(monkeypatch):
+    """simulate/ knows no line: the lines a policy's cohort_lines() declares, with their
+    attributes and kinds, are what a scenario may give, and its draw makes the places."""
+    policy = get_policy(PID)
+    base = type(policy.cohort_lines())
+    handed = []
+
+    class Reading(base):
+        lines = {**{k: v for k, v in base.lines.items() if k != "BJSA-4"},
+                 "BJSA-3": dataclasses.replace(base.lines["BJSA-3"], attributes=("night_share",))}
+        unsupported = {**base.unsupported, "BJSA-4": "not places in this reading"}
+        attributes = {**base.attributes, "night_share": Attribute("chance", "trained at night")}
+
+        def claim_fields(self, places, p, draw):
+            handed.append((places.line, places.n, int(places.ok.sum()), dict(places.a["night_share"])))
+            return {**super().claim_fields(places, p, draw), "training_hours": 7.0}
+
+    monkeypatch.setattr(policy, "cohort_lines", Reading)
+    with pytest.raises(ScenarioError) as err:
+        scenario.loads(MINIMAL)                                   # a BJSA-4 cohort
+    assert err.value.key == f"{AT}.line" and "not places in this reading" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        scenario.loads(HEAD + cohort("a", "p", "BJSA-3", 100, 0.5))
+    assert err.value.key == f"{AT}.night_share"                   # the declared attribute is needed
+    with pytest.raises(ScenarioError) as err:
+        scenario.loads(HEAD + cohort("a", "p", "BJSA-3", 100, 0.5, 'night_share = { shares = { a = 1.0 }, source = "t" }'))
+    assert err.value.key == f"{AT}.night_share.value"             # of its declared kind
+    pop = scenario.loads(HEAD + cohort("a", "p", "BJSA-3", 100, 0.5, 'night_share = { value = 0.3, source = "t" }')
+                         ).populations[0]
+    draw = cohort_draw.generate(pop, np.random.default_rng(0))
+    assert handed == [("BJSA-3", 200, 100, {"source": "t", "value": 0.3})]
+    assert (draw.claims["training_hours"] == 7.0).all()           # the policy's fields are the places'
+
+
+def test_second_payments_are_the_policys_declaration(monkeypatch):
+    """Budgets add, and the recipient breakdown names, the second payments a policy declares."""
+    policy = get_policy(PID)
+    topped = MINIMAL.replace("difficult_enterprise = { value = 0.1,", "difficult_enterprise = { value = 1.0,")
+
+    def run() -> tuple[pl.DataFrame, dict[str, int], dict]:
+        draw = cohort_draw.generate(scenario.loads(topped).populations[0], np.random.default_rng(0))
+        res = draw.tag(runner.run_policy(draw.claims, PID, policy.parameters))
+        recipients = draw.breakdowns(res).filter(pl.col("dimension") == "recipient")
+        return res, dict(recipients.select("key", "budget_cny").iter_rows()), metrics.totals(res, 400, draw.holders)
+
+    res, recipients, totals = run()
+    paid, topups = res["amount_cny"].sum(), res["employer_topup_cny"].sum()
+    assert topups > 0 and recipients == {"individual": paid, "employer": topups}
+    assert totals["budget_cny"] == paid + topups
+    monkeypatch.setattr(policy, "second_payments", {"employer_topup_cny": "host", "individual_award_cny": "individual"})
+    assert run()[1] == {"individual": paid, "host": topups}       # who receives it, as declared
+    monkeypatch.setattr(policy, "second_payments", {})
+    assert "employer_topup_cny" not in metrics.second_payments()
+    assert metrics.totals(res, 400, 400)["budget_cny"] == paid    # a column no policy declares is not a cost
 
 
 def test_note_from_a_run(tmp_path):

@@ -15,11 +15,11 @@ Two lines make a second payment to someone else for the same training:
 * BJSA-7: the trainee of a high-tech or fintech enterprise, employed ≥ 3 months
   afterwards, gets a personal award of up to 50 % of the 20,000 standard.
 
-They are extra result columns, ``employer_topup_cny`` and ``individual_award_cny``, on
-the row of the claim that triggers them, not lines or rows of their own: the second
-payment exists only because that claim is paid, it shares the claim's deciding rules,
-and it is the same subsidised training for BJSA-L1 (one of the worker's three a year,
-not two). ``amount_cny`` is what ``payee`` gets; ``funding.city_cny`` is the whole
+They are extra result columns, ``employer_topup_cny`` and ``individual_award_cny``
+(declared in ``second_payments``, with who receives each), on the row of the claim that
+triggers them, not lines or rows of their own: the second payment exists only because
+that claim is paid, it shares the claim's deciding rules, and it is the same subsidised
+training for BJSA-L1 (one of the worker's three a year, not two). ``amount_cny`` is what ``payee`` gets; ``funding.city_cny`` is the whole
 public cost of the claim (amount + top-up + award), so a budget that sums funding sees
 both payments, and one that sums payments must add the two columns.
 
