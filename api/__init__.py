@@ -218,10 +218,12 @@ def flatten(results: "pl.DataFrame") -> "pl.DataFrame":
 
 # ---------------------------------------------------------------- scenarios
 
-def list_scenarios() -> list[str]:
-    """The names of the ready scenarios (``run`` takes any of them, or a TOML file's path)."""
-    from skillsim.simulate.scenario import ready_scenarios
-    return ready_scenarios()
+def list_scenarios(baselines: bool = False) -> list[str]:
+    """The names of the ready scenarios (``run`` takes any of them, or a TOML file's path): skillsim's
+    own and those the installed plug-ins ship. ``baselines``: only the jurisdictions' baselines
+    (``baseline = true``: what ``skillsim run`` runs with no scenario, and what the swap moves)."""
+    from skillsim.simulate import scenario
+    return scenario.baselines() if baselines else scenario.ready_scenarios()
 
 
 def run(scenario: "str | os.PathLike[str] | Scenario", size: int | None = None,
