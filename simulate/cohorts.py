@@ -143,9 +143,9 @@ class CohortTable(Table):
         if line != NONE and self.eligible_share.value < 1 and (why := decl.cannot_fail(line, a, p)):
             raise At("eligible_share.value", f"must be 1: {why}")
 
-    def cohort(self, decl: CohortLines | None) -> "Cohort":
+    def cohort(self, decl: CohortLines) -> "Cohort":
         """The cohort's attributes in a fixed order: the fixed ones, then as the policy lists them."""
-        order = {k: i for i, k in enumerate((*FIXED, *(decl.attributes if decl else ())))}
+        order = {k: i for i, k in enumerate((*FIXED, *decl.attributes))}
         given = self.given()
         a = {k: given[k].parsed() for k in sorted(given, key=order.__getitem__)}
         return Cohort(self.agency, self.programme, None if self.line == NONE else self.line, a)
