@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import typing
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Mapping, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, create_model, model_validator
 
 from skillsim.policies import UnknownPolicy, get_policy, policy_ids
 from skillsim.policies.claim_schema import CITIES
+
+from .uncertainty import Uncertain
 
 DEFAULTS_FILE = Path(__file__).with_name("population_defaults.toml")
 EMPLOYMENT = ("employed", "flexible", "unemployed", "student", "other")
@@ -153,21 +156,101 @@ class Assumption(Table):
         return self.model_dump()
 
 
-class Size(Assumption):
-    value: Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"people, at most {MAX_PEOPLE:,} a population "
-                                                                 "(what one run holds in memory)")]
+RANGE = ("low", "mode", "high")
 
 
-class Chance(Assumption):
-    value: Probability
+class Ranged(Assumption):
+    """An assumption whose number is ``value``, or instead a range: ``low`` and ``high``
+    (uniform) or ``low``, ``mode`` and ``high`` (triangular), each checked against the bounds
+    of the value itself (simulate/uncertainty.py)."""
+    integer: ClassVar[bool] = False     # a whole number: drawn values are rounded half to even
+
+    @model_validator(mode="after")
+    def _value_or_range(self):
+        given = [k for k in RANGE if getattr(self, k) is not None]
+        if self.value is not None and given:
+            raise At(given[0], "give value, or a range (low, high and perhaps mode), not both")
+        if self.value is None and not given:
+            raise At("value", "is missing (or give a range: low, high and perhaps mode)")
+        if given:
+            for k in ("low", "high"):
+                if getattr(self, k) is None:
+                    raise At(k, "is missing (a range gives low and high; mode makes it triangular)")
+            if not self.low < self.high:
+                raise At("high", f"{echo(self.high)} is not above low ({echo(self.low)})")
+            if self.mode is not None and not self.low <= self.mode <= self.high:
+                raise At("mode", f"{echo(self.mode)} is outside low–high ({echo(self.low)}–{echo(self.high)})")
+        return self
+
+    def uncertain(self, key: str, integer: bool | None = None, decimals: int | None = None) -> Uncertain | None:
+        """The range as an ``Uncertain`` named ``key`` (None for a point value). ``integer``:
+        drawn as whole numbers (default: whether the value is an int)."""
+        if self.low is None:
+            return None
+        return Uncertain(key, "uniform" if self.mode is None else "triangular", self.low, self.high, self.mode,
+                         None, None, self.source, self.integer if integer is None else integer, decimals)
+
+    @property
+    def point(self) -> Any:
+        """The value, or the range's central value (its mode, else its midpoint)."""
+        spec = self.uncertain("value")
+        return self.value if spec is None else spec.central()
+
+    def parsed(self) -> dict[str, Any]:
+        return {"source": self.source, "value": self.point}
 
 
-class Hukou(Assumption):
+class WholeRanged(Ranged):
+    integer: ClassVar[bool] = True
+
+
+def ranged(name: str, number: Any, doc: str) -> type[Ranged]:
+    """An assumption class of one number (``value``) that may be given as a range instead."""
+    def opt(description: str) -> tuple[Any, Any]:
+        return number | None, Field(None, description=description)
+    whole = (typing.get_args(number) or (number,))[0] is int
+    return create_model(name, __base__=WholeRanged if whole else Ranged, __module__=__name__, __doc__=doc,
+                        value=opt("the number (or give a range: low, high and perhaps mode)"),
+                        low=opt("a range's lowest value (each replication draws one within low–high)"),
+                        mode=opt("a triangular range's most likely value (without it: uniform)"),
+                        high=opt("a range's highest value"))
+
+
+class Concentrated(Assumption):
+    """An assumption with ``shares`` that may add ``concentration = K``: each replication then
+    draws the shares from Dirichlet(K × shares) (the given shares are the mean)."""
+    concentration: Annotated[float, Field(gt=0, description=(
+        "K > 0: each replication draws the shares from Dirichlet(K × shares), around the shares given "
+        "(larger: closer to them)"))] | None = None
+
+    @model_validator(mode="after")
+    def _around_shares(self):
+        if self.concentration is not None and not self.shares:
+            raise At("concentration", "needs shares to draw around (give shares, or leave concentration out)")
+        return self
+
+    def uncertain(self, key: str) -> Uncertain | None:
+        """The Dirichlet around the shares as an ``Uncertain`` named ``key`` (None without a concentration)."""
+        if self.concentration is None:
+            return None
+        return Uncertain(key, "dirichlet", None, None, None, dict(self.shares), self.concentration, self.source, False)
+
+    def parsed(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"concentration"})
+
+
+Size = ranged("Size", Annotated[int, Field(ge=1, le=MAX_PEOPLE, description=f"people, at most {MAX_PEOPLE:,} a "
+                                                                               "population (what one run holds in memory)")],
+              "A population's size (people).")
+Chance = ranged("Chance", Probability, "A probability.")
+
+
+class Hukou(Concentrated):
     shares: Annotated[Shares[Literal[HUKOU_KEYS]], Field(
         description="own: the population's city; a jurisdiction id: that city's hukou; other: anywhere else")]
 
 
-class ClaimFieldDraw(Assumption):
+class ClaimFieldDraw(Concentrated):
     """How a population draws a claim field a policy declares (its claim_fields.toml), per claim:
     null with probability ``unknown``; else a bool true with ``share`` (or ``by_employment``),
     an enum value with ``shares``."""
@@ -184,14 +267,14 @@ class ClaimFieldDraw(Assumption):
         return self
 
     def parsed(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+        return self.model_dump(exclude_none=True, exclude={"concentration"})
 
 
-class Sex(Assumption):
+class Sex(Concentrated):
     shares: Shares[Literal["female", "male"]]
 
 
-class Age(Assumption):
+class Age(Concentrated):
     shares: Annotated[Shares[Band], band_check(0, AGE_MAX), Field(description=f"age bands within 0–{AGE_MAX}")]
 
     @computed_field
@@ -200,7 +283,7 @@ class Age(Assumption):
         return bands(self.shares)
 
 
-class Employment(Assumption):
+class Employment(Concentrated):
     shares: Shares[Literal[EMPLOYMENT]]
 
 
@@ -223,19 +306,19 @@ class Students(Assumption):
     school_in_city: Probability
 
 
-class ExtraCertificates(Assumption):
-    value: Annotated[float, Field(ge=0, le=10, description="mean further certificates per holder (Poisson)")]
+ExtraCertificates = ranged("ExtraCertificates", Annotated[float, Field(ge=0, le=10)],
+                           "Mean further certificates per holder (Poisson).")
 
 
-class CertKind(Assumption):
+class CertKind(Concentrated):
     shares: Shares[Literal["skill_level", "special_ability", "qualification", "special_operation", "training_only"]]
 
 
-class CertLevel(Assumption):
+class CertLevel(Concentrated):
     shares: Shares[Literal["5", "4", "3", "2", "1"]]
 
 
-class CertRoute(Assumption):
+class CertRoute(Concentrated):
     shares: Shares[Literal["assessment", "enterprise_direct", "competition", "foreign", "commendation"]]
 
 
@@ -271,7 +354,7 @@ class IssueDates(Assumption):
         return self
 
 
-class DelayDays(Assumption):
+class DelayDays(Concentrated):
     shares: Annotated[Shares[Band], band_check(0, DELAY_DAYS_MAX),
                       Field(description=f"bands of days from certificate to application, within 0–{DELAY_DAYS_MAX}")]
 
@@ -303,19 +386,15 @@ class CarePostStart(Assumption):
         return self
 
 
-class MonthsBefore(Assumption):
-    value: Annotated[int, Field(ge=0, le=600, description="months")]
-
-
-class HoursSpread(Assumption):
-    value: Annotated[int, Field(ge=1, le=1000, description="class hours")]
+MonthsBefore = ranged("MonthsBefore", Annotated[int, Field(ge=0, le=600)], "Months.")
+HoursSpread = ranged("HoursSpread", Annotated[int, Field(ge=1, le=1000)], "Class hours.")
 
 
 class DaysMax(Assumption):
     max: Annotated[int, Field(ge=0, le=DELAY_DAYS_MAX, description="days")]
 
 
-class Districts(Assumption):
+class Districts(Concentrated):
     shares: Annotated[dict[str, Probability], AfterValidator(_sums_to_one),
                       Field(description="district -> share (empty: no district named)")]
 

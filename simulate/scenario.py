@@ -46,12 +46,15 @@ from pydantic import (AfterValidator, ConfigDict, Discriminator, Field, Tag, Typ
                       create_model, model_validator)
 
 from skillsim.policies import ParameterError, get_policy
+from skillsim.policies.parameters import UNITS
 from skillsim.policies.claim_schema import CITIES as CLAIM_CITIES, DECLARED_FIELDS
 from skillsim.policies.plugins import declarations
 
 from .assumptions import (ASSUMPTIONS, BAND, ECHO, EMPLOYMENT, MAX_PEOPLE, SLUG, Assumption, At, PeopleAssumptions,
-                          ClaimFieldDraw, PolicyId, PolicyIds, Shares, Size, Slug, Source, Table, Text, echo, with_defaults)
-from .cohorts import CohortPopulation, CohortsTable
+                          ClaimFieldDraw, Concentrated, PolicyId, PolicyIds, Ranged, Shares, Size, Slug, Source, Table,
+                          Text, echo, with_defaults)
+from .cohorts import PEOPLE as PLACES_PEOPLE, CohortPopulation, CohortsTable
+from .uncertainty import Uncertain
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "scenario.schema.json"
@@ -96,13 +99,50 @@ class Head(Table):
                                               "runs every baseline, and [swap] moves their populations")
 
 
-class Override(Table):
-    """A parameter value for [parameters.<policy>] or [reform.<policy>], checked by the policy."""
-    value: Annotated[Any, AfterValidator(_finite), Field(description="a value the policy's parameter accepts")]
-    source: Source
+Number = Annotated[Union[int, float], Field(description="a number the policy's parameter accepts")]
 
 
-class ClassShares(Assumption):
+class Override(Ranged):
+    """A parameter value for [parameters.<policy>] or [reform.<policy>], checked by the policy;
+    in [parameters], an assumption-kind number may be a range (low, high, perhaps mode) instead."""
+    value: Annotated[Any, AfterValidator(_finite), Field(description="a value the policy's parameter accepts")] = None
+    low: Number | None = None
+    mode: Number | None = None
+    high: Number | None = None
+
+
+def _parameter_range(sect: str, pid: str, name: str, o: Override) -> Uncertain | None:
+    """An override's range as an ``Uncertain`` (None for a value): only a number of kind
+    "assumption" in [parameters] may be uncertain; drawn whole where the parameter is (money,
+    integer), to hundredths where it is a fractional percentage."""
+    if o.low is None:
+        return None
+    key = f"{sect}.{pid}.{name}"
+    if sect == "reform":
+        raise At(key, "a reform gives one value (value = …), not a range")
+    ps = get_policy(pid).parameters
+    if name not in ps:
+        ps.override({name: o.low})  # the policy's own error: no such parameter
+    m = ps.meta(name)
+    if m.kind == "legal":
+        raise At(key, f"a legal parameter (clause {m.clause}) is not uncertain")
+    unit = UNITS[m.unit]
+    if unit.kind not in ("number", "money"):
+        raise At(key, f"a {m.unit} parameter cannot be a range (only numbers and money can)")
+    integer = bool(m.integer or unit.whole)
+    return o.uncertain(key, integer, 2 if m.unit == "percent" and not integer else None)
+
+
+def _override_values(sect: str, pid: str, table: Mapping[str, Override]) -> dict[str, Any]:
+    """name -> the value to run: the value, or a range's central value."""
+    out = {}
+    for name, o in table.items():
+        spec = _parameter_range(sect, pid, name, o)
+        out[name] = o.value if spec is None else spec.central()
+    return out
+
+
+class ClassShares(Concentrated):
     shares: Shares[Literal["A", "B", "C"]]
 
 
@@ -140,6 +180,12 @@ class SwapTable(Table):
     baselines: list[Slug] | None = Field(
         None, description="ready scenario names (left out: every ready scenario with baseline = true)")
     size: Size | None = Field(None, description="each population's size in the swap (else its baseline's)")
+
+    @model_validator(mode="after")
+    def _point_size(self):
+        if self.size is not None and self.size.value is None:
+            raise At("size", "a swap's size is one value (value = …), not a range")
+        return self
 
 
 class ScenarioFile(Table):
@@ -182,8 +228,15 @@ class ScenarioFile(Table):
                 base = get_policy(pid).parameters
                 try:
                     if sect == "reform" and pid in self.parameters:
-                        base = base.override({k: o.value for k, o in self.parameters[pid].items()})
-                    base.override({k: o.value for k, o in table.items()})
+                        base = base.override(_override_values("parameters", pid, self.parameters[pid]))
+                    values = _override_values(sect, pid, table)
+                    base.override(values)
+                    for name, o in table.items():  # a range: each of its ends (and mode) a value the policy takes
+                        for end in (k for k in ("low", "mode", "high") if getattr(o, k) is not None):
+                            try:
+                                base.override({**values, name: getattr(o, end)})
+                            except ParameterError as e:
+                                raise At(f"{sect}.{pid}.{name}.{end}", str(e)) from None
                 except ParameterError as e:
                     raise At(f"{sect}.{pid}", str(e)) from None
         for pid, c in self.catalog_assumptions.items():  # the policy's hook says which classes it has
@@ -293,10 +346,17 @@ class Scenario:
     digest: str = ""
     path: str = ""
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)      # with_changes: key -> from, to, by
+    # ranges and concentrations (simulate/uncertainty.py); the fields above hold their central values
+    uncertain: tuple[Uncertain, ...] = ()
 
     @property
     def policy_ids(self) -> list[str]:
         return sorted({p for pop in self.populations for p in pop.policies})
+
+    @property
+    def is_uncertain(self) -> bool:
+        """Whether any assumption is a range or a distribution (then each replication draws them)."""
+        return bool(self.uncertain)
 
     def with_changes(self, by: str = "Scenario.with_changes", **changes: Any) -> "Scenario":
         """A copy with e.g. replications or population sizes changed (the CLI's --size,
@@ -318,6 +378,7 @@ class Scenario:
         d.update(changes)
         if size is not None:  # a population of cohorts (simulate/cohorts.py) scales its cohorts alike
             d["populations"] = tuple(p.resized(size) for p in self.populations)
+            d["uncertain"] = _without_sizes(self.uncertain)  # the size given replaces a range of sizes
         new = Scenario(**d)
         for p in new.populations:
             if isinstance(p, CohortPopulation) and p.places > MAX_PEOPLE:
@@ -328,15 +389,32 @@ class Scenario:
         return new
 
 
+def _without_sizes(specs: tuple[Uncertain, ...]) -> tuple[Uncertain, ...]:
+    return tuple(s for s in specs if not (s.key.startswith("populations.") and s.key.endswith(".size.value")))
+
+
+def _ranges(prefix: str, models: Mapping[str, Assumption]) -> list[Uncertain]:
+    """The uncertain ones among assumptions {name: model}, named ``<prefix>.<name>.value|shares``."""
+    out = []
+    for k, m in models.items():
+        if isinstance(m, (Ranged, Concentrated)):
+            spec = m.uncertain(f"{prefix}.{k}.{'value' if isinstance(m, Ranged) else 'shares'}")
+            out += [spec] if spec else []
+    return out
+
+
 def _build(f: ScenarioFile, digest: str, path: str) -> Scenario:
     if f.swap is not None:
         return _swap(f, digest, path)
-    pops, sources = [], {}
+    pops, sources, specs = [], {}, []
     for i, table in enumerate(f.populations):
         if isinstance(table, CohortsTable):  # training places by agency and line (BJSA-K1), not people
             pops.append(table.population(sources))
+            specs += _ranges(f"populations.{table.name}", with_defaults(table, PLACES_PEOPLE))
             continue
         a = with_defaults(table, ASSUMPTIONS)
+        specs += _ranges(f"populations.{table.name}", a) + _ranges(f"populations.{table.name}.claim_fields",
+                                                                   table.claim_fields)
         drawn = _claim_field_draws(table.claim_fields, f"populations[{i}].claim_fields")
         sources.update({f"{table.name}.claim_fields.{k}": v["source"] for k, v in drawn.items()})
         if table.city in a["hukou"].shares:
@@ -350,13 +428,16 @@ def _build(f: ScenarioFile, digest: str, path: str) -> Scenario:
             sources.update({f"{sect}.{pid}.{name}": o.source for name, o in table.items()})
     for pid, c in f.catalog_assumptions.items():
         sources[f"catalog_assumptions.{pid}.unknown_class_shares"] = c.unknown_class_shares.source
+        specs += _ranges(f"catalog_assumptions.{pid}", {"unknown_class_shares": c.unknown_class_shares})
+    specs += [s for pid, t in f.parameters.items() for name, o in t.items()
+              if (s := _parameter_range("parameters", pid, name, o))]
     return Scenario(
         name=f.scenario.name, description=f.scenario.description, seed=f.scenario.seed,
         replications=f.scenario.replications, populations=tuple(pops),
-        parameters={pid: {k: o.value for k, o in t.items()} for pid, t in f.parameters.items()},
+        parameters={pid: _override_values("parameters", pid, t) for pid, t in f.parameters.items()},
         reform={pid: {k: o.value for k, o in t.items()} for pid, t in f.reform.items()},
         catalog_assumptions={pid: c.unknown_class_shares.parsed() for pid, c in f.catalog_assumptions.items()},
-        sources=sources, digest=digest, path=path)
+        uncertain=tuple(specs), sources=sources, digest=digest, path=path)
 
 
 def _claim_field_draws(given: Mapping[str, ClaimFieldDraw], key: str) -> dict[str, dict[str, Any]]:
@@ -433,9 +514,11 @@ def _swap(f: ScenarioFile, digest: str, path: str) -> Scenario:
                 moved = moved.resized(f.swap.size.value)
                 sources[f"{pop.name}.size"] = f.swap.size.source
             pops.append(moved)
+    specs = tuple({s.key: s for b in parts for s in b.uncertain}.values())  # a policy's [parameters] agree
     return Scenario(name=f.scenario.name, description=f.scenario.description, seed=f.scenario.seed,
                     replications=f.scenario.replications, populations=tuple(pops), reform={},
-                    sources=sources, digest=digest, path=path, **merged)
+                    sources=sources, digest=digest, path=path, **merged,
+                    uncertain=specs if f.swap.size is None else _without_sizes(specs))
 
 
 def parse(raw: Mapping[str, Any], digest: str = "", path: str = "") -> Scenario:
