@@ -56,11 +56,13 @@ class Comparison:
     """``rows``: one row per comparison × policy × population × metric (columns ``COLUMNS``;
     ``relative`` is the difference in % of ``a``; a figure that cannot be given is null, never
     NaN). ``notes``: how the intervals were made and every warning, one sentence each.
-    ``paired``: whether A and B were paired replication by replication."""
+    ``paired``: whether A and B were paired replication by replication. ``validation``: each
+    run's validation rows (its summary's, simulate/validation.py) by "A" and "B", where it has them."""
     rows: pl.DataFrame
     notes: list[str]
     paired: bool
     labels: tuple[str, str] = ("A", "B")
+    validation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -267,7 +269,8 @@ def compare(a: Any, b: Any, *, allow_different_sizes: bool = False) -> Compariso
     if any(r["comparison"].startswith("reform − baseline") for r in rows):
         notes.append("reform − baseline: within one run, on the same drawn population, so paired by replication")
     notes.append("coverage in %, its differences in percentage points (pp); relative: the difference in % of A")
-    return Comparison(pl.DataFrame(rows, schema=COLUMNS), notes, paired, (ra.label, rb.label))
+    checks = {side: r.doc["validation"] for side, r in (("A", ra), ("B", rb)) if r.doc.get("validation")}
+    return Comparison(pl.DataFrame(rows, schema=COLUMNS), notes, paired, (ra.label, rb.label), checks)
 
 
 # a row's unit -> how tables.Figure shows it, and the factor back to the Figure's scale
@@ -304,6 +307,12 @@ def show(c: Comparison, fmt: str = "table", file: IO[str] | None = None) -> None
     out = sys.stdout if file is None else file
     for n in c.notes:
         print(n, file=out)
+    if c.validation:  # each run against its own scenario's targets (csv and json: in summary.json)
+        from .validation import table_rows
+        tables.show(table_rows({side: {"validation": v} for side, v in c.validation.items()}), "table",
+                    "validation of each run: model mean [90 % interval] against its scenario's targets", file=file,
+                    columns=["run", "metric", "policy_id", "population", "payment_year", "target", "model", "gap",
+                             "gap_pct", "inside", "grade", "warning"])
 
 
 __all__ = ["Comparison", "compare", "show", "COLUMNS", "UNITS"]

@@ -4,6 +4,9 @@
 claim counts by each dimension a finance bureau asks for, in long format
 (dimension, key, claims, eligible_claims, budget_cny); every budget-bearing dimension sums
 to the total (a test checks it). ``interval``: mean and 90 % interval over replications.
+``payment_years`` (in ``totals``) and ``by_payment_year``: the figures of each calendar year
+of payment, beneficiaries counted distinct within the year (a person paid in two years
+counts in both).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ DIMENSIONS: dict[str, pl.Expr] = {
     "status": C("status"),
     "deciding_rule": C("deciding_rule"),        # why claims fail (and which rule paid)
     "payment_month": C("payment_month").dt.strftime("%Y-%m"),  # cash flow (BJKG-T1, SHSU delay)
+    "payment_year": C("payment_month").dt.year(),                # the budget by calendar year of payment
     "cert_kind": C("cert_kind"),
 }
 # the funding split (SHSU-F1): these two dimensions sum to the total as well
@@ -56,7 +60,8 @@ def _paid(res: pl.DataFrame) -> pl.Expr:
 
 
 def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
-    """Headline figures of one policy over one population (one replication)."""
+    """Headline figures of one policy over one population (one replication), and the paid
+    claims' figures by calendar year of payment (``payment_years``)."""
     row = res.select(
         pl.len().alias("claims"),
         (C("status") == "eligible").sum().alias("eligible_claims"),
@@ -68,13 +73,44 @@ def totals(res: pl.DataFrame, size: int, holders: int) -> dict[str, Any]:
     row = {k: int(v or 0) for k, v in row.items()}
     row.update(target_population=size, certificate_holders=holders,
                coverage=row["beneficiaries"] / size if size else 0.0,
-               coverage_of_holders=row["beneficiaries"] / holders if holders else 0.0)
+               coverage_of_holders=row["beneficiaries"] / holders if holders else 0.0,
+               payment_years=payment_years(res))
     return row
+
+
+UNKNOWN_YEAR = "unknown"  # a paid claim whose policy sets no payment month (a draft's)
+YEAR_COUNTS = ("claims", "eligible_claims", "budget_cny", "beneficiaries")
+
+
+def payment_years(res: pl.DataFrame) -> list[dict[str, Any]]:
+    """The claims that cost anything, by calendar year of their payment month: claims,
+    eligible claims, budget and beneficiaries (people paid in that year, distinct), one
+    dict a year in year order. The budgets sum to the total budget."""
+    paid = res.lazy().filter(_paid(res)).group_by(
+        C("payment_month").dt.year().cast(pl.String).fill_null(UNKNOWN_YEAR).alias("year")).agg(
+        pl.len().cast(pl.Int64).alias("claims"),
+        (C("status") == "eligible").sum().cast(pl.Int64).alias("eligible_claims"),
+        cost(res).sum().cast(pl.Int64).alias("budget_cny"),
+        C("person_id").n_unique().cast(pl.Int64).alias("beneficiaries"))
+    return paid.sort("year").collect().to_dicts()
+
+
+def _add_years(parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``payment_years`` of disjoint chunks (no person in two) added year by year."""
+    out: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for row in part:
+            acc = out.setdefault(row["year"], {"year": row["year"], **dict.fromkeys(YEAR_COUNTS, 0)})
+            for k in YEAR_COUNTS:
+                acc[k] += row[k]
+    return [out[y] for y in sorted(out)]
 
 
 def add_totals(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals of disjoint chunks of one population (no person is in two chunks)."""
-    out = {k: sum(p[k] for p in parts) for k in parts[0] if k not in ("coverage", "coverage_of_holders")}
+    out = {k: sum(p[k] for p in parts) for k in parts[0]
+           if k not in ("coverage", "coverage_of_holders", "payment_years")}
+    out["payment_years"] = _add_years([p.get("payment_years", []) for p in parts])
     out["coverage"] = out["beneficiaries"] / out["target_population"] if out["target_population"] else 0.0
     out["coverage_of_holders"] = (out["beneficiaries"] / out["certificate_holders"]
                                   if out["certificate_holders"] else 0.0)
@@ -135,3 +171,33 @@ def interval(values: list[float] | np.ndarray) -> dict[str, float]:
     if v.size == 0:
         return {"mean": 0.0, "p05": 0.0, "p95": 0.0}
     return {"mean": float(v.mean()), "p05": float(np.percentile(v, 5)), "p95": float(np.percentile(v, 95))}
+
+
+YEAR_FIGURES = ("budget_cny", "beneficiaries", "claims", "eligible_claims", "coverage", "cost_per_beneficiary_cny")
+
+
+def by_payment_year(rows: pl.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
+    """Year -> figure -> mean, 90 % interval and per-replication values (replication order), from
+    rows of a run's totals (one policy and variant, one population or several: each row's
+    ``payment_years`` and ``target_population``). A replication that pays nothing in a year
+    counts 0 there. Claims are the claims paid in the year; coverage is the year's
+    beneficiaries over the target population. Every year's budget sums to the total budget."""
+    reps = sorted(set(rows["replication"].to_list())) if rows.height else []
+    size, at = {r: 0 for r in reps}, {r: i for i, r in enumerate(reps)}
+    got: dict[str, dict[str, list[float]]] = {}
+    for r, people, years in rows.select("replication", "target_population", "payment_years").iter_rows():
+        size[r] += people
+        for y in years or []:
+            acc = got.setdefault(y["year"], {k: [0] * len(reps) for k in YEAR_COUNTS})
+            for k in YEAR_COUNTS:
+                acc[k][at[r]] += y[k]
+    out = {}
+    for year in sorted(got):
+        v = {k: np.asarray(x, dtype=float) for k, x in got[year].items()}
+        people = np.asarray([size[r] for r in reps], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v["coverage"] = np.where(people > 0, v["beneficiaries"] / people, 0.0)
+            v["cost_per_beneficiary_cny"] = np.where(v["beneficiaries"] > 0, v["budget_cny"] / v["beneficiaries"], 0.0)
+        out[year] = {k: {**interval(v[k]), "values": [int(x) if k in YEAR_COUNTS else float(x) for x in v[k]]}
+                     for k in YEAR_FIGURES}
+    return out

@@ -25,12 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from skillsim.policies import get_policy
 
 from . import outputs
-from .metrics import interval
+from .metrics import by_payment_year, interval
 from .outputs import OutputError
 from .cohorts import CohortPopulation
 from .relocation import years_moved
 from .runner import RunResult, issue_window, policy_params
 from .scenario import Scenario
+from .validation import validation
 
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
             "city_cny", "district_cny")
@@ -188,18 +189,21 @@ def summary(res: RunResult) -> dict[str, Any]:
         base = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "baseline"))
         entry = {"title": pol.meta.title, "city": pol.meta.city, "document": pol.meta.document,
                  "populations": [p.name for p in scen.populations if pid in p.policies], **_figures(base)}
+        mine = pops.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "baseline"))
+        entry["by_payment_year"] = by_payment_year(mine)  # the budget by calendar year of payment
         by_pop = {}
         for pop in entry["populations"]:
-            rows = pops.filter((pl.col("population") == pop) & (pl.col("policy_id") == pid)
-                               & (pl.col("variant") == "baseline"))
+            rows = mine.filter(pl.col("population") == pop)
             by_pop[pop] = _figures(_with_ratios(rows))
+            if len(entry["populations"]) > 1:
+                by_pop[pop]["by_payment_year"] = by_payment_year(rows)
         entry["by_population"] = by_pop
         if pid in scen.reform:
             ref = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "reform"))
             entry["reform"] = {"parameters": scen.reform[pid], **_figures(ref)}
             entry["difference"] = _difference(ref, base)
         policies[pid] = entry
-    return {
+    doc = {
         "scenario": scen.name,
         "description": scen.description,
         "seed": scen.seed,
@@ -223,6 +227,9 @@ def summary(res: RunResult) -> dict[str, Any]:
         "policies": policies,
         "assumptions": dict(sorted(scen.sources.items())),
     }
+    if scen.targets:  # a run without targets has no validation key (docs/validation.md)
+        doc["validation"] = validation(doc, scen.targets)
+    return doc
 
 
 def check_target(out_dir: str | Path) -> Path:
@@ -302,6 +309,10 @@ class Values(_Strict):
     eligible_claims: list[float]
 
 
+class YearFigure(Interval):
+    values: list[float] | None = None
+
+
 class Figures(_Strict):
     budget_cny: Interval
     beneficiaries: Interval
@@ -311,12 +322,32 @@ class Figures(_Strict):
     eligible_claims: float
     target_population: Annotated[int, Field(ge=0)] | None = None
     values: Values | None = None
+    by_payment_year: dict[str, dict[str, YearFigure]] | None = None  # year -> figure (metrics.by_payment_year)
 
 
 class PolicyFigures(Figures):
     by_population: dict[str, Figures]
     reform: Figures | None = None
     difference: dict[str, Interval] | None = None
+
+
+class ValidationRow(_Strict):
+    """A row of the validation table (simulate/validation.py)."""
+    metric: str
+    policy: str
+    population: str
+    year: int | None
+    target: float
+    grade: str
+    source: str
+    model_mean: float
+    model_p05: float | None
+    model_p95: float | None
+    gap: float
+    gap_pct: float | None
+    inside: bool | None
+    note: str | None = None
+    warning: str | None = None
 
 
 class SummaryDoc(_Strict):
@@ -326,6 +357,7 @@ class SummaryDoc(_Strict):
     replications: Annotated[int, Field(ge=1)] | None = None
     population_sizes: dict[str, Annotated[int, Field(ge=0)]] | None = None
     policies: dict[str, PolicyFigures]
+    validation: list[ValidationRow] | None = None
 
 
 def _no_constant(word: str) -> Any:

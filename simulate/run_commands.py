@@ -32,6 +32,8 @@ FORMAT_HELP = "output format: table (for people), csv or json (every value, numb
 RUN_FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "coverage": "percent",
                "cost_per_beneficiary_cny": "yuan", "claims": "claims", "eligible_claims": "claims"}
 RUN_COLUMNS = ["run", "policy_id", "population", "variant", *RUN_FIGURES]
+YEAR_FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "claims": "claims"}
+YEAR_COLUMNS = ["run", "policy_id", "population", "payment_year", *YEAR_FIGURES]
 
 
 OUTPUT_BYTES_PER_CLAIM = 4  # claims.parquet takes ~13 bytes a claim row: a low estimate, so a run that fits is never refused
@@ -84,6 +86,49 @@ def run_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]
     return rows
 
 
+def year_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The budget, beneficiaries and paid claims by calendar year of payment: a row per (run,
+    policy, population, year), each population apart where a policy runs on several."""
+    rows = []
+    for run, doc in summaries.items():
+        for pid, e in doc["policies"].items():
+            several = len(e["by_population"]) > 1
+            for pop, f in [("all", e), *(e["by_population"].items() if several else ())]:
+                for year, figs in (f.get("by_payment_year") or {}).items():
+                    rows.append({"run": run, "policy_id": pid, "population": pop, "variant": "baseline",
+                                 "payment_year": year,
+                                 **{k: tables.figure(figs[k], unit) for k, unit in YEAR_FIGURES.items()}})
+    return rows
+
+
+def pays_in_several_years(summaries: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether any policy of any run pays in more than one calendar year."""
+    return any(len(e.get("by_payment_year") or {}) > 1
+               for doc in summaries.values() for e in doc["policies"].values())
+
+
+def show_run(summaries: Mapping[str, Mapping[str, Any]], fmt: str) -> None:
+    """The run table; then, where a policy pays in more than one year, the budget by year of
+    payment; then the validation table of the runs with targets. csv and json: the rows of
+    every table in one document, each naming its ``table`` (figures, by_payment_year, validation)."""
+    from . import validation  # pydantic: loaded by the commands that need it
+    figures = run_rows(summaries)
+    years = year_rows(summaries) if pays_in_several_years(summaries) else []
+    checks = validation.table_rows(summaries, for_table=fmt == "table")
+    if fmt != "table":
+        tables.show([{"table": "figures", **r} for r in figures] + [{"table": "by_payment_year", **r} for r in years]
+                    + [{"table": "validation", **r} for r in checks], fmt,
+                    columns=["table", *dict.fromkeys(RUN_COLUMNS + YEAR_COLUMNS + validation.TABLE_COLUMNS)])
+        return
+    tables.show(figures, fmt, "skillsim run: mean [90 % interval] over replications", columns=RUN_COLUMNS)
+    if years:
+        tables.show(years, fmt, "budget by calendar year of payment: mean [90 % interval]; claims paid that year, "
+                                "beneficiaries paid that year (distinct)", columns=YEAR_COLUMNS)
+    if checks:
+        tables.show(checks, fmt, "validation against published figures: model mean [90 % interval]; gap = model − "
+                                 "target; inside: the target lies in the interval", columns=validation.TABLE_COLUMNS)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from . import interrupts, outputs, report, runner, scenario  # the heavy part: only this command loads it
     names = args.scenario or scenario.baselines()
@@ -105,8 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     written = [str(out)] if single else [str(out / s.name) for s in scens]
     for w in written:
         print(f"wrote {w}/summary.json, breakdowns.parquet, claims.parquet", file=sys.stderr)
-    tables.show(run_rows(docs), args.format, "skillsim run: mean [90 % interval] over replications",
-                columns=RUN_COLUMNS)
+    show_run(docs, args.format)
     return 0
 
 
@@ -195,4 +239,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["register", "run_rows", "scenario_rows", "ScenarioError", "OutputError"]
+__all__ = ["register", "run_rows", "year_rows", "show_run", "scenario_rows", "ScenarioError",
+           "OutputError"]

@@ -55,6 +55,7 @@ from .assumptions import (ASSUMPTIONS, BAND, ECHO, EMPLOYMENT, MAX_PEOPLE, SLUG,
                           Text, echo, with_defaults)
 from .cohorts import PEOPLE as PLACES_PEOPLE, CohortPopulation, CohortsTable
 from .uncertainty import Uncertain
+from .validation import Target
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "scenario.schema.json"
@@ -199,6 +200,8 @@ class ScenarioFile(Table):
     reform: Overrides = Field(default_factory=dict, description="a reform, compared against the baseline")
     catalog_assumptions: dict[PolicyId, CatalogAssumption] = Field(
         default_factory=dict, description="for a policy with catalog classes (its class_maps hook: classes or tiers by occupation)")
+    targets: list[Target] = Field(default_factory=list, description=(
+        "published figures the run is held against (simulate/validation.py, docs/validation.md)"))
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -207,7 +210,7 @@ class ScenarioFile(Table):
         if self.swap is not None:
             if self.scenario.baseline:
                 raise At("scenario.baseline", "a [swap] scenario is not a baseline")
-            for sect in ("parameters", "reform", "catalog_assumptions"):
+            for sect in ("parameters", "reform", "catalog_assumptions", "targets"):
                 if getattr(self, sect):
                     raise At(sect, "a [swap] scenario takes its baselines' values; write a scenario of populations "
                                    "to change them")
@@ -239,6 +242,7 @@ class ScenarioFile(Table):
                                 raise At(f"{sect}.{pid}.{name}.{end}", str(e)) from None
                 except ParameterError as e:
                     raise At(f"{sect}.{pid}", str(e)) from None
+        self._targets_run(run)
         for pid, c in self.catalog_assumptions.items():  # the policy's hook says which classes it has
             maps = get_policy(pid).class_maps(get_policy(pid).parameters)
             if maps is None:
@@ -248,6 +252,19 @@ class ScenarioFile(Table):
                     raise At(f"catalog_assumptions.{pid}.unknown_class_shares.shares.{k}",
                              f"is not a class of this policy (its classes: {', '.join(maps.classes)})")
         return self
+
+    def _targets_run(self, run: set[str]) -> None:
+        """Each target names a policy the scenario runs, and a population that runs it."""
+        for i, t in enumerate(self.targets):
+            if t.policy not in run:
+                raise At(f"targets[{i}].policy", f"{echo(t.policy)} is not run by any population of this scenario")
+            if t.population is None:
+                continue
+            pop = next((p for p in self.populations if p.name == t.population), None)
+            if pop is None:
+                raise At(f"targets[{i}].population", f"{echo(t.population)} is not a population of this scenario")
+            if t.policy not in pop.policies:
+                raise At(f"targets[{i}].population", f"{echo(t.population)} does not run {t.policy}")
 
 
 # ---------------------------------------------------------------- errors
@@ -348,6 +365,7 @@ class Scenario:
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)      # with_changes: key -> from, to, by
     # ranges and concentrations (simulate/uncertainty.py); the fields above hold their central values
     uncertain: tuple[Uncertain, ...] = ()
+    targets: tuple[dict[str, Any], ...] = ()                              # [[targets]] (simulate/validation.py)
 
     @property
     def policy_ids(self) -> list[str]:
@@ -437,7 +455,7 @@ def _build(f: ScenarioFile, digest: str, path: str) -> Scenario:
         parameters={pid: _override_values("parameters", pid, t) for pid, t in f.parameters.items()},
         reform={pid: {k: o.value for k, o in t.items()} for pid, t in f.reform.items()},
         catalog_assumptions={pid: c.unknown_class_shares.parsed() for pid, c in f.catalog_assumptions.items()},
-        uncertain=tuple(specs), sources=sources, digest=digest, path=path)
+        uncertain=tuple(specs), sources=sources, digest=digest, path=path, targets=tuple(t.parsed() for t in f.targets))
 
 
 def _claim_field_draws(given: Mapping[str, ClaimFieldDraw], key: str) -> dict[str, dict[str, Any]]:
