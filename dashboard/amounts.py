@@ -3,148 +3,30 @@
 Nothing here knows a policy: each policy that pays by level declares in its policy.toml's
 [tiers] (``Policy.tier_probes()``) which of its worked examples to vary, over which levels,
 which claim field holds its tier or class and with which values, the rules that set the
-amounts, and any alternative views (variants: claim fields laid over the example). Every
-amount shown is the calculator's own answer for those probe claims, so the table cannot
-drift from what the policy pays. A declaration that cannot be read is a ``TiersError``
-naming the policy and the key.
+amounts, and any alternative views (variants: claim fields laid over the example).
+skillsim.policies.tiers reads and checks it (a ``TiersError`` names the policy and the key)
+and builds its probe claims; this module only shows them. Every amount shown is the
+calculator's own answer for those probe claims, so the table cannot drift from what the
+policy pays.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
-from skillsim.policies import PolicyError, claims_frame, get_policy, policy_ids
+from skillsim.policies import claims_frame, get_policy, policy_ids
+from skillsim.policies.tiers import Tiers, TiersError, read_tiers  # noqa: F401 -- TiersError: what declaration raises
 
 LEVELS: tuple[int | None, ...] = (5, 4, 3, 2, 1, None)   # display order; None: ungraded
-UNGRADED = "ungraded"            # a level of [tiers] levels: a certificate without one (special ability)
-KEYS = {"example", "label", "field", "values", "levels", "ungraded", "rules", "variants"}
-VARIANT_KEYS = {"label", "short", "claim"}
 ALL = "all"                      # the view that shows every variant of every policy
-
-
-class TiersError(PolicyError):
-    """A policy's [tiers] declaration that cannot be used (names the policy and the key)."""
-
-
-@dataclass(frozen=True)
-class Variant:
-    key: str
-    label: dict[str, str]        # {zh, en}: the view's name
-    short: dict[str, str]        # {zh, en}: added to a series' name
-    claim: dict[str, Any]        # claim fields laid over the example's
-
-
-@dataclass(frozen=True)
-class Tiers:
-    """One policy's declaration, read and checked."""
-    policy_id: str
-    claim: dict[str, Any]                                    # the example's claim
-    label: dict[str, str] | None                             # the line shown, if the policy has several
-    field: str | None                                        # the tier or class field (None: one series)
-    values: tuple[tuple[Any, dict[str, str]], ...]           # (value, its name {zh, en})
-    levels: tuple[int | None, ...]
-    ungraded: dict[str, Any]                                 # claim fields of an ungraded certificate
-    rules: tuple[str, ...]
-    variants: tuple[Variant, ...]                            # the first: the default view
-
-    def variant(self, key: str | None) -> Variant | None:
-        return next((v for v in self.variants if v.key == key), self.variants[0] if self.variants else None)
-
-    def probes(self, variant: str | None = None) -> list[tuple[Any, int | None, dict[str, Any]]]:
-        """(tier value, level, claim) for every tier and level, under ``variant`` (default: the first)."""
-        v = self.variant(variant)
-        out = []
-        for value, _ in self.values:
-            for level in self.levels:
-                claim = {**self.claim, **(v.claim if v else {}), "cert_level": level}
-                if self.field:
-                    claim[self.field] = value
-                if level is None:
-                    claim.update(self.ungraded)
-                out.append((value, level, claim))
-        return out
-
-
-def _text(raw: Any, where: str) -> dict[str, str]:
-    """A name in both languages: "text" (the same in both) or { zh = "…", en = "…" }."""
-    if isinstance(raw, str) and raw.strip():
-        return {"zh": raw, "en": raw}
-    if isinstance(raw, dict) and set(raw) == {"zh", "en"} and all(isinstance(v, str) and v.strip()
-                                                                 for v in raw.values()):
-        return dict(raw)
-    raise ValueError(f"{where} must be a text or {{ zh = \"…\", en = \"…\" }}")
-
-
-def _value(raw: Any, where: str) -> tuple[Any, dict[str, str]]:
-    if isinstance(raw, dict):
-        if set(raw) != {"value", "label"}:
-            raise ValueError(f"{where} must be a value or {{ value = …, label = … }}")
-        return raw["value"], _text(raw["label"], f"{where}.label")
-    if isinstance(raw, str) and raw:
-        return raw, {"zh": raw, "en": raw}
-    raise ValueError(f"{where}: {raw!r} needs a label ({{ value = {str(raw).lower()}, label = … }})")
-
-
-def _read(pid: str, raw: dict[str, Any]) -> Tiers:
-    policy = get_policy(pid)
-    unknown = sorted(set(raw) - KEYS)
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
-    examples = {e.get("name"): e.get("claim") for e in policy.examples()}
-    if raw.get("example") not in examples:
-        raise ValueError(f"example {raw.get('example')!r} is not an example of examples.json")
-    field = raw.get("field")
-    if field is not None and not (isinstance(field, str) and field):
-        raise ValueError("field must be the name of a claim field")
-    if (field is None) != ("values" not in raw):
-        raise ValueError("field and values go together (the tier or class field and its values)")
-    values = raw.get("values", [None])
-    if not isinstance(values, list) or not values:
-        raise ValueError("values must be a list of the field's values")
-    read_values = tuple((None, {"zh": "", "en": ""}) if field is None else _value(v, f"values[{i}]")
-                        for i, v in enumerate(values))
-    levels = raw.get("levels")
-    if not (isinstance(levels, list) and levels and len(set(map(str, levels))) == len(levels)
-            and all(lv == UNGRADED or (isinstance(lv, int) and not isinstance(lv, bool) and 1 <= lv <= 5)
-                    for lv in levels)):
-        raise ValueError(f"levels must be distinct levels 5 … 1 or {UNGRADED!r}")
-    ungraded = raw.get("ungraded", {})
-    if (UNGRADED in levels) != bool(ungraded) or not isinstance(ungraded, dict):
-        raise ValueError(f"ungraded (the claim fields of a certificate without a level) goes with level "
-                         f"{UNGRADED!r}, and only with it")
-    rules = raw.get("rules")
-    if not (isinstance(rules, list) and rules):
-        raise ValueError("rules must list the rules that set the amounts")
-    for rid in rules:
-        if rid not in policy.rules:
-            raise ValueError(f"rules: {rid!r} is not a rule of rules.toml")
-    variants = []
-    for key, v in (raw.get("variants") or {}).items():
-        where = f"variants.{key}"
-        if not isinstance(v, dict) or sorted(set(v) - VARIANT_KEYS) or not isinstance(v.get("claim", {}), dict):
-            raise ValueError(f"{where} must be a table of label, short and claim (a table of claim fields)")
-        label = _text(v.get("label"), f"{where}.label")
-        variants.append(Variant(key, label, _text(v["short"], f"{where}.short") if "short" in v else label,
-                                dict(v.get("claim", {}))))
-    return Tiers(pid, dict(examples[raw["example"]]),
-                 _text(raw["label"], "label") if "label" in raw else None, field, read_values,
-                 tuple(None if lv == UNGRADED else lv for lv in levels), dict(ungraded),
-                 tuple(rules), tuple(variants))
 
 
 @lru_cache(maxsize=None)
 def declaration(pid: str) -> Tiers | None:
-    """The policy's [tiers], read and checked; None: its amounts do not go by level."""
-    raw = get_policy(pid).tier_probes()
-    if raw is None:
-        return None
-    try:
-        return _read(pid, raw)
-    except ValueError as exc:
-        raise TiersError(f"{pid}: policy.toml [tiers]: {exc}") from None
+    """The policy's [tiers], read and checked (once: cached); None: its amounts do not go by level."""
+    return read_tiers(get_policy(pid))
 
 
 def by_level() -> list[str]:

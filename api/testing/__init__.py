@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 _FROM = {"Finding": "findings", "Report": "findings", "check_policy": "kit", "in_order_oracle": "oracle",
          **{name: "checks" for name in ("check_amounts_in_tables", "check_caps_oracle", "check_deterministic",
                                          "check_explain_equals_evaluate", "check_garbage", "check_level_monotone",
-                                         "check_nulls", "check_result_rows", "declared_amounts", "run_counting")}}
+                                         "check_nulls", "check_result_rows", "check_tier_probes", "declared_amounts",
+                                         "run_counting")}}
 
 if TYPE_CHECKING:
     from .checks import (check_amounts_in_tables, check_caps_oracle, check_deterministic,
                          check_explain_equals_evaluate, check_garbage, check_level_monotone, check_nulls,
-                         check_result_rows, declared_amounts, run_counting)
+                         check_result_rows, check_tier_probes, declared_amounts, run_counting)
     from .findings import Finding, Report
     from .kit import check_policy
     from .oracle import in_order_oracle
@@ -47,5 +48,5 @@ def assert_conforms(policy_or_id, **kw) -> "Report":
 
 __all__ = ["Finding", "Report", "assert_conforms", "check_amounts_in_tables", "check_caps_oracle",
            "check_deterministic", "check_explain_equals_evaluate", "check_garbage", "check_level_monotone",
-           "check_nulls", "check_policy", "check_result_rows", "declared_amounts", "in_order_oracle",
-           "run_counting"]
+           "check_nulls", "check_policy", "check_result_rows", "check_tier_probes", "declared_amounts",
+           "in_order_oracle", "run_counting"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from skillsim.policies import ContractError, claims_frame, result_dict
+from skillsim.policies import ContractError, claims_frame, result_dict, validate_claim
 from skillsim.policies.engine import STATUSES, collect
 from skillsim.policies.money import apply_pct
 from skillsim.policies.parameters import UNITS
@@ -21,6 +21,7 @@ from .oracle import RESULT, in_order_oracle
 
 if TYPE_CHECKING:
     from skillsim.policies import ParameterSet, Policy
+    from skillsim.policies.tiers import Tiers
 
 MIN_PAID = 0.3   # a property's draws: at least this share paid, so it never compares only zeros
 
@@ -203,6 +204,41 @@ def check_level_monotone(policy: "Policy", claim: dict, p: "ParameterSet") -> tu
         f"levels 5…1 pay {amounts} for {claim.get('cert_kind')} {claim.get('occupation_code') or ''}: a higher "
         "level pays less (the policy declares level_monotone = True)"]
     return problems, amounts, df["status"].to_list()
+
+
+# ---------------------------------------------------------------- tiers
+def check_tier_probes(policy: "Policy", tiers: "Tiers", p: "ParameterSet") -> list[str]:
+    """Every probe claim of a read [tiers] declaration (each tier value, level and variant) is
+    a claim of the contract the policy pays (eligible, more than 0 yuan) under one of the rules
+    the declaration lists."""
+    problems, valid, where = [], [], []
+    for variant in [v.key for v in tiers.variants] or [None]:
+        for value, level, claim in tiers.probes(variant):
+            at = ", ".join(x for x in (f"{tiers.field} = {value!r}" if tiers.field else "",
+                                       f"level {'ungraded' if level is None else level}",
+                                       f"variant {variant}" if variant else "") if x)
+            try:
+                validate_claim(claim)
+            except ContractError as e:
+                problems.append(f"[tiers] probe {at}: {e}: the example's claim with these fields is no claim")
+                continue
+            valid.append(claim)
+            where.append(at)
+    if not valid:
+        return problems
+    rows = collect(policy.evaluate(claims_frame(valid), p, detail="reasons"))
+    for at, row in zip(where, rows.iter_rows(named=True)):
+        if row["status"] == "eligible" and (row["amount_cny"] or 0) > 0:
+            if row["deciding_rule"] not in tiers.rules:
+                problems.append(f"[tiers] probe {at}: paid under {row['deciding_rule']}, which [tiers] rules "
+                                f"({', '.join(tiers.rules)}) does not list: list every rule that sets the amounts")
+            continue
+        reasons = row["reasons"] or []
+        why = next((r for r in reasons if r.get("rule") == row["deciding_rule"]), reasons[0] if reasons else {})
+        problems.append(f"[tiers] probe {at}: {row['status']} under {row['deciding_rule']} "
+                        f"({why.get('message') or 'no reason given'}), paying {row['amount_cny']}: a probe must be "
+                        "a claim the policy pays (change the example, levels, values or variant claim)")
+    return problems
 
 
 # ---------------------------------------------------------------- caps and determinism

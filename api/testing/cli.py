@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("check-policy", help="run the conformance kit on one policy (docs/conformance.md)",
                        description="Every conformance check on a registered policy: structure, its examples, "
-                                   "nulls, explain = evaluate, garbage claims, amounts, level monotonicity, caps, "
-                                   "determinism. Exit 0 all pass, 1 a check fails, 2 bad input.")
+                                   "its [tiers], nulls, explain = evaluate, garbage claims, amounts, level "
+                                   "monotonicity, caps, determinism. Exit 0 all pass, 1 a check fails, 2 bad input.")
     p.add_argument("policy_id", metavar="ID", help="a registered policy id (skillsim policies lists them)")
     p.add_argument("--max-examples", type=_positive, default=50,
                    help="hypothesis draws per one-claim check (batches get a fifth, populations a tenth); default 50")

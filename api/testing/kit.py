@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from skillsim.policies import Policy, claims_frame, get_policy
 from skillsim.policies.engine import collect
+from skillsim.policies.tiers import TiersError, read_tiers
 
 from . import checks, structure
 from .findings import Report
@@ -127,6 +128,7 @@ def check_policy(policy_or_id: Policy | type[Policy] | str, *, max_examples: int
     if param_problems or not check_examples(policy, p, report):
         report.add("claims", ["the checks on claims need at least one paid example (see above)"], "")
         return _done(report, started)
+    check_tiers(policy, p, report)
     check_nulls(policy, p, report)
     try:
         from . import draws
@@ -156,6 +158,30 @@ def check_nulls(policy: Policy, p: "ParameterSet", report: Report) -> None:
         outcomes[what] = outcomes.get(what, 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "no nullable field filled"
     report.add("nulls give needs_info or a reason", problems, f"fields set to null: {summary}")
+
+
+def check_tiers(policy: Policy, p: "ParameterSet", report: Report) -> None:
+    """The policy's [tiers] declaration reads, and each of its probe claims is one the policy pays."""
+    try:
+        tiers = read_tiers(policy)
+        problems = checks.check_tier_probes(policy, tiers, p) if tiers else []
+    except TiersError as exc:
+        report.add("tiers", [str(exc)], "")
+        return
+    except Exception as exc:  # noqa: BLE001 -- a crash of the policy is a finding
+        report.add("tiers", [f"policy.toml [tiers]: {type(exc).__name__}: {exc}"], "")
+        return
+    if tiers is None:
+        report.add("tiers", [], "no [tiers]: amounts not by level")
+        return
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" if n == 1 else f"{n} {what}s"
+    shape = [count(len(tiers.values), "value") + f" of {tiers.field}" if tiers.field else "",
+             count(len(tiers.levels), "level"), count(len(tiers.variants), "variant") if tiers.variants else ""]
+    n = len(tiers.values) * len(tiers.levels) * max(1, len(tiers.variants))
+    report.add("tiers", problems, f"{n} probes ({' × '.join(x for x in shape if x)}), every one paid under the "
+                                  f"rules listed ({', '.join(tiers.rules)})")
 
 
 def _properties(policy: Policy, p: "ParameterSet", report: Report, n: int, draws: Any) -> None:
@@ -220,4 +246,4 @@ def _is_valid_claim(obj: Any) -> bool:
     return True
 
 
-__all__ = ["check_policy", "check_examples", "check_nulls", "resolve", "example_parameters"]
+__all__ = ["check_policy", "check_examples", "check_nulls", "check_tiers", "resolve", "example_parameters"]
