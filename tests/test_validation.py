@@ -10,8 +10,9 @@ from skillsim.simulate import metrics, report, runner, scenario
 from skillsim.simulate.cli import main
 from skillsim.simulate.comparison import compare, show
 from skillsim.simulate.outputs import OutputError
-from skillsim.simulate.scenario import ScenarioError
 from skillsim.simulate.validation import validation
+
+from .test_scenario_schema import error  # the ScenarioError of a text, one line
 
 SH, BJ = "shanghai-2025-skills-upgrade", "beijing-2026-key-groups"
 SMALL = dict(size=2000, replications=2)
@@ -38,13 +39,6 @@ value = 300000
 source = "a test figure"
 grade = "B"
 """
-
-
-def error(text: str) -> ScenarioError:
-    with pytest.raises(ScenarioError) as err:
-        scenario.loads(text)
-    assert "\n" not in str(err.value)
-    return err.value
 
 
 # ------------------------------------------------------------------ the arithmetic, on a hand-made summary
