@@ -6,6 +6,7 @@
     skillsim parameters --policy ID [--format table|csv|json]
     skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]   (rules_doc.py)
     skillsim run [SCENARIO ...] --out DIR / compare DIR_A DIR_B / scenarios   (run_commands.py)
+    skillsim sensitivity SCENARIO --out DIR [--method morris|sobol]   (sensitivity.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
 (a callable that receives the argparse sub-parsers), so this module never imports
@@ -27,7 +28,7 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Any, Callable
 
-from . import evaluate_command, governing, run_commands, tables
+from . import evaluate_command, governing, run_commands, sensitivity, tables
 
 POLICY_GROUP = "skillsim.policies"  # the registry's entry-point group (policies/registry.py)
 FORMAT_HELP = run_commands.FORMAT_HELP
@@ -274,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules)
 
     run_commands.register(sub)
+    sensitivity.register(sub)
     evaluate_command.register(sub)
     for register in _plugins("skillsim.commands"):
         register(sub)

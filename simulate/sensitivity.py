@@ -1,0 +1,452 @@
+"""``skillsim sensitivity``: which uncertain assumption moves each headline figure, and how much.
+
+    skillsim sensitivity SCENARIO --out DIR [--method morris|sobol] [--samples N] [--size N]
+                         [--replications R] [--seed N] [--format table|csv|json]
+
+The scenario's uncertain scalar assumptions (ranges and triangular ones,
+simulate/uncertainty.py) are varied; each run is ``uncertainty.at(scenario, values)``, a
+point-valued copy with the given assumptions fixed and the others at their central values.
+Two views, each of budget, beneficiaries and cost per beneficiary, per policy (and variant):
+
+1. A tornado, one assumption at a time: each at its 5th and at its 95th percentile (its
+   ``ppf``; a 90 % range, the interval skillsim reports everywhere, so one wide tail does
+   not decide the bar), all others central: 1 + 2k runs for k assumptions.
+2. Indices from SALib over the whole ranges (the sampler's points in [0, 1]^k mapped through
+   each assumption's ppf): Morris by default (r trajectories, r(k+1) runs; mu_star is the
+   mean absolute change of the figure as the assumption crosses its range, sigma how much
+   that change depends on the others), or Sobol (N base points, N(k+2) runs: first-order
+   and total indices, the shares of the figure's variance, with 95 % confidence; no
+   second-order indices, which would double the runs).
+
+Every run uses the same seed (common random numbers): two runs draw the same people and
+differ only by the assumption values, so the bars show the assumption, not noise. Runs
+simulate at most ``--size`` people a population (default 100,000) and scale budget and
+beneficiaries by the population's size over the people simulated (its size at the run's
+values, so an uncertain size moves them in full); cost per beneficiary is their ratio.
+Dirichlet shares are not varied: a share vector has no one low and high end, and moving
+one share moves the others; they are held at their central shares and listed
+(``held_central``). A run's interval (``skillsim run``) covers them.
+
+Outputs under --out, one transaction (simulate/outputs.py): tornado.parquet,
+indices.parquet, sensitivity.json (the manifest). Light to import: numpy, polars, SALib and
+the runner load inside the command.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from . import run_commands, tables
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
+
+    from .scenario import Scenario
+    from .uncertainty import Uncertain
+
+FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "cost_per_beneficiary_cny": "yuan"}
+METHODS = ("morris", "sobol")
+SCALAR = ("uniform", "triangular")     # the kinds varied; dirichlet shares are held central
+QUANTILES = (0.05, 0.95)               # the tornado's low and high ends
+DEFAULT_SIZE = 100_000                 # people simulated a population and run
+DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
+MORRIS_LEVELS = 4
+RESAMPLES = 100                        # bootstrap resamples behind the indices' confidence
+OUTPUT_BYTES = 1 << 20                 # about what the three files take (checked against free space)
+INDEX_COLUMNS = {"morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+                 "sobol": ("S1", "S1_conf", "ST", "ST_conf")}
+RANKED_BY = {"morris": "mu_star", "sobol": "ST"}
+
+Key = tuple[str, str]                   # (policy id, variant)
+Figures = dict[Key, dict[str, float]]   # the headline figures of one run
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a sensitivity analysis runs: checked whole before anything runs."""
+    scenario: Scenario
+    factors: tuple[Uncertain, ...]      # the scalar assumptions varied, in file order
+    held: tuple[Uncertain, ...]         # Dirichlet shares, held at their central shares
+    method: str
+    samples: int                        # Morris trajectories, or Sobol base points
+    size: int                           # at most this many people simulated a population
+    replications: int                   # a run's figures: the mean over these
+    seed: int                           # the same for every run (common random numbers)
+    people: Mapping[str, int]           # population -> people simulated in every run
+
+    @property
+    def runs(self) -> dict[str, int]:
+        k = len(self.factors)
+        return {"central": 1, "tornado": 2 * k,
+                self.method: self.samples * (k + 1 if self.method == "morris" else k + 2)}
+
+
+@dataclass(frozen=True)
+class Result:
+    plan: Plan
+    tornado: pl.DataFrame
+    indices: pl.DataFrame
+    manifest: dict[str, Any]
+
+
+# ---------------------------------------------------------------------- the plan
+
+def make_plan(scen: Scenario, method: str = "morris", samples: int | None = None, size: int = DEFAULT_SIZE,
+              replications: int = 1, seed: int | None = None) -> Plan:
+    """The analysis of ``scen``, or a UsageError / ScenarioError naming what is wrong."""
+    from .cli import UsageError
+    from .uncertainty import at, uncertain
+    if method not in METHODS:
+        raise UsageError(f"--method: {method!r} is not one of {', '.join(METHODS)}")
+    specs = uncertain(scen)
+    factors = tuple(u for u in specs if u.kind in SCALAR)
+    held = tuple(u for u in specs if u.kind not in SCALAR)
+    if not factors:
+        also = f" (its {len(held)} uncertain shares are held central, not varied)" if held else ""
+        raise UsageError(f"{scen.name}: no uncertain assumption to vary{also}; give one a range, e.g. "
+                         + "{ low = 0.2, high = 0.4, source = ... }")
+    samples = DEFAULT_SAMPLES[method] if samples is None else samples
+    if method == "morris" and samples < 2:
+        raise UsageError(f"--samples: {samples} Morris trajectories; give 2 or more (sigma needs two)")
+    if method == "sobol" and (samples < 2 or samples & (samples - 1)):
+        raise UsageError(f"--samples: {samples} is not a power of 2 of at least 2 (Sobol' points need one)")
+    if size < 1 or replications < 1:
+        raise UsageError(f"--{'size' if size < 1 else 'replications'}: must be at least 1")
+    # every run simulates the same people: as many as the population has at its central
+    # values (at most --size), whatever its size at the run's values (which scales the figures)
+    people = {pop.name: min(pop.size, size) for pop in at(scen, {}).populations}
+    p = Plan(scen, factors, held, method, samples, size, replications, scen.seed if seed is None else seed, people)
+    point(p, {})  # the seed, replications and every assumption's central value checked before anything runs
+    return p
+
+
+def value(u: Uncertain, q: float) -> Any:
+    """The assumption's value at quantile ``q`` (``ppf`` rounds an integer one to a whole number)."""
+    v = u.ppf(float(q))
+    return int(v) if u.integer else float(v)
+
+
+def point(p: Plan, values: Mapping[str, Any]) -> tuple[Scenario, dict[str, float]]:
+    """The scenario at ``values`` (the other assumptions central), as a run simulates it: each
+    population as many people as ``p.people`` says (the same in every run, so an uncertain
+    size does not redraw them), the analysis' replications and seed; and each population's
+    scale (its size at these values over the people simulated)."""
+    from .uncertainty import at
+    fixed = at(p.scenario, values)
+    small = dataclasses.replace(fixed, populations=tuple(pop if pop.size == p.people[pop.name] else
+                                                         pop.resized(p.people[pop.name]) for pop in fixed.populations))
+    run = small.with_changes(by="skillsim sensitivity", replications=p.replications, seed=p.seed)
+    return run, {full.name: full.size / part.size for full, part in zip(fixed.populations, run.populations)}
+
+
+def figures(p: Plan, values: Mapping[str, Any], stop: Callable[[], None] | None = None) -> Figures:
+    """One run at ``values``: per (policy, variant), each headline figure's mean over the
+    replications, budget and beneficiaries scaled to the populations' sizes."""
+    from .runner import run
+    scen, scale = point(p, values)
+    res = run(scen, keep_claims=False, stop=stop)
+    sums: dict[tuple[str, str, int], list[float]] = {}
+    # summed in a fixed order (sorted rows), so the same run gives the same figures bit for bit
+    for r in sorted(res.totals.to_dicts(), key=lambda r: (r["policy_id"], r["variant"], r["replication"],
+                                                           r["population"])):
+        acc = sums.setdefault((r["policy_id"], r["variant"], r["replication"]), [0.0, 0.0])
+        acc[0] += r["budget_cny"] * scale[r["population"]]
+        acc[1] += r["beneficiaries"] * scale[r["population"]]
+    out: dict[Key, dict[str, list[float]]] = {}
+    for (pid, variant, _), (budget, people) in sums.items():
+        f = out.setdefault((pid, variant), {k: [] for k in FIGURES})
+        f["budget_cny"].append(budget)
+        f["beneficiaries"].append(people)
+        f["cost_per_beneficiary_cny"].append(budget / people if people > 0 else 0.0)
+    return {key: {k: sum(v) / len(v) for k, v in f.items()} for key, f in out.items()}
+
+
+# ---------------------------------------------------------------------- the two views
+
+def tornado(p: Plan, central: Figures, evaluate: Callable[[Mapping[str, Any], str], Figures]) -> pl.DataFrame:
+    """Each assumption at its low and high quantile, the others central: a row per policy,
+    variant, figure and assumption, ranked by swing (the largest 1) within each figure."""
+    import polars as pl
+    rows = []
+    for u in p.factors:
+        lo, hi = value(u, QUANTILES[0]), value(u, QUANTILES[1])
+        at_lo = evaluate({u.key: lo}, f"tornado: {u.key} at its low")
+        at_hi = evaluate({u.key: hi}, f"tornado: {u.key} at its high")
+        for key in sorted(central):
+            for fig, unit in FIGURES.items():
+                rows.append({"policy_id": key[0], "variant": key[1], "figure": fig, "unit": unit,
+                             "assumption": u.key, "kind": u.kind, "source": u.source,
+                             "low": float(lo), "high": float(hi), "central": central[key][fig],
+                             "at_low": at_lo[key][fig], "at_high": at_hi[key][fig],
+                             "swing": abs(at_hi[key][fig] - at_lo[key][fig])})
+    return _ranked(pl.DataFrame(rows, schema=_schemas()[0]), p, "swing")
+
+
+def _ranked(df: pl.DataFrame, p: Plan, by: str) -> pl.DataFrame:
+    """A rank (1 = moves the figure most) within each policy, variant and figure; ties and
+    missing values keep the assumptions' file order."""
+    import polars as pl
+    order = {u.key: i for i, u in enumerate(p.factors)}
+    figs = {f: i for i, f in enumerate(FIGURES)}
+    df = df.with_columns(pl.col("assumption").replace_strict(order, return_dtype=pl.Int64).alias("_order"),
+                         pl.col("figure").replace_strict(figs, return_dtype=pl.Int64).alias("_figure"))
+    df = df.sort("policy_id", "variant", "_figure", by, "_order", descending=[False, False, False, True, False],
+                 nulls_last=True)
+    return (df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("policy_id", "variant", "figure")
+                            .alias("rank")).drop("_order", "_figure"))
+
+
+def problem(p: Plan) -> dict[str, Any]:
+    """SALib's problem: one dimension per assumption, its quantile in [0, 1]."""
+    return {"num_vars": len(p.factors), "names": [u.key for u in p.factors], "bounds": [[0.0, 1.0]] * len(p.factors)}
+
+
+def sample(p: Plan) -> np.ndarray:
+    """The sampler's points, a row per run, a column per assumption (quantiles in [0, 1])."""
+    if p.method == "morris":
+        from SALib.sample.morris import sample as morris
+        return morris(problem(p), p.samples, num_levels=MORRIS_LEVELS, seed=p.seed)
+    from SALib.sample.sobol import sample as sobol
+    return sobol(problem(p), p.samples, calc_second_order=False, seed=p.seed)
+
+
+def indices(p: Plan, X: np.ndarray, outputs: list[Figures]) -> pl.DataFrame:
+    """SALib's indices of every figure from the runs at the sampler's points ``X``."""
+    import warnings
+
+    import numpy as np
+    import polars as pl
+    rows = []
+    for key in sorted(outputs[0]):
+        for fig, unit in FIGURES.items():
+            Y = np.array([o[key][fig] for o in outputs], dtype=float)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a figure that does not move: indices of 0 / 0
+                got = _analyse(p, X, Y)
+            for i, u in enumerate(p.factors):
+                rows.append({"policy_id": key[0], "variant": key[1], "figure": fig, "unit": unit,
+                             "assumption": u.key, "kind": u.kind, "source": u.source, "method": p.method,
+                             **{c: got[c][i] for c in INDEX_COLUMNS[p.method]}})
+    schema = {**_schemas()[1], **{c: pl.Float64 for c in INDEX_COLUMNS[p.method]}}
+    return _ranked(pl.DataFrame(rows, schema=schema), p, RANKED_BY[p.method])
+
+
+def _analyse(p: Plan, X: np.ndarray, Y: np.ndarray) -> dict[str, list[float | None]]:
+    import math
+
+    import numpy as np
+    if p.method == "morris":
+        from SALib.analyze.morris import analyze
+        got = analyze(problem(p), X, Y, num_resamples=RESAMPLES, num_levels=MORRIS_LEVELS, seed=p.seed)
+    elif np.ptp(Y) == 0:  # a figure no assumption moves has no variance to share out
+        return {c: [None] * len(p.factors) for c in INDEX_COLUMNS["sobol"]}
+    else:
+        from SALib.analyze.sobol import analyze
+        got = analyze(problem(p), Y, calc_second_order=False, num_resamples=RESAMPLES, seed=p.seed)
+
+    def num(v: Any) -> float | None:
+        f = float(np.ma.filled(v, np.nan))
+        return f if math.isfinite(f) else None
+    return {c: [num(v) for v in np.asarray(got[c]).ravel()] for c in INDEX_COLUMNS[p.method]}
+
+
+def _schemas() -> tuple[dict, dict]:
+    """The columns of tornado.parquet and (before the method's own) of indices.parquet."""
+    import polars as pl
+    head = {"policy_id": pl.String, "variant": pl.String, "figure": pl.String, "unit": pl.String,
+            "assumption": pl.String, "kind": pl.String, "source": pl.String}
+    return ({**head, **{c: pl.Float64 for c in ("low", "high", "central", "at_low", "at_high", "swing")}},
+            {**head, "method": pl.String})
+
+
+# ---------------------------------------------------------------------- the analysis
+
+def analyse(p: Plan, progress: Callable[[int, str], None] | None = None,
+            stop: Callable[[], None] | None = None) -> Result:
+    """The tornado and the indices of ``p``; ``progress(done, label)`` after each run,
+    ``stop()`` between runs (it may raise to end the analysis: an interrupt)."""
+    done = 0
+
+    def evaluate(values: Mapping[str, Any], label: str) -> Figures:
+        nonlocal done
+        if stop:
+            stop()
+        out = figures(p, values, stop)
+        done += 1
+        if progress:
+            progress(done, label)
+        return out
+
+    started = time.perf_counter()
+    central = evaluate({}, "every assumption central")
+    torn = tornado(p, central, evaluate)
+    after_tornado = time.perf_counter()
+    X = sample(p)
+    outputs = [evaluate({u.key: value(u, q) for u, q in zip(p.factors, row)}, f"{p.method}: point {i + 1}/{len(X)}")
+               for i, row in enumerate(X)]
+    idx = indices(p, X, outputs)
+    seconds = {"tornado": round(after_tornado - started, 3), p.method: round(time.perf_counter() - after_tornado, 3)}
+    return Result(p, torn, idx, manifest(p, seconds))
+
+
+def manifest(p: Plan, seconds: Mapping[str, float]) -> dict[str, Any]:
+    """sensitivity.json: what was run, with what, by which versions."""
+    from .uncertainty import at
+    return {
+        "scenario": {"name": p.scenario.name, "hash": p.scenario.digest, "path": p.scenario.path},
+        "method": p.method,
+        "samples": p.samples,
+        **({"num_levels": MORRIS_LEVELS} if p.method == "morris" else {"second_order": False}),
+        "runs": {**p.runs, "total": sum(p.runs.values())},
+        "seed": p.seed,
+        "common_random_numbers": "every run uses this seed",
+        "replications": p.replications,
+        "size": dict(p.people),
+        "population_sizes": {pop.name: pop.size for pop in at(p.scenario, {}).populations},
+        "scaled": "budget and beneficiaries: each population's simulated totals × its size at the run's values "
+                  "/ the people simulated",
+        "tornado_quantiles": list(QUANTILES),
+        "figures": FIGURES,
+        "assumptions": [{**u.as_dict(), "tornado_low": value(u, QUANTILES[0]),
+                         "tornado_high": value(u, QUANTILES[1])} for u in p.factors],
+        "held_central": [{**u.as_dict(), "why": "shares are not varied (no one low and high end): held at their "
+                                                "central shares"} for u in p.held],
+        "seconds": dict(seconds),
+        "versions": versions(),
+    }
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .report import skillsim_version
+    out = {"skillsim": skillsim_version()}
+    for name in ("SALib", "numpy", "polars"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def write(res: Result, folder: Any) -> None:
+    """The three files into ``folder`` (a staged output folder)."""
+    import json
+    from pathlib import Path
+    folder = Path(folder)
+    res.tornado.write_parquet(folder / "tornado.parquet")
+    res.indices.write_parquet(folder / "indices.parquet")
+    (folder / "sensitivity.json").write_text(json.dumps(res.manifest, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- what is printed
+
+def _short(v: float | None) -> float | int | None:
+    """An assumption's value as people read it: six significant digits."""
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else float(f"{v:.6g}")
+
+
+def rows(res: Result, fmt: str = "table") -> list[dict[str, Any]]:
+    """The tornado beside the indices: a row per policy (variant), figure and assumption, by
+    tornado rank (a table shows the assumption's values to six significant digits; csv and
+    json whole)."""
+    short = _short if fmt == "table" else (lambda v: v)
+    method = res.plan.method
+    idx = {(r["policy_id"], r["variant"], r["figure"], r["assumption"]): r for r in res.indices.to_dicts()}
+    reform = res.tornado["variant"].unique().to_list() != ["baseline"]
+    out = []
+    for r in res.tornado.to_dicts():
+        i = idx[(r["policy_id"], r["variant"], r["figure"], r["assumption"])]
+        unit = r["unit"]
+        row = {"policy_id": r["policy_id"], **({"variant": r["variant"]} if reform else {}), "figure": r["figure"],
+               "rank": r["rank"], "assumption": r["assumption"], "low": short(r["low"]), "high": short(r["high"]),
+               "at_low": tables.Figure(r["at_low"], unit=unit), "at_high": tables.Figure(r["at_high"], unit=unit),
+               "swing": tables.Figure(r["swing"], unit=unit)}
+        if method == "morris":
+            row.update(mu_star=tables.Figure(i["mu_star"], unit=unit), sigma=tables.Figure(i["sigma"], unit=unit))
+        else:
+            row.update(S1=tables.Figure(i["S1"], unit="percent"), ST=tables.Figure(i["ST"], unit="percent"))
+        row["index_rank"] = i["rank"]
+        out.append(row)
+    return out
+
+
+def title(res: Result) -> str:
+    p = res.plan
+    lo, hi = (round(q * 100) for q in QUANTILES)
+    how = (f"Morris, {p.samples} trajectories" if p.method == "morris" else f"Sobol, {p.samples} base points")
+    return (f"skillsim sensitivity: {p.scenario.name}: tornado (each assumption at its {lo}th and {hi}th "
+            f"percentile, the others central, one seed) and {how}; {sum(p.runs.values())} runs")
+
+
+# ---------------------------------------------------------------------- the command
+
+def with_progress(p: Plan, show: bool | None = None, stop: Callable[[], None] | None = None) -> Result:
+    """``analyse`` with a rich progress bar on stderr (shown when stderr is a terminal)."""
+    show = sys.stderr.isatty() if show is None else show
+    if not show:
+        return analyse(p, stop=stop)
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task(escape(p.scenario.name), total=sum(p.runs.values()))
+        return analyse(p, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import interrupts, outputs, scenario
+    scen = scenario.load(args.scenario)
+    p = make_plan(scen, args.method, args.samples, args.size, args.replications, args.seed)
+    out = Path(args.out)
+    with outputs.Target(out, estimate=OUTPUT_BYTES) as target:  # checked and locked before computing
+        k = len(p.factors)
+        print(f"skillsim sensitivity: {k} assumption{'s' * (k != 1)} varied, {sum(p.runs.values())} runs of at most "
+              f"{p.size:,} people a population", file=sys.stderr)
+        for u in p.held:
+            print(f"skillsim sensitivity: {u.key} held at its central shares (shares are not varied)", file=sys.stderr)
+        res = with_progress(p, stop=interrupts.checkpoint)
+        write(res, target.stage())
+        target.commit()  # all three files land, or none
+    print(f"wrote {out}/tornado.parquet, indices.parquet, sensitivity.json", file=sys.stderr)
+    tables.show(rows(res, args.format), args.format, title(res))
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sensitivity", help="which uncertain assumption moves each headline figure, how much",
+                       description="Vary a scenario's uncertain assumptions and show which moves budget, "
+                                   "beneficiaries and cost per beneficiary how much, per policy: a tornado (each "
+                                   "assumption at its 5th and 95th percentile, the others central) and SALib's "
+                                   "indices over the whole ranges (Morris, or Sobol). Every run uses the same seed "
+                                   "(common random numbers). Writes tornado.parquet, indices.parquet and "
+                                   "sensitivity.json under --out, all or none (docs/sensitivity.md).")
+    p.add_argument("scenario", help="ready scenario name or TOML file with uncertain assumptions")
+    p.add_argument("--out", required=True, help="output folder: absent, empty, or one skillsim wrote")
+    p.add_argument("--method", choices=METHODS, default="morris",
+                   help="morris (default: r·(k+1) runs for k assumptions) or sobol (N·(k+2) runs)")
+    p.add_argument("--samples", type=run_commands._positive,
+                   help=f"Morris trajectories r (default {DEFAULT_SAMPLES['morris']}) or Sobol base points N, "
+                        f"a power of 2 (default {DEFAULT_SAMPLES['sobol']})")
+    p.add_argument("--size", type=run_commands._positive, default=DEFAULT_SIZE,
+                   help=f"people simulated a population and run, at most (default {DEFAULT_SIZE:,}); budget and "
+                        "beneficiaries are scaled to the population's size")
+    p.add_argument("--replications", type=run_commands._positive, default=1,
+                   help="replications a run, its figures their mean (default 1)")
+    p.add_argument("--seed", type=int, help="the seed of every run and of the sampler (default: the scenario's)")
+    p.add_argument("--format", choices=tables.FORMATS, default="table", help=run_commands.FORMAT_HELP)
+    p.set_defaults(func=cmd_sensitivity)
+
+
+__all__ = ["Plan", "Result", "make_plan", "analyse", "figures", "tornado", "indices", "sample", "write", "rows",
+           "register", "FIGURES", "QUANTILES"]
