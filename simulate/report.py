@@ -31,6 +31,7 @@ from .cohorts import CohortPopulation
 from .relocation import years_moved
 from .runner import RunResult, issue_window, policy_params
 from .scenario import Scenario
+from .uncertainty import split
 from .validation import validation
 
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "coverage_of_holders", "cost_per_beneficiary_cny",
@@ -65,10 +66,23 @@ def _with_ratios(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _figures(rows: pl.DataFrame) -> dict[str, Any]:
-    """Mean and interval of each headline figure, and its per-replication values (in
-    replication order), so that ``compare`` can pair two runs replication by replication."""
-    out: dict[str, Any] = {k: interval(rows[k].to_numpy()) for k in HEADLINE}
+def _split(values: np.ndarray, paired: bool) -> dict[str, float | None]:
+    """The shares of a figure's variance from the assumptions and from sampling
+    (simulate/uncertainty.py's split over pairs of replications); all sampling where nothing
+    is uncertain."""
+    return split(values) if paired else {"from_assumptions": 0.0, "from_sampling": 1.0}
+
+
+def _interval(values: np.ndarray, paired: bool) -> dict[str, Any]:
+    return {**interval(values), **_split(values, paired)}
+
+
+def _figures(rows: pl.DataFrame, paired: bool = False) -> dict[str, Any]:
+    """Mean and interval of each headline figure, how much of it comes from the assumptions
+    (``paired``: replications in pairs that share a draw of them), and its per-replication
+    values (in replication order), so that ``compare`` can pair two runs replication by replication."""
+    rows = rows.sort("replication")
+    out: dict[str, Any] = {k: _interval(rows[k].to_numpy(), paired) for k in HEADLINE}
     for k in COUNTS:
         mean = float(rows[k].mean()) if rows.height else 0.0
         out[k] = int(mean) if mean.is_integer() else mean
@@ -77,9 +91,9 @@ def _figures(rows: pl.DataFrame) -> dict[str, Any]:
     return out
 
 
-def _difference(reform: pl.DataFrame, base: pl.DataFrame) -> dict[str, Any]:
+def _difference(reform: pl.DataFrame, base: pl.DataFrame, paired: bool = False) -> dict[str, Any]:
     """Paired by replication: the reform runs on the same population as the baseline."""
-    return {k: interval(reform[k].to_numpy() - base[k].to_numpy())
+    return {k: _interval(reform[k].to_numpy() - base[k].to_numpy(), paired)
             for k in ("budget_cny", "beneficiaries", "coverage", "eligible_claims")}
 
 
@@ -97,6 +111,8 @@ def parameter_hash(res: RunResult) -> str:
             for r, drawn in enumerate(res.classes):
                 if drawn.get(pid):
                     h.update(f"/{r}/{policy_params(res.scenario, pid, variant, drawn[pid]).digest()}".encode())
+    for r, values in enumerate(res.draws):  # uncertain parameters: the values each replication drew
+        h.update(f"/{r}/{json.dumps({k: v for k, v in values.items() if k.startswith('parameters.')})}".encode())
     return h.hexdigest()[:16]
 
 
@@ -115,6 +131,7 @@ def parameters_used(scen: Scenario) -> dict[str, dict[str, dict[str, Any]]]:
     """Policy -> variant -> every parameter as it ran: value, kind, rule, the clause (legal)
     or source (assumption), unit, and whether the scenario overrode it (and where)."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
+    uncertain = {s.key: s for s in scen.uncertain}
     for pid in scen.policy_ids:
         out[pid] = {}
         for variant in _variants(scen, pid):
@@ -124,10 +141,13 @@ def parameters_used(scen: Scenario) -> dict[str, dict[str, dict[str, Any]]]:
                 m = ps.meta(name)
                 by = ("reform" if variant == "reform" and name in scen.reform.get(pid, {}) else
                       "parameters" if name in scen.parameters.get(pid, {}) else None)
+                drawn = uncertain.get(f"parameters.{pid}.{name}") if by == "parameters" else None
                 rows[name] = {"value": _plain(m.value), "kind": m.kind, "rule": m.rule,
                               **({"clause": m.clause} if m.kind == "legal" else {"source": m.source}),
                               "unit": m.unit, "overridden": m.overridden,
-                              **({"overridden_by": f"[{by}.{pid}] {scen.sources[f'{by}.{pid}.{name}']}"} if by else {})}
+                              **({"overridden_by": f"[{by}.{pid}] {scen.sources[f'{by}.{pid}.{name}']}"} if by else {}),
+                              # an uncertain one: value is its central value, each replication draws its own
+                              **({"uncertain": drawn.describe()} if drawn else {})}
             out[pid][variant] = rows
     return out
 
@@ -174,9 +194,16 @@ def run_changes(scen: Scenario) -> dict[str, dict[str, Any]]:
     out = {}
     for k, c in sorted(scen.changed.items()):
         was = c["from"]
-        shown = ", ".join(f"{v:,} ({n})" for n, v in was.items()) if isinstance(was, Mapping) else f"{was:,}"
-        out[k] = {**_plain(c), "note": f"{k} overridden from {shown} to {c['to']:,} by {c['by']}"}
+        shown = ", ".join(f"{_shown(v)} ({n})" for n, v in was.items()) if isinstance(was, Mapping) else _shown(was)
+        out[k] = {**_plain(c), "note": f"{k} overridden from {shown} to {_shown(c['to'])} by {c['by']}"}
     return out
+
+
+def _shown(v: Any) -> str:
+    """A changed value in a note: a number with thousands separators, shares as k=v, else as is."""
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}={x:.4g}" for k, x in v.items()) + "}"
+    return f"{v:,}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
 def summary(res: RunResult) -> dict[str, Any]:
@@ -188,20 +215,21 @@ def summary(res: RunResult) -> dict[str, Any]:
         pol = get_policy(pid)
         base = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "baseline"))
         entry = {"title": pol.meta.title, "city": pol.meta.city, "document": pol.meta.document,
-                 "populations": [p.name for p in scen.populations if pid in p.policies], **_figures(base)}
+                 "populations": [p.name for p in scen.populations if pid in p.policies],
+                 **_figures(base, scen.is_uncertain)}
         mine = pops.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "baseline"))
         entry["by_payment_year"] = by_payment_year(mine)  # the budget by calendar year of payment
         by_pop = {}
         for pop in entry["populations"]:
             rows = mine.filter(pl.col("population") == pop)
-            by_pop[pop] = _figures(_with_ratios(rows))
+            by_pop[pop] = _figures(_with_ratios(rows), scen.is_uncertain)
             if len(entry["populations"]) > 1:
                 by_pop[pop]["by_payment_year"] = by_payment_year(rows)
         entry["by_population"] = by_pop
         if pid in scen.reform:
             ref = per.filter((pl.col("policy_id") == pid) & (pl.col("variant") == "reform"))
-            entry["reform"] = {"parameters": scen.reform[pid], **_figures(ref)}
-            entry["difference"] = _difference(ref, base)
+            entry["reform"] = {"parameters": scen.reform[pid], **_figures(ref, scen.is_uncertain)}
+            entry["difference"] = _difference(ref, base, scen.is_uncertain)
         policies[pid] = entry
     doc = {
         "scenario": scen.name,
@@ -221,8 +249,15 @@ def summary(res: RunResult) -> dict[str, Any]:
                      "moved": moves(scen),
                      "assumed_classes": classes_drawn(res),
                      # claim fields a population's draw does not give, left at the contract's defaults
-                     "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())}},
+                     "defaulted_claim_fields": {pop: list(names) for pop, names in sorted(res.defaulted.items())},
+                     # uncertain assumptions (simulate/uncertainty.py): their specs and each replication's draw
+                     "uncertain": [s.as_dict() for s in scen.uncertain],
+                     "assumption_draws": [{"replication": r, **_plain(v)} for r, v in enumerate(res.draws)]},
         "interval": "mean over replications; p05 and p95 are the 5th and 95th percentiles (a 90 % interval); "
+                    "from_assumptions and from_sampling: the shares of the variance over replications that come "
+                    "from the uncertain assumptions and from drawing the population (all sampling when no "
+                    "assumption is uncertain; else from replications in pairs sharing one draw of the "
+                    "assumptions, null with fewer than two pairs); "
                     "values: each replication's figure, replication 0 first (compare pairs them: docs/compare.md)",
         "policies": policies,
         "assumptions": dict(sorted(scen.sources.items())),

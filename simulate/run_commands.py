@@ -31,7 +31,7 @@ FORMAT_HELP = "output format: table (for people), csv or json (every value, numb
 # the side-by-side figures of a run and their units
 RUN_FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "coverage": "percent",
                "cost_per_beneficiary_cny": "yuan", "claims": "claims", "eligible_claims": "claims"}
-RUN_COLUMNS = ["run", "policy_id", "population", "variant", *RUN_FIGURES]
+RUN_COLUMNS = ["run", "policy_id", "population", "variant", *RUN_FIGURES, "interval"]
 YEAR_FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "claims": "claims"}
 YEAR_COLUMNS = ["run", "policy_id", "population", "payment_year", *YEAR_FIGURES]
 
@@ -59,14 +59,26 @@ def _check_names(scens: list[Scenario]) -> None:
 
 
 def _figures(run: str, pid: str, population: str, variant: str, figures: Mapping[str, Any],
-             signed: bool = False) -> dict[str, Any]:
+             signed: bool = False, uncertain: bool = False) -> dict[str, Any]:
     row: dict[str, Any] = {"run": run, "policy_id": pid, "population": population, "variant": variant}
     for k, unit in RUN_FIGURES.items():
         if k in figures:
             row[k] = tables.figure(figures[k], "pp" if signed and unit == "percent" else unit, signed)
         else:
             row[k] = None  # a difference has no cost per beneficiary or claim count
+    row["interval"] = interval_meaning(figures.get("budget_cny"), uncertain)
     return row
+
+
+def interval_meaning(budget: Any, uncertain: bool) -> str:
+    """What a row's 90 % intervals cover (its "interval" column): sampling alone, or the
+    uncertain assumptions too, with the share of the budget's variance that comes from them
+    (simulate/uncertainty.py's split)."""
+    if not uncertain:
+        return "sampling"
+    share = budget.get("from_assumptions") if isinstance(budget, Mapping) else None
+    return "assumptions + sampling " + (f"({share:.0%} from assumptions)" if share is not None
+                                        else "(4 replications or more split them)")
 
 
 def run_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -75,14 +87,17 @@ def run_rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]
     difference from the baseline (paired by replication; coverage in percentage points)."""
     rows = []
     for run, doc in summaries.items():
+        uncertain = bool((doc.get("manifest") or {}).get("uncertain"))  # the run drew uncertain assumptions
         for pid, e in doc["policies"].items():
-            rows.append(_figures(run, pid, "all", "baseline", e))
+            rows.append(_figures(run, pid, "all", "baseline", e, uncertain=uncertain))
             if len(e["by_population"]) > 1:  # e.g. the swap: each population under this policy
-                rows += [_figures(run, pid, pop, "baseline", f) for pop, f in e["by_population"].items()]
+                rows += [_figures(run, pid, pop, "baseline", f, uncertain=uncertain)
+                         for pop, f in e["by_population"].items()]
             if e.get("reform") is not None:
-                rows.append(_figures(run, pid, "all", "reform", e["reform"]))
+                rows.append(_figures(run, pid, "all", "reform", e["reform"], uncertain=uncertain))
             if e.get("difference") is not None:
-                rows.append(_figures(run, pid, "all", "reform − baseline", e["difference"], signed=True))
+                rows.append(_figures(run, pid, "all", "reform − baseline", e["difference"], signed=True,
+                                     uncertain=uncertain))
     return rows
 
 

@@ -6,6 +6,14 @@ replication a child per population (and one for catalog assumptions), so adding 
 population or a replication never changes the draws of the others, and the same seed
 gives the same result bit for bit.
 
+Uncertain assumptions (simulate/uncertainty.py): each replication first draws them, then
+runs the point-valued scenario ``uncertainty.at`` makes of the draw. Replications come in
+pairs sharing one draw (2k and 2k+1; an unpaired last one has its own), so the summary can
+split each interval into assumptions and sampling. The draw's seed is a further child of
+the pair's first replication, after the populations' and the catalog's (index: populations
++ 1): SeedSequence children are keyed by index, so every other draw is as it was, and a
+point-valued scenario draws exactly what it drew before.
+
 A population "under another city's rules" (the swap scenario) is the same people moved to
 the policy's city and, by whole years, to when it governs (simulate/relocation.py).
 """
@@ -15,7 +23,7 @@ import sys
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import polars as pl
@@ -32,6 +40,7 @@ from .cohorts import CohortPopulation
 from .population import Draw, generate, occupation_pool
 from .relocation import move, relocate
 from .scenario import Population, Scenario
+from .uncertainty import at, draw as draw_assumptions, pair_of
 
 VARIANTS = ("baseline", "reform")
 
@@ -44,6 +53,7 @@ class RunResult:
     claims: pl.DataFrame            # every claim × policy result of replication 0 (baseline and reform)
     classes: tuple[dict[str, AssumedClasses], ...] = ()   # per replication: policy -> drawn catalog classes
     defaulted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # population -> claim fields left at defaults
+    draws: tuple[dict[str, Any], ...] = ()  # per replication: uncertain key -> value drawn (none: point-valued)
 
 
 def issue_window(pop: Population) -> tuple | None:
@@ -184,6 +194,27 @@ def _replication(scen: Scenario, rep_seed: np.random.SeedSequence, pieces: list[
     return jobs, classes
 
 
+def assumption_seed(scen: Scenario, replication: int) -> np.random.SeedSequence:
+    """The seed of ``replication``'s draw of the uncertain assumptions: the child after the
+    populations' and the catalog's of its pair's first replication (shared by the pair)."""
+    return np.random.SeedSequence(scen.seed, spawn_key=(pair_of(replication), len(scen.populations) + 1))
+
+
+def fixed(scen: Scenario, replication: int) -> tuple[Scenario, dict[str, Any]]:
+    """The point-valued scenario ``replication`` runs and the values it drew: the scenario
+    itself and {} where nothing is uncertain."""
+    if not scen.is_uncertain:
+        return scen, {}
+    values = draw_assumptions(scen, np.random.default_rng(assumption_seed(scen, replication)))
+    return at(scen, values, by=f"replication {replication}'s draw"), values
+
+
+def widest(scen: Scenario) -> Scenario:
+    """The scenario with every uncertain number at its high end: the most people and claims
+    its ranges allow (what must fit in memory)."""
+    return at(scen, {s.key: s.high for s in scen.uncertain if s.kind != "dirichlet"}, by="the memory check")
+
+
 @dataclass(frozen=True)
 class Drawn:
     """One population of one replication, as ``run`` draws it."""
@@ -201,6 +232,7 @@ def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
     if not 0 <= replication < scen.replications:
         raise ValueError(f"replication {replication}: the scenario has {scen.replications}")
     rep_seed = np.random.SeedSequence(scen.seed).spawn(replication + 1)[replication]
+    scen, _ = fixed(scen, replication)
     jobs, classes = _replication(scen, rep_seed, [chunks(p) for p in scen.populations])
     name = pop if isinstance(pop, str) else pop.name
     mine = [job for job in jobs if job[0].name == name]
@@ -218,18 +250,20 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
     ``stop()`` is called between steps and may raise to end the run (an interrupt): then,
     as on any error, queued chunks are cancelled and running ones end at their next policy."""
     stop = stop or (lambda: None)
-    check_fits(scen, keep_claims)  # a run that cannot fit in memory is refused before it draws
+    check_fits(widest(scen) if scen.is_uncertain else scen, keep_claims)  # refused before it draws if it cannot fit
     for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
         # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
         get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant),
                                  validate=False)
     root = np.random.SeedSequence(scen.seed)
     pieces = [chunks(pop) for pop in scen.populations]  # the same split in every replication
-    totals, parts, kept, drawn_classes = [], [], [], []
+    totals, parts, kept, drawn_classes, draws = [], [], [], [], []
     defaulted: dict[str, tuple[str, ...]] = {}
     done = 0
     for r, rep_seed in enumerate(root.spawn(scen.replications)):
-        jobs, classes = _replication(scen, rep_seed, pieces)
+        rs, values = fixed(scen, r)  # the replication's point-valued scenario (a size drawn: its own chunks)
+        draws.append(values)
+        jobs, classes = _replication(rs, rep_seed, pieces if rs is scen else [chunks(pop) for pop in rs.populations])
         drawn_classes.append(classes)
         detail = "rules" if r == 0 and keep_claims else "amounts"
         # Chunks are independent (own seed, own people): two at a time, as this machine has
@@ -239,7 +273,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         cancelled = threading.Event()
         pool = ThreadPoolExecutor(max_workers=WORKERS)
         try:
-            outcomes = list(pool.map(lambda job: _run_chunk(scen, *job, classes, detail, r == 0 and keep_claims,
+            outcomes = list(pool.map(lambda job: _run_chunk(rs, *job, classes, detail, r == 0 and keep_claims,
                                                             cancelled), jobs))
         except BaseException:
             cancelled.set()  # do not wait for the chunks of a run that has failed
@@ -247,7 +281,7 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         finally:
             pool.shutdown(wait=not cancelled.is_set(), cancel_futures=True)
         stop()
-        for pop in scen.populations:
+        for pop in rs.populations:
             acc: dict[tuple[str, str], list] = {}
             for (job_pop, *_), (fields, outcome) in zip(jobs, outcomes):
                 if job_pop is not pop:
@@ -272,7 +306,8 @@ def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
         "replication", "population", "policy_id", "variant", "dimension", "key",
         "claims", "eligible_claims", "budget_cny")
     claims_out = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
-    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, tuple(drawn_classes), defaulted)
+    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, tuple(drawn_classes), defaulted,
+                     tuple(draws) if scen.is_uncertain else ())
 
 
 def total_steps(scen: Scenario) -> int:
@@ -293,4 +328,4 @@ def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], N
 
 
 __all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate",
-           "moved", "issue_window", "chunks", "RunResult", "total_steps"]
+           "moved", "issue_window", "chunks", "RunResult", "total_steps", "fixed", "assumption_seed"]

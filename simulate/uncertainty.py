@@ -62,7 +62,9 @@ class Uncertain:
         """The value a point-valued copy takes: the mode, else the midpoint; the shares."""
         if self.kind == "dirichlet":
             return dict(self.shares)
-        return self._rounded(self.mode if self.mode is not None else (self.low + self.high) / 2)
+        if self.mode is not None:
+            return self._rounded(self.mode)
+        return self._rounded(float(f"{(self.low + self.high) / 2:.12g}"))  # 0.775, not 0.7749999999999999
 
     def ppf(self, u: float) -> int | float:
         """The value at quantile ``u`` in [0, 1] (inverse distribution function; for samplers)."""

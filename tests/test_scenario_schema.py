@@ -415,3 +415,68 @@ def test_a_baseline_flag_marks_the_default_run():
     assert "swap" not in scenario.baselines() and "reform-example" not in scenario.baselines()
     err = error('[scenario]\nname = "p"\ndescription = "d"\nseed = 1\nbaseline = true\n[swap]\n')
     assert err.key == "scenario.baseline"
+
+
+# ------------------------------------------------------------------ uncertain assumptions (simulate/uncertainty.py)
+
+def _with(line: str) -> str:
+    return MINIMAL.replace(SIZE_LINE, f"{SIZE_LINE}\n{line}")
+
+
+@pytest.mark.parametrize("line, key, words", [
+    ('certificate_take_up = { low = 0.2, high = 1.4, source = "x" }', "certificate_take_up.high", "maximum 1"),
+    ('certificate_take_up = { low = 0.4, high = 0.2, source = "x" }', "certificate_take_up.high", "not above low"),
+    ('certificate_take_up = { low = 0.2, mode = 0.5, high = 0.4, source = "x" }', "certificate_take_up.mode",
+     "outside low"),
+    ('certificate_take_up = { value = 0.3, low = 0.2, high = 0.4, source = "x" }', "certificate_take_up.low",
+     "not both"),
+    ('certificate_take_up = { low = 0.2, source = "x" }', "certificate_take_up.high", "is missing"),
+    ('certificate_take_up = { source = "x" }', "certificate_take_up.value", "is missing"),
+    ('certificate_take_up = { low = "0.2", high = 0.4, source = "x" }', "certificate_take_up.low", "not a number"),
+    ('qualification_ungraded = { low = -0.1, high = 0.4, source = "x" }', "qualification_ungraded.low", "minimum 0"),
+    ('extra_certificates = { low = 1, high = 11, source = "x" }', "extra_certificates.high", "maximum 10"),
+    ('prior_subsidy_months_before = { low = 1.5, high = 4, source = "x" }', "prior_subsidy_months_before.low",
+     "not an integer"),
+    ('employment = { shares = { employed = 1.0 }, concentration = 0, source = "x" }', "employment.concentration",
+     "not above 0"),
+    ('employment = { shares = { employed = 1.0 }, concentration = true, source = "x" }', "employment.concentration",
+     "not a number"),
+    ('districts = { shares = {}, concentration = 5, source = "x" }', "districts.concentration", "needs shares"),
+])
+def test_a_bad_range_or_concentration_names_its_key(line, key, words):
+    err = error(_with(line))
+    assert err.key == f"populations[0].{key}" and words in str(err)
+
+
+def test_a_size_range_is_held_to_the_ceiling_and_a_swap_size_is_one_value():
+    assert error(MINIMAL.replace(SIZE_LINE, f'size = {{ low = 10, high = {MAX_PEOPLE + 1}, source = "x" }}')).key == \
+        "populations[0].size.high"
+    assert error('[scenario]\nname = "p"\ndescription = "d"\nseed = 1\n[swap]\n'
+                 'size = { low = 10, high = 20, source = "x" }\n').key == "swap.size"
+
+
+@pytest.mark.parametrize("section, words", [("parameters", "a legal parameter (clause"),
+                                            ("reform", "a reform gives one value")])
+def test_a_legal_parameter_or_a_reform_is_not_uncertain(section, words):
+    err = error(MINIMAL + f'\n[{section}.{BJ}]\na_tier_uplift_pct = {{ low = 10, high = 30, source = "x" }}\n')
+    assert err.key == f"{section}.{BJ}.a_tier_uplift_pct" and words in str(err)
+
+
+@pytest.mark.parametrize("line, key, words", [
+    ("payment_delay_months = { low = 1, high = 40, source = \"x\" }", "payment_delay_months.high", "outside its bounds"),
+    ("payment_delay_months = { low = 1.5, high = 4, source = \"x\" }", "payment_delay_months.low", "whole number"),
+    ("most_favourable = { low = 0, high = 1, source = \"x\" }", "most_favourable", "cannot be a range"),
+])
+def test_an_uncertain_parameter_is_an_assumption_number_within_the_policy_s_bounds(line, key, words):
+    text = MINIMAL.replace(f'policies = ["{BJ}"]', f'policies = ["{SH}"]')
+    err = error(text + f"\n[parameters.{SH}]\n{line}\n")
+    assert err.key == f"parameters.{SH}.{key}" and words in str(err)
+
+
+def test_a_bad_range_stops_the_cli_before_anything_is_written(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text(_with('certificate_take_up = { low = 0.4, high = 0.2, source = "x" }'), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "populations[0].certificate_take_up.high" in err
+    assert not (tmp_path / "out").exists()
