@@ -22,25 +22,14 @@ PINNED = Path(__file__).with_name("data") / "point_valued_summary.json"
 TAKE_UP = "populations.bj.certificate_take_up.value"
 
 
-def with_lines(*lines: str, text: str = MINIMAL) -> str:
-    return text.replace(SIZE_LINE, "\n".join([SIZE_LINE, *lines]))
+def with_lines(*lines: str) -> str:
+    return MINIMAL.replace(SIZE_LINE, "\n".join([SIZE_LINE, *lines]))
 
 
-UNCERTAIN = f"""
-[scenario]
-name = "u"
-description = "test"
-seed = 1
-replications = 2
-
-[[populations]]
-name = "bj"
-city = "beijing"
-policies = ["{BJ}", "{SH}"]
-size = {{ low = 2000, high = 4000, source = "test sizes" }}
-certificate_take_up = {{ low = 0.2, mode = 0.3, high = 0.5, source = "test range" }}
-employment = {{ shares = {{ employed = 0.5, unemployed = 0.3, student = 0.2 }}, concentration = 40, source = "t" }}
-
+UNCERTAIN = MINIMAL.replace(f'policies = ["{BJ}"]', f'policies = ["{BJ}", "{SH}"]').replace(SIZE_LINE, """\
+size = { low = 2000, high = 4000, source = "test sizes" }
+certificate_take_up = { low = 0.2, mode = 0.3, high = 0.5, source = "test range" }
+employment = { shares = { employed = 0.5, unemployed = 0.3, student = 0.2 }, concentration = 40, source = "t" }""") + f"""
 [parameters.{SH}]
 payment_delay_months = {{ low = 1, high = 6, source = "test delay" }}
 """
@@ -256,10 +245,28 @@ def test_compare_pairs_two_uncertain_runs_by_replication(tmp_path, capsys):
     assert budget["paired"] is True and budget["difference"] == 0
 
 
-def test_the_ready_uncertain_scenario_has_sourced_ranges():
+def test_the_ready_uncertain_scenario_has_sourced_ranges_and_runs_small(tmp_path, capsys):
     s = scenario.load("beijing-2026-uncertain")
     specs = uncertainty.uncertain(s)
     assert s.is_uncertain and 3 <= len(specs) <= 5 and s.name not in scenario.baselines()
     assert all(u.source.startswith("illustrative range") for u in specs)
     base = scenario.load("beijing-2026-baseline")
     assert s.populations[0].size == base.populations[0].size
+    assert main(["run", s.name, "--size", "1000", "--replications", "4", "--out", str(tmp_path / "o")]) == 0
+    assert "assumptions + sampling" in capsys.readouterr().out
+    doc = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    assert [set(d) - {"replication"} for d in doc["manifest"]["assumption_draws"]] == [{u.key for u in specs}] * 4
+
+
+def test_a_population_of_training_places_draws_its_uncertain_assumptions():
+    from skillsim.simulate.cohorts import CohortPopulation
+
+    from .test_calibration import MINIMAL as PLACES
+    text = PLACES.replace("issue_dates = {", 'training_hours_spread = { low = 5, high = 50, source = "t" }\n'
+                                             "issue_dates = {").replace("seed = 1", "seed = 1\nreplications = 2")
+    s = scenario.loads(text)
+    assert [u.key for u in s.uncertain] == ["populations.places.training_hours_spread.value"]
+    point, values = runner.fixed(s, 0)
+    assert isinstance(point.populations[0], CohortPopulation)
+    assert point.populations[0].a["training_hours_spread"]["value"] == values[s.uncertain[0].key] != s.uncertain[0].central()
+    assert runner.run(s, keep_claims=False).draws[1] == values
