@@ -6,6 +6,7 @@
     skillsim parameters --policy ID [--format table|csv|json]
     skillsim rules --policy ID [--rule RULE-ID] [--format table|json|markdown]   (rules_doc.py)
     skillsim run [SCENARIO ...] --out DIR / compare DIR_A DIR_B / scenarios   (run_commands.py)
+    skillsim calibrate SCENARIO --free NAME[,NAME...] --out FILE.toml   (calibration_fit.py)
     skillsim sensitivity SCENARIO --out DIR [--method morris|sobol]   (sensitivity.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
@@ -220,6 +221,45 @@ def policy_help(also: str = "") -> str:
     return f"policy id: {', '.join(ids)}{also} (skillsim policies describes them)"
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from . import calibration_fit  # numpy, scipy and the runner: only this command loads them
+    return calibration_fit.command(args)
+
+
+def _tolerance(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (percent)") from None
+    if not 0 <= v <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage 0–100")
+    return v
+
+
+def _register_calibrate(sub: Any) -> None:
+    p = sub.add_parser("calibrate", help="the values of named assumptions that bring a run to its scenario's targets",
+                       description="Finds the values of the named assumptions that bring the scenario's run to its "
+                                   "[[targets]] (weighted squared relative gaps; weights by grade A 1, B 0.5, C 0.25), "
+                                   "with common random numbers, and writes a new scenario whose calibrated values cite "
+                                   "the targets. Exit 0: every target matched, the file written; 3: the free "
+                                   "assumptions cannot match every target (the table says by how much), nothing "
+                                   "written; 2: bad input. docs/calibrate.md.")
+    p.add_argument("scenario", help="ready scenario name or TOML file with [[targets]]")
+    p.add_argument("--free", required=True, metavar="NAME[,NAME...]",
+                   help="the assumptions to calibrate: keys (populations.<population>.<assumption>.value, "
+                        "parameters.<policy>.<name>) or short names that name one key (certificate_take_up)")
+    p.add_argument("--out", required=True, metavar="FILE.toml", help="the new scenario file (never replaced if it exists)")
+    p.add_argument("--size", type=run_commands._positive,
+                   help="people a population in each run of the search (counts and yuan scaled to the "
+                        "scenario's sizes): faster, noisier; the final run is at the scenario's own sizes")
+    p.add_argument("--replications", type=run_commands._positive,
+                   help="replications of each run of the search (default 2; the final run takes the scenario's)")
+    p.add_argument("--tolerance", type=_tolerance, metavar="PCT",
+                   help="a target outside the model's 90 %% interval still matches within this %% of it (default 2)")
+    p.add_argument("--format", choices=tables.FORMATS, default="table", help=FORMAT_HELP)
+    p.set_defaults(func=cmd_calibrate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="skillsim", description="Chinese vocational-skills subsidy policies as code, and what "
                                                      "they cost. skillsim COMMAND --help tells more.")
@@ -277,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_commands.register(sub)
     sensitivity.register(sub)
     evaluate_command.register(sub)
+    _register_calibrate(sub)
     for register in _plugins("skillsim.commands"):
         register(sub)
     return parser
