@@ -29,7 +29,8 @@ def with_lines(*lines: str) -> str:
 UNCERTAIN = MINIMAL.replace(f'policies = ["{BJ}"]', f'policies = ["{BJ}", "{SH}"]').replace(SIZE_LINE, """\
 size = { low = 2000, high = 4000, source = "test sizes" }
 certificate_take_up = { low = 0.2, mode = 0.3, high = 0.5, source = "test range" }
-employment = { shares = { employed = 0.5, unemployed = 0.3, student = 0.2 }, concentration = 40, source = "t" }""") + f"""
+employment = { shares = { employed = 0.5, unemployed = 0.3, student = 0.2 }, concentration = 40, source = "t" }\
+""") + f"""
 [parameters.{SH}]
 payment_delay_months = {{ low = 1, high = 6, source = "test delay" }}
 """
@@ -268,5 +269,18 @@ def test_a_population_of_training_places_draws_its_uncertain_assumptions():
     assert [u.key for u in s.uncertain] == ["populations.places.training_hours_spread.value"]
     point, values = runner.fixed(s, 0)
     assert isinstance(point.populations[0], CohortPopulation)
-    assert point.populations[0].a["training_hours_spread"]["value"] == values[s.uncertain[0].key] != s.uncertain[0].central()
+    drawn = values[s.uncertain[0].key]
+    assert point.populations[0].a["training_hours_spread"]["value"] == drawn != s.uncertain[0].central()
     assert runner.run(s, keep_claims=False).draws[1] == values
+
+
+def test_catalog_class_shares_may_be_uncertain_too():
+    text = MINIMAL.replace(f'policies = ["{BJ}"]', f'policies = ["{SH}"]') + (
+        f"\n[catalog_assumptions.{SH}]\n"
+        'unknown_class_shares = { shares = { A = 0.2, B = 0.3, C = 0.5 }, concentration = 3, source = "t" }\n')
+    s = scenario.loads(text)
+    key = f"catalog_assumptions.{SH}.unknown_class_shares.shares"
+    given = {"A": 0.2, "B": 0.3, "C": 0.5}
+    assert [u.key for u in s.uncertain] == [key] and s.catalog_assumptions[SH]["shares"] == given
+    point, values = runner.fixed(s, 0)
+    assert point.catalog_assumptions[SH] == {"source": "t", "shares": values[key]} and values[key] != given
