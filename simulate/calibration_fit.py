@@ -29,8 +29,9 @@ objective with scipy (``minimize_scalar(method="bounded")`` for one free assumpt
 optimum (``ROUNDS`` rounds). The fit's residuals give the calibrated values' standard error
 from simulation noise. ``--size N`` runs the search on N people a population, its counts and
 yuan scaled to the scenario's sizes (faster, noisier). A final run of the new scenario at its
-own sizes and replications (what ``skillsim run`` of the written file gives) yields the
-validation rows that decide the outcome:
+own sizes and replications (what ``skillsim run`` of the written file gives; any other
+uncertain assumption held at its central value, as in the search, so that its interval is
+sampling's alone) yields the validation rows that decide the outcome:
 
 * every target matched (inside the model's 90 % interval, or within ``--tolerance`` % of
   the target): the new scenario is written, exit 0;
@@ -279,22 +280,24 @@ def size_factors(file: Scenario, run: Scenario) -> dict[str, float]:
 
 # ---------------------------------------------------------------- the fitted surface
 
+def terms(d: int) -> int:
+    """The coefficients of a full quadratic in ``d`` variables."""
+    return 1 + 2 * d + d * (d - 1) // 2
+
+
 class Surface:
     """Each target's model mean as a quadratic in the free values, fitted by least squares
-    to the runs inside a box (coordinates scaled to −1…1 over the box)."""
+    to the runs inside a box (coordinates scaled to −1…1 over the box); a plane where the
+    runs are too few for a quadratic (a box of a few whole numbers)."""
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, lo: np.ndarray, hi: np.ndarray):
         self.centre, self.half = (lo + hi) / 2, np.where(hi > lo, (hi - lo) / 2, 1.0)
+        self.quadratic = len(X) >= terms(X.shape[1]) + 2
         F = self.features(X)
-        if F.shape[0] < F.shape[1] + 2:  # too few runs for a quadratic: a plane
-            self.quadratic = False
-            F = self.features(X)
         self.coef, *_ = np.linalg.lstsq(F, Y, rcond=None)
         dof = max(F.shape[0] - F.shape[1], 1)
         self.sigma2 = ((Y - F @ self.coef) ** 2).sum(axis=0) / dof      # each target's noise variance
         self.inverse = np.linalg.pinv(F.T @ F)
-
-    quadratic = True
 
     def features(self, X: np.ndarray) -> np.ndarray:
         z = (np.atleast_2d(X) - self.centre) / self.half
@@ -377,7 +380,7 @@ def search(evaluate: Callable[[np.ndarray], np.ndarray], free: Sequence[Free], t
     lo = np.array([f.low for f in free], float)
     hi = np.array([f.high for f in free], float)
     d = len(free)
-    n = max(7, 2 * (1 + 2 * d + d * (d - 1) // 2) + 1)
+    n = max(7, 2 * terms(d) + 1)  # runs a round
     box_lo, box_hi = lo.copy(), hi.copy()
     X: list[np.ndarray] = []
     Y: list[np.ndarray] = []
@@ -599,7 +602,10 @@ def calibrate(name: str, free_names: Sequence[str], out: str, size: int | None =
 
     body = scenarios.loads(new_text(original, changes("the fit")))
     progress(f"the final run: the new scenario at its own sizes, {body.replications} replications")
-    rows = fit_rows(runner.run(body, keep_claims=False), {p.name: 1.0 for p in body.populations})
+    # as the search saw it: any other uncertain assumption at its central value (a run of the
+    # file draws them, so its interval is wider than the one that decides the fit)
+    final = uncertainty.at(body, by=BY) if body.is_uncertain else body
+    rows = fit_rows(runner.run(final, keep_claims=False), {p.name: 1.0 for p in body.populations})
 
     rows = [{**r, "label": target_label(t)} for r, t in zip(rows, scen.targets)]
     problem = _problem(free, values, fit, rows, tolerance)
@@ -626,27 +632,32 @@ def calibrate(name: str, free_names: Sequence[str], out: str, size: int | None =
 
 def _problem(free: Sequence[Free], values: Sequence[Any], fit: Fit, rows: Sequence[Mapping[str, Any]],
              tolerance: float) -> str | None:
-    """Why the calibrated values cannot stand (one line), or None."""
-    s = np.linalg.svd(fit.sensitivity, compute_uv=False) if fit.sensitivity.size else np.zeros(1)
+    """Why the calibrated values cannot stand (one line), or None: an assumption the targets do
+    not determine (it moves none by more than the tolerance across its range), missed targets."""
+    problems = []
+    _, s, vt = np.linalg.svd(fit.sensitivity)
     if s.min() * 100 < tolerance:
-        _, _, vt = np.linalg.svd(fit.sensitivity)
         weak = free[int(np.argmax(np.abs(vt[-1])))]
-        return (f"the targets cannot determine {weak.key}: across its range {weak.low:g}–{weak.high:g} it moves no "
-                f"target (or no combination of them) by more than {tolerance:g} %; free fewer assumptions")
+        problems.append(f"the targets cannot determine {weak.key}: across its range {weak.low:g}–{weak.high:g} it "
+                        f"moves no target (or no combination of them) by more than {tolerance:g} %; free fewer "
+                        "assumptions")
     missed = [r for r in rows if not matched(r, tolerance)]
     if missed:
         edge = [f"{f.key} = {v:g} is at the edge of its range" for f, v in zip(free, values) if v in (f.low, f.high)]
-        return (f"the free assumptions ({', '.join(f.name for f in free)}) cannot match all targets: missed "
-                + ", ".join(f"{r['label']} by {_pct(r['gap_pct'])} (model {_num(r['model_mean'])}, "
-                            f"target {_num(r['target'])})" for r in missed)
-                + f", outside the model's 90 % interval and beyond the {tolerance:g} % tolerance"
-                + (f"; {'; '.join(edge)}" if edge else ""))
-    return None
+        problems.append(
+            f"the free assumptions ({', '.join(f.name for f in free)}) cannot match all targets: missed "
+            + ", ".join(f"{r['label']} by {_pct(r['gap_pct'])} (model {_num(r['model_mean'])}, "
+                        f"target {_num(r['target'])})" for r in missed)
+            + f", outside the model's 90 % interval and beyond the {tolerance:g} % tolerance"
+            + (f"; {'; '.join(edge)}" if edge else ""))
+    return "; ".join(problems) or None
 
 
 def _header(scen: Scenario, free: Sequence[Free], values: Sequence[Any], fit: Fit,
             rows: Sequence[Mapping[str, Any]], body: Scenario, size: int | None, tolerance: float) -> list[str]:
-    runs = f"its own sizes, {body.replications} replications, seed {body.seed}"
+    runs = f"its own sizes, {body.replications} replications, seed {body.seed}" + (
+        ", every other uncertain assumption at its central value (a run of this file draws them)"
+        if body.is_uncertain else "")
     search = f"{fit.evaluations} runs of the search" + (
         f" (at {size:,} people a population, counts and yuan scaled to the file's sizes)" if size else "")
     lines = [f"Calibrated by {BY} from {scen.path} (sha256 {scen.digest}) against its [[targets]].",

@@ -16,6 +16,7 @@ from skillsim.simulate import report, runner, scenario
 from skillsim.simulate.cli import main
 
 BJ = "beijing-2026-key-groups"
+RANGE = "low = 0.1, high = 0.9"
 # a small population most of whose applicants are a key group (registered unemployed), so
 # 20,000 people give ~2,600 beneficiaries a replication: runs of ~0.1 s with little noise
 TOY = """# a toy for calibrate's tests
@@ -33,12 +34,13 @@ size = { value = 20000, source = "test" }
 hukou = { shares = { own = 1.0 }, source = "test" }
 employment = { shares = { unemployed = 1.0 }, source = "test" }
 registered_unemployed = { by_employment = { unemployed = 1.0 }, source = "test" }
-certificate_take_up = { value = TAKE_UP, source = "test: the value to calibrate" }  # kept comment
+certificate_take_up = { TAKE_UP, source = "test: the value to calibrate" }  # a comment of the line
 """
 
 
-def toy(take_up: float, *targets: tuple[str, float, str]) -> str:
-    text = TOY.replace("TAKE_UP", str(take_up))
+def toy(take_up: float | str, *targets: tuple[str, float, str]) -> str:
+    """The toy at a take-up (a number, or a range as "low = …, high = …") with these targets."""
+    text = TOY.replace("TAKE_UP", take_up if isinstance(take_up, str) else f"value = {take_up}")
     for metric, value, grade in targets:
         text += (f'\n[[targets]]\nmetric = "{metric}"\npolicy = "{BJ}"\nvalue = {value}\n'
                  f'source = "a run of the toy"\ngrade = "{grade}"\n')
@@ -65,10 +67,11 @@ def budget_03() -> int:
 
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory, budget_03):
-    """The toy at take-up 0.5 with the budget of take-up 0.3 as its target, calibrated."""
+    """The toy with an uncertain take-up (0.1–0.9, central 0.5) and the budget of take-up 0.3
+    as its target, calibrated."""
     d = tmp_path_factory.mktemp("cal")
     src = d / "toy.toml"
-    src.write_text(toy(0.5, ("budget_cny", budget_03, "A")), encoding="utf-8")
+    src.write_text(toy(RANGE, ("budget_cny", budget_03, "A")), encoding="utf-8")
     out = d / "calibrated.toml"
     code, stdout, stderr = cli(str(src), "--free", "certificate_take_up", "--out", str(out), "--format", "json")
     return code, json.loads(stdout), stderr, out
@@ -79,7 +82,7 @@ def test_recovers_a_known_take_up(calibrated):
     assert code == 0 and stderr.strip() == f"wrote {out}"
     free = next(r for r in rows if r["section"] == "free")
     assert free["name"] == "populations.bj.certificate_take_up.value"
-    assert (free["start"], free["low"], free["high"]) == (0.5, 0.0, 1.0)
+    assert (free["start"], free["low"], free["high"]) == (0.5, 0.1, 0.9)                # its uncertain range
     assert abs(free["calibrated"] - 0.3) < 0.01            # the take-up that produced the target
     assert 0 < free["noise_se"] < 0.005
     (target,) = [r for r in rows if r["section"] == "target"]
@@ -95,12 +98,14 @@ def test_the_calibrated_file_cites_its_target_and_keeps_the_rest(calibrated, bud
     assert any("populations.bj.certificate_take_up.value: 0.5 -> " in line for line in head)
     assert any(line.startswith("#   budget_cny/beijing-2026-key-groups: target ") for line in head)
     assert "# a toy for calibrate's tests" in text                    # the original's comments are kept
+    assert "# a comment of the line" not in text                        # (not the replaced line's)
     raw = tomllib.loads(text)
     take_up = raw["populations"][0]["certificate_take_up"]
-    assert take_up["value"] == value
+    assert set(take_up) == {"value", "source"} and take_up["value"] == value  # a point value, not a range
     assert take_up["source"].startswith(f"calibrated to budget_cny/beijing-2026-key-groups = {budget_03:,} "
                                         "(a run of the toy, grade A) by skillsim calibrate: ")
-    assert raw["targets"] == tomllib.loads(toy(0.5, ("budget_cny", budget_03, "A")))["targets"]
+    assert raw["targets"] == tomllib.loads(toy(RANGE, ("budget_cny", budget_03, "A")))["targets"]
+    assert not scenario.loads(text).is_uncertain
     assert not list(out.parent.glob(".*.tmp"))                         # no temporary file left
 
 
@@ -185,8 +190,7 @@ def test_no_targets_or_an_existing_out_is_one_line_and_writes_nothing(tmp_path):
 
 
 def test_ranges_searched_and_values_set():
-    text = toy(0.3, ("budget_cny", 1_000_000, "A"), ("beneficiaries", 1000, "B")).replace(
-        "certificate_take_up = { value = 0.3,", "certificate_take_up = { low = 0.2, high = 0.4,")
+    text = toy("low = 0.2, high = 0.4", ("budget_cny", 1_000_000, "A"), ("beneficiaries", 1000, "B"))
     scen = scenario.loads(text)
     free, refused = cf.candidates(scen)
     take = free["populations.bj.certificate_take_up.value"]
@@ -243,8 +247,8 @@ size = {{ value = 1000, source = "test" }}
 
 def test_a_file_the_line_edit_cannot_handle_is_rewritten_whole():
     # the assumption as a sub-table: a line edit would give a second key, so tomli-w writes the tables
-    text = TOY.replace("TAKE_UP", "0.3").replace(
-        'certificate_take_up = { value = 0.3, source = "test: the value to calibrate" }  # kept comment',
+    text = toy(0.3).replace(
+        'certificate_take_up = { value = 0.3, source = "test: the value to calibrate" }  # a comment of the line',
         '\n[populations.certificate_take_up]\nvalue = 0.3\nsource = "test"')
     scen = scenario.loads(text)
     (free,) = cf.resolve(scen, ["certificate_take_up"])
