@@ -331,7 +331,8 @@ def _plugins(group: str) -> list[Callable[[Any], None]]:
 # never loaded cannot have been raised, so start-up imports none of them
 _ERRORS = {"skillsim.policies": ("ContractError", "ParameterError", "PolicyError", "UnknownPolicy"),
            "skillsim.simulate.scenario": ("ScenarioError",),
-           "skillsim.simulate.outputs": ("OutputError",)}
+           "skillsim.simulate.outputs": ("OutputError",),
+           "skillsim.simulate.executor": ("EngineError",)}
 
 
 def expected_errors(loaded_only: bool = True) -> tuple[type[BaseException], ...]:

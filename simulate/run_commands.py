@@ -206,6 +206,22 @@ def _positive(text: str) -> int:
     return v
 
 
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """--engine and --workers, the same on every multi-run command (simulate/executor.py)."""
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="where the independent runs go: local (this machine; the default) or ray (a local Ray, "
+                        "or the cluster at RAY_ADDRESS: docs/cluster.md; pip install 'skillsim[ray]'); the "
+                        "results are the same bit for bit on either")
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="processes (local; default 1: in this process) or CPUs of a local Ray (default: all)")
+
+
+def executor_of(args: argparse.Namespace) -> Any:
+    """The executor --engine and --workers name (a context manager)."""
+    from .executor import executor
+    return executor(getattr(args, "engine", "local"), getattr(args, "workers", None))
+
+
 def register(sub: Any) -> None:
     fmt = dict(choices=tables.FORMATS, default="table", help=FORMAT_HELP)
     p = sub.add_parser("run", help="run scenarios: budget, coverage, breakdowns with intervals",
