@@ -1,6 +1,7 @@
 """Shared helpers: a base claim per policy that is eligible, and one-call explain."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,12 @@ from skillsim.policies import get_policy
 
 BJ = "beijing-2026-key-groups"
 SH = "shanghai-2025-skills-upgrade"
+
+# The baselines as they were before they were grounded (point values, 2,000,000 people at take-up
+# 0.3): for tests that pin their figures or need many claims at a small size. Loaded by path.
+SCENARIO_FIXTURES = Path(__file__).with_name("data") / "scenarios"
+BJ_POINT = SCENARIO_FIXTURES / "beijing-2026-point.toml"
+SH_POINT = SCENARIO_FIXTURES / "shanghai-2025-point.toml"
 
 # A registered-unemployed Beijing worker with a tier-B level-4 certificate: eligible, 1500.
 BJ_BASE: dict[str, Any] = {

@@ -20,7 +20,7 @@ from skillsim.policies import get_policy, policy_ids
 from skillsim.simulate import tables
 from skillsim.simulate.cli import build_parser, main
 
-from .conftest import BJ_BASE
+from .conftest import BJ_BASE, BJ_POINT
 
 KG, SH, PT = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade", "beijing-2025-project-training-draft"
 LONG = "a_parameter_name_" + "x" * 383  # 400 characters
@@ -112,7 +112,7 @@ def test_run_prints_every_figure_with_its_interval_in_each_format(capsys, tmp_pa
 
 
 def test_run_manifest_records_every_override(capsys, tmp_path):
-    assert main(["run", "beijing-2026-baseline", "--size", "100", "--replications", "1", "--seed", "5",
+    assert main(["run", str(BJ_POINT), "--size", "100", "--replications", "1", "--seed", "5",
                  "--out", str(tmp_path / "o")]) == 0
     changes = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))["manifest"]["run_changes"]
     assert {k: c["to"] for k, c in changes.items()} == {"size": 100, "replications": 1, "seed": 5}
@@ -121,9 +121,8 @@ def test_run_manifest_records_every_override(capsys, tmp_path):
 
 
 def test_run_without_overrides_records_none(capsys, tmp_path, monkeypatch):
-    from skillsim.simulate import scenario
-    small = tmp_path / "small.toml"  # the ready scenario with its own size and replications small
-    text = scenario.resolve("beijing-2026-baseline").read_text(encoding="utf-8")
+    small = tmp_path / "small.toml"  # the point-valued baseline with its own size and replications small
+    text = BJ_POINT.read_text(encoding="utf-8")
     text = text.replace("replications = 10", "replications = 1").replace("value = 2000000", "value = 100")
     small.write_text(text, encoding="utf-8")
     assert main(["run", str(small), "--out", str(tmp_path / "o")]) == 0

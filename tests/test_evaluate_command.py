@@ -14,6 +14,7 @@ from skillsim.simulate.cli import main
 from skillsim.simulate.claims_file import load_claims
 from skillsim.simulate.evaluation import evaluate, flatten, summarise
 
+from .conftest import BJ_POINT
 from .fuzzing import cli
 
 BJ, SH = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade"
@@ -22,7 +23,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(scope="module")
 def claims() -> pl.DataFrame:
-    scen = scenario.load("beijing-2026-baseline").with_changes(by="test", size=8000, replications=1)
+    scen = scenario.load(BJ_POINT).with_changes(by="test", size=8000, replications=1)  # many claims
     return validate_frame(runner.draw(scen, "beijing").claims)
 
 

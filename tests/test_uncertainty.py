@@ -14,6 +14,7 @@ from skillsim.simulate.cli import main
 from skillsim.simulate.scenario import ScenarioError
 from skillsim.simulate.uncertainty import Uncertain, at, draw, split
 
+from .conftest import BJ_POINT
 from .test_simulate import MINIMAL
 
 BJ, SH = "beijing-2026-key-groups", "shanghai-2025-skills-upgrade"
@@ -251,7 +252,7 @@ def test_the_ready_uncertain_scenario_has_sourced_ranges_and_runs_small(tmp_path
     specs = uncertainty.uncertain(s)
     assert s.is_uncertain and 3 <= len(specs) <= 5 and s.name not in scenario.baselines()
     assert all(u.source.startswith("illustrative range") for u in specs)
-    base = scenario.load("beijing-2026-baseline")
+    base = scenario.load(BJ_POINT)  # the baseline it was written from, before the baseline was grounded
     assert s.populations[0].size == base.populations[0].size
     assert main(["run", s.name, "--size", "1000", "--replications", "4", "--out", str(tmp_path / "o")]) == 0
     assert "assumptions + sampling" in capsys.readouterr().out
