@@ -1,5 +1,6 @@
 """The few altair chart shapes the pages use (grouped bars, bars with 90 % intervals, a
-monthly band), so every page looks alike and a test can read each chart's data."""
+monthly band, a tornado), so every page looks alike and a test can read each chart's data
+(each chart's Vega-Lite ``description`` is its widget key, so a test can find it by key)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -10,7 +11,7 @@ import streamlit as st
 
 
 def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
-    st.altair_chart(chart, width="stretch", key=key)
+    st.altair_chart(chart.properties(description=key), width="stretch", key=key)
 
 
 def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
@@ -48,16 +49,45 @@ def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: st
     _show(chart, key)
 
 
-def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str) -> None:
-    """Bars of ``mean`` with an error bar from ``p05`` to ``p95`` (a 90 % interval)."""
-    base = alt.Chart(df).encode(x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labels=False, ticks=False)))
+def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str, x_title: str | None = None,
+                  tooltip: Sequence[tuple[str, str]] = ()) -> None:
+    """Bars of ``mean`` with an error bar from ``p05`` to ``p95`` (a 90 % interval): one bar per
+    ``color`` value (``x`` = ``color``), or grouped by ``x`` (a year), one bar per ``color``
+    value side by side. ``tooltip``: more (column, title) pairs of text to show."""
+    grouped = x != color
+    axis = alt.Axis(labelAngle=0) if grouped else alt.Axis(labels=False, ticks=False)
+    base = alt.Chart(df).encode(
+        x=alt.X(f"{x}:N", title=x_title, axis=axis),
+        **({"xOffset": alt.XOffset(f"{color}:N")} if grouped else {}))
     bars = base.mark_bar().encode(
         y=alt.Y("mean:Q", title=title),
         color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
-        tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("mean:Q", format=",.4~r"),
-                 alt.Tooltip("p05:Q", format=",.4~r"), alt.Tooltip("p95:Q", format=",.4~r")])
-    whiskers = base.mark_errorbar(ticks=True, color="black").encode(y=alt.Y("p05:Q", title=title), y2="p95:Q")
-    _show(alt.layer(bars, whiskers).properties(height=260), key)
+        tooltip=[alt.Tooltip(f"{color}:N"), *([alt.Tooltip(f"{x}:N", title=x_title)] if grouped else []),
+                 alt.Tooltip("mean:Q", format=",.4~r"), alt.Tooltip("p05:Q", format=",.4~r"),
+                 alt.Tooltip("p95:Q", format=",.4~r"), *(alt.Tooltip(f"{c}:N", title=name) for c, name in tooltip)])
+    # a composite errorbar mark does not take an x offset: a rule does
+    whisker = base.mark_rule(color="black") if grouped else base.mark_errorbar(ticks=True, color="black")
+    _show(alt.layer(bars, whisker.encode(y=alt.Y("p05:Q", title=title), y2="p95:Q")).properties(height=260), key)
+
+
+def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str) -> None:
+    """A bar per assumption (``assumption``, in ``rank`` order, widest first) from ``from`` to
+    ``to`` (the figure at the assumption's two ends: the bar's length is its ``swing``),
+    coloured by ``direction``, a dashed line at ``central``; the assumption's ``source`` and
+    values in the tooltip. ``titles``: the tooltip's title of each column."""
+    order = df.sort("rank")["assumption"].to_list()
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("assumption:N", title=None, sort=order, axis=alt.Axis(labelLimit=400)),
+        x=alt.X("from:Q", title=x_title, scale=alt.Scale(zero=False)), x2="to:Q",
+        color=alt.Color("direction:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("assumption:N", title=titles["assumption"]), alt.Tooltip("rank:Q", title=titles["rank"]),
+                 *(alt.Tooltip(f"{c}:Q", title=titles[c], format=",.6~g") for c in ("low", "high")),
+                 *(alt.Tooltip(f"{c}:Q", title=titles[c], format=",.0f") for c in ("at_low", "at_high", "swing")),
+                 alt.Tooltip("source:N", title=titles["source"])])
+    centre = alt.Chart(df).mark_rule(color="black", strokeDash=[4, 3]).encode(
+        x="central:Q", tooltip=[alt.Tooltip("central:Q", title=titles["central"], format=",.0f")])
+    # axis and legend sit inside the height (as in horizontal_bars)
+    _show(alt.layer(bars, centre).properties(height=140 + 50 * max(len(order), 1)), key)
 
 
 def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, key: str) -> None:

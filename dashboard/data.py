@@ -8,7 +8,9 @@ a few milliseconds lives here behind a cache:
   immutable, so sharing is safe);
 * the Reform page's population, drawn once;
 * every reform already computed, keyed by its parameter changes: going back to a value
-  is instant.
+  is instant;
+* a sensitivity analysis: an output folder of ``skillsim sensitivity`` (read once per
+  change of its files), or a quick one the Compare page runs itself (once per scenario).
 
 Sizes are the scenarios' own (the two baselines together: about 1.1 million claims)
 unless ``SKILLSIM_DASHBOARD_SIZE`` / ``SKILLSIM_DASHBOARD_REPLICATIONS`` say otherwise;
@@ -16,6 +18,7 @@ unless ``SKILLSIM_DASHBOARD_SIZE`` / ``SKILLSIM_DASHBOARD_REPLICATIONS`` say oth
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -26,7 +29,8 @@ import polars as pl
 import streamlit as st
 
 from skillsim.policies import ParameterSet, get_policy
-from skillsim.simulate import metrics, report, runner, scenario
+from skillsim.simulate import metrics, report, runner, scenario, sensitivity
+from skillsim.simulate.outputs import OutputError
 from skillsim.simulate.scenario import Scenario
 
 from .cli import REPS_ENV, SIZE_ENV
@@ -109,6 +113,88 @@ def source(name: str) -> Source:
     summary_file = Path(name) / "summary.json"
     doc, breakdowns = _folder(name, summary_file.stat().st_mtime if summary_file.is_file() else 0.0)
     return Source(name, doc, breakdowns)
+
+
+# ---------------------------------------------------------------- sensitivity (the Compare page's tornado)
+
+SENSITIVITY_FILES = ("tornado.parquet", "indices.parquet", "sensitivity.json")
+# what the page reads of them (simulate/sensitivity.py writes them; docs/sensitivity.md)
+TORNADO_COLUMNS = ("policy_id", "variant", "figure", "assumption", "source", "low", "high", "central", "at_low",
+                   "at_high", "swing", "rank")
+INDEX_COLUMNS = ("policy_id", "variant", "figure", "assumption", "source", "method", "rank")
+QUICK_SIZE = 20_000       # people a population in a quick analysis (at most; less if the dashboard's size is)
+QUICK_SAMPLES = 4         # Morris trajectories of a quick analysis: a scenario of 3 assumptions, 23 runs, 2–4 s
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """A sensitivity analysis: its tornado, its indices and its manifest (sensitivity.json)."""
+    name: str
+    tornado: pl.DataFrame
+    indices: pl.DataFrame
+    manifest: dict[str, Any]
+
+
+def _frame(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
+    try:
+        df = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        why = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OutputError(f"{path}: cannot read as parquet ({why})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise OutputError(f"{path}: no column {missing[0]!r} (not a skillsim sensitivity output)")
+    return df
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _sensitivity_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    path = Path(folder)
+    try:
+        doc = json.loads((path / "sensitivity.json").read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise OutputError(f"{path / 'sensitivity.json'}: not valid JSON ({exc})") from None
+    method = doc.get("method") if isinstance(doc, dict) else None
+    if method not in sensitivity.INDEX_COLUMNS:
+        raise OutputError(f"{path / 'sensitivity.json'}: method: {method!r} is not one of "
+                          f"{', '.join(sensitivity.INDEX_COLUMNS)}")
+    return (_frame(path / "tornado.parquet", TORNADO_COLUMNS),
+            _frame(path / "indices.parquet", INDEX_COLUMNS + sensitivity.INDEX_COLUMNS[method]), doc)
+
+
+def sensitivity_folder(folder: str) -> Sensitivity:
+    """The output folder of ``skillsim sensitivity --out``; OutputError (one line) if it is not one."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise OutputError(f"{folder}: no such folder (so no sensitivity output to read)")
+    missing = [f for f in SENSITIVITY_FILES if not (path / f).is_file()]
+    if missing:
+        raise OutputError(f"{folder}: no {missing[0]} (not a skillsim sensitivity output)")
+    return Sensitivity(folder, *_sensitivity_folder(folder, tuple((path / f).stat().st_mtime
+                                                                  for f in SENSITIVITY_FILES)))
+
+
+def quick_size() -> int:
+    return min(sizes()[0] or QUICK_SIZE, QUICK_SIZE)
+
+
+def analysable() -> list[str]:
+    """The ready scenarios with an uncertain assumption a sensitivity analysis varies."""
+    return [n for n in ready()
+            if any(u.kind in sensitivity.SCALAR for u in _scenario(n, None, None, _mtime(n)).uncertain)]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _quick(name: str, size: int, mtime: float) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    plan = sensitivity.make_plan(_scenario(name, None, None, mtime), "morris", QUICK_SAMPLES, size)
+    res = sensitivity.analyse(plan)
+    return res.tornado, res.indices, res.manifest
+
+
+def quick_sensitivity(name: str) -> Sensitivity:
+    """A small sensitivity analysis of a ready scenario, run here (as ``skillsim sensitivity
+    NAME --samples QUICK_SAMPLES --size quick_size()`` would), cached."""
+    return Sensitivity(name, *_quick(name, quick_size(), _mtime(name)))
 
 
 # ---------------------------------------------------------------- the Reform page

@@ -7,15 +7,19 @@ A key missing from a replication counts as 0 there.
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import polars as pl
 
 from skillsim.policies import all_policies, get_policy
 
-from .data import Source
+from .data import Sensitivity, Source
+from .labels import t
 
 C = pl.col
 METRICS = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny")
 SERIES = ("source", "policy_id", "variant")
+INTERVAL = {"mean": pl.Float64, "p05": pl.Float64, "p95": pl.Float64}
 
 
 def series_label(source: str, pid: str, variant: str, reform_word: str) -> str:
@@ -30,8 +34,20 @@ def with_series(df: pl.DataFrame, reform_word: str) -> pl.DataFrame:
         return_dtype=pl.String).alias("series"))
 
 
+def covers(summary: Mapping[str, Any], figure: Mapping[str, Any]) -> str:
+    """What a figure's 90 % interval covers, as its summary.json says: sampling only where the
+    run drew no uncertain assumption (manifest ``uncertain`` empty or absent), else the
+    assumptions and sampling, with the share of the figure's variance from the assumptions
+    (``from_assumptions``; null with fewer than two pairs of replications)."""
+    if not (summary.get("manifest") or {}).get("uncertain"):
+        return t("covers_sampling")
+    share = figure.get("from_assumptions")
+    return t("covers_unsplit") if share is None else t("covers_both", share=f"{share:.0%}")
+
+
 def headline(sources: list[Source]) -> pl.DataFrame:
-    """One row per source × policy × variant × metric: mean, p05, p95 (from the summary)."""
+    """One row per source × policy × variant × metric: mean, p05, p95 and what the interval
+    covers (from the summary)."""
     rows = []
     for src in sources:
         for pid, entry in src.summary["policies"].items():
@@ -40,10 +56,64 @@ def headline(sources: list[Source]) -> pl.DataFrame:
                     continue
                 for m in METRICS:
                     rows.append({"source": src.name, "policy_id": pid, "variant": variant, "metric": m,
-                                 **{k: float(figures[m][k]) for k in ("mean", "p05", "p95")}})
-    return pl.DataFrame(rows, schema={"source": pl.String, "policy_id": pl.String, "variant": pl.String,
-                                      "metric": pl.String, "mean": pl.Float64, "p05": pl.Float64,
-                                      "p95": pl.Float64})
+                                 **{k: float(figures[m][k]) for k in INTERVAL},
+                                 "covers": covers(src.summary, figures[m])})
+    return pl.DataFrame(rows, schema={**dict.fromkeys(SERIES, pl.String), "metric": pl.String, **INTERVAL,
+                                      "covers": pl.String})
+
+
+VALIDATION = {**dict.fromkeys(SERIES, pl.String), "metric": pl.String, "population": pl.String, "year": pl.String,
+              "target": pl.Float64, "grade": pl.String, "model_mean": pl.Float64, "model_p05": pl.Float64,
+              "model_p95": pl.Float64, "gap": pl.Float64, "gap_pct": pl.Float64, "inside": pl.Boolean,
+              "reference": pl.String, "note": pl.String, "warning": pl.String}
+
+
+def validation(sources: list[Source]) -> pl.DataFrame:
+    """The validation rows of every source's summary (docs/validation.md), as summary.json holds
+    them; ``year`` as text ("" for the whole run), the target's source line as ``reference``."""
+    copied = ("metric", "population", "target", "grade", "model_mean", "model_p05", "model_p95", "gap", "gap_pct",
+              "inside", "note", "warning")
+    rows = [{"source": src.name, "policy_id": v["policy"], "variant": "baseline", **{k: v.get(k) for k in copied},
+             "year": "" if v["year"] is None else str(v["year"]), "reference": v["source"]}
+            for src in sources for v in src.summary.get("validation") or []]
+    return pl.DataFrame(rows, schema=VALIDATION)
+
+
+YEAR_METRICS = ("budget_cny", "beneficiaries", "claims")
+
+
+def by_year(sources: list[Source]) -> pl.DataFrame:
+    """Each policy's ``by_payment_year`` (its total over populations): a row per source ×
+    policy × calendar year of payment × metric, mean, p05 and p95 as summary.json holds them."""
+    rows = [{"source": src.name, "policy_id": pid, "variant": "baseline", "year": year, "metric": m,
+             **{k: float(figures[m][k]) for k in INTERVAL}}
+            for src in sources for pid, entry in src.summary["policies"].items()
+            for year, figures in (entry.get("by_payment_year") or {}).items() for m in YEAR_METRICS]
+    return pl.DataFrame(rows, schema={**dict.fromkeys(SERIES, pl.String), "year": pl.String, "metric": pl.String,
+                                      **INTERVAL}).sort(*SERIES, "year", maintain_order=True)
+
+
+def several_years(years: pl.DataFrame) -> bool:
+    """Whether any policy of any source pays in more than one calendar year."""
+    return (years.group_by("source", "policy_id").agg(C("year").n_unique())["year"].max() or 0) > 1
+
+
+def tornado(sens: Sensitivity, pid: str, variant: str, figure: str) -> pl.DataFrame:
+    """The tornado's rows of one policy, variant and figure, by rank (tornado.parquet), with the
+    bar's ends (``from`` ≤ ``to``: the figure at the assumption's low and high end, so the
+    bar's length is the swing) and the direction of the effect."""
+    return (sens.tornado.filter((C("policy_id") == pid) & (C("variant") == variant) & (C("figure") == figure))
+            .sort("rank")
+            .with_columns(pl.min_horizontal("at_low", "at_high").alias("from"),
+                          pl.max_horizontal("at_low", "at_high").alias("to"),
+                          pl.when(C("at_high") >= C("at_low")).then(pl.lit(t("rises"))).otherwise(pl.lit(t("falls")))
+                          .alias("direction")))
+
+
+def indices(sens: Sensitivity, pid: str, variant: str, figure: str) -> pl.DataFrame:
+    """The indices of one policy, variant and figure, by rank (indices.parquet)."""
+    return (sens.indices.filter((C("policy_id") == pid) & (C("variant") == variant) & (C("figure") == figure))
+            .sort("rank"))
 
 
 def _per_replication(src: Source, dimension: str, value: pl.Expr) -> pl.DataFrame:

@@ -83,6 +83,83 @@ TEXT: dict[str, tuple[str, str]] = {
     "failed_claims": ("未获补贴的申请", "Claims turned down"),
     "rule": ("规则", "Rule"),
     "rule_title": ("规则名称", "Rule title"),
+    # Compare: what an interval covers
+    "covers": ("区间涵盖", "Interval covers"),
+    "covers_sampling": ("仅抽样", "sampling only"),
+    "covers_both": ("假设 + 抽样 ({share} 来自假设)", "assumptions + sampling ({share} from assumptions)"),
+    "covers_unsplit": ("假设 + 抽样 (至少 4 次重复才能拆分)", "assumptions + sampling (4 replications or more split them)"),
+    "interval_note": ("90% 区间: 各次重复中该指标的第 5 到第 95 百分位。“仅抽样”: 情景的假设都是定值, 区间只反映重新抽取"
+                      "合成人群的随机性, 并不说明这些假设有多可靠。“假设 + 抽样”: 每次重复还从情景给出的范围中抽取不确定的"
+                      "假设, 区间同时涵盖两者; 括号中是该指标方差中来自假设的份额 (由共用同一组假设的成对重复估计)。",
+                      "The 90 % interval: the 5th to 95th percentile of the figure over replications. “Sampling "
+                      "only”: every assumption of the scenario is a fixed value, so the interval shows only the noise "
+                      "of drawing the synthetic population, not how sure those assumptions are. “Assumptions + "
+                      "sampling”: each replication also draws the uncertain assumptions from the scenario's ranges, "
+                      "so the interval covers both; the share in brackets is how much of the figure's variance comes "
+                      "from the assumptions (estimated from pairs of replications that share one draw of them)."),
+    # Compare: validation against published figures
+    "validation": ("与公开数据对照", "Against published figures"),
+    "validation_intro": ("情景列出的公开数据 ([[targets]]) 与模型对照: 模型均值和 90% 区间、差距 (模型 − 公开数值), "
+                         "以及公开数值是否落在区间内。C 级数据仅供参考, 不是证据; 区间内只说明在模型的抽样 (及假设) "
+                         "范围内, 不说明模型正确。",
+                         "The published figures the scenario lists ([[targets]]) against the model: its mean and 90 % "
+                         "interval, the gap (model − published) and whether the published figure lies inside the "
+                         "interval. A grade C figure is a lead only, not evidence; inside means within what the "
+                         "model's draws produce, not that the model is right."),
+    "target": ("公开数值", "Published"),
+    "grade": ("等级", "Grade"),
+    "grade_c": ("C: 仅供参考", "C: lead only"),
+    "model_mean": ("模型均值", "Model mean"),
+    "model_p05": ("模型 5%分位", "Model p05"),
+    "model_p95": ("模型 95%分位", "Model p95"),
+    "gap": ("差距 (模型 − 公开)", "Gap (model − published)"),
+    "gap_pct": ("差距 %", "Gap %"),
+    "inside": ("在区间内", "Inside"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "reference": ("来源", "Source"),
+    "note": ("备注", "Note"),
+    "warning": ("提示", "Warning"),
+    "whole_run": ("全部", "whole run"),
+    # Compare: the budget by calendar year of payment
+    "by_year": ("按支付年度", "By calendar year of payment"),
+    "by_year_intro": ("按支付的日历年度 (各政策的支付月份) 划分的预算、受益人数和当年支付的申请数: 各次重复的均值和 "
+                      "90% 区间。在两个年度都获支付的人在两年都计为受益人。",
+                      "The budget, beneficiaries and claims paid by calendar year of payment (each policy's "
+                      "payment month): mean over replications and 90 % interval. A person paid in two years is a "
+                      "beneficiary in both."),
+    "payment_year": ("支付年度", "Year of payment"),
+    # Compare: sensitivity (the tornado)
+    "sensitivity": ("哪个假设最重要: 龙卷风图", "Which assumption matters: the tornado"),
+    "sensitivity_intro": ("指向 `skillsim sensitivity --out` 的输出目录, 或在此对含不确定假设的情景做一次小规模快速分析。"
+                          "龙卷风图: 每个假设单独取其第 5 和第 95 百分位、其余假设取中心值时的指标 (所有运行同一种子), "
+                          "条长即摆幅, 按摆幅排序; 虚线是所有假设取中心值时的指标。下表为 SALib 的 Morris 或 Sobol 指数。",
+                          "Point at a `skillsim sensitivity --out` folder, or run a small quick analysis here of a "
+                          "scenario with uncertain assumptions. The tornado: the figure with each assumption alone at "
+                          "its 5th and at its 95th percentile, the others central (every run on one seed); a bar's "
+                          "length is its swing, ranked; the dashed line is the figure with every assumption central. "
+                          "Below, SALib's Morris or Sobol indices."),
+    "sens_folder": ("敏感性分析输出目录 (可选)", "Sensitivity output folder (optional)"),
+    "sens_quick": ("或在此快速分析 (每个人群 {size} 人, Morris {samples} 条轨迹)",
+                   "Or a quick analysis here ({size} people a population, Morris, {samples} trajectories)"),
+    "sens_none": ("尚未选择敏感性分析。", "No sensitivity analysis chosen."),
+    "sens_running": ("正在做敏感性分析 {name} …", "Analysing {name} …"),
+    "sens_about": ("{scenario}: {method}, 样本 {samples}, 共 {runs} 次运行, 种子 {seed}, 每次模拟 {people} 人。",
+                   "{scenario}: {method}, {samples} samples, {runs} runs, seed {seed}, "
+                   "{people} people simulated a run."),
+    "sens_held": ("未变动 (取中心份额): {names}", "Held at their central shares (not varied): {names}"),
+    "figure": ("指标", "Figure"),
+    "assumption": ("假设", "Assumption"),
+    "assumption_low": ("假设低端 (5%)", "Assumption low (5 %)"),
+    "assumption_high": ("假设高端 (95%)", "Assumption high (95 %)"),
+    "at_low": ("低端时的指标", "Figure at low"),
+    "at_high": ("高端时的指标", "Figure at high"),
+    "central": ("中心值时的指标", "Figure, all central"),
+    "swing": ("摆幅", "Swing"),
+    "rank": ("排名", "Rank"),
+    "rises": ("假设升高, 指标升高", "rises with the assumption"),
+    "falls": ("假设升高, 指标下降", "falls as the assumption rises"),
+    "indices": ("{method} 指数", "{method} indices"),
     # Explain
     "explain_intro": ("填写申请字段(默认值来自示例); 同一个人在每项政策下的结果, 含金额、比例、领取对象和每条决定规则的原文。",
                       "Fill in the claim (defaults from a worked example): the result under every policy at "

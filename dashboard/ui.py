@@ -43,7 +43,12 @@ def policy_label(pid: str) -> str:
 
 
 def short_label(pid: str) -> str:
-    m = get_policy(pid).meta
+    """The document number and id; the id alone for a policy not registered here (an output
+    folder written where a plug-in was installed)."""
+    try:
+        m = get_policy(pid).meta
+    except UnknownPolicy:
+        return pid
     return f"{m.document} ({pid})"
 
 

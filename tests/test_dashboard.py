@@ -8,6 +8,8 @@ import ast
 import datetime as dt
 import json
 import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -16,11 +18,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from skillsim.dashboard import amounts as tier_amounts
-from skillsim.dashboard import labels, person
+from skillsim.dashboard import data as dashboard_data
+from skillsim.dashboard import figures, labels, person
 from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV
 from skillsim.policies import all_policies, get_policy, policy_ids
 from skillsim.policies.plugins import declarations
-from skillsim.simulate import report, runner, scenario
+from skillsim.simulate import report, runner, scenario, sensitivity, uncertainty
 
 ROOT = Path(__file__).resolve().parent.parent / "dashboard"
 SIZE, REPS = 20_000, 3
@@ -60,6 +63,24 @@ def charts(at: AppTest) -> list[pl.DataFrame]:
         table = pyarrow.ipc.open_stream(el.proto.datasets[0].data.data).read_all()
         out.append(pl.from_arrow(table))
     return out
+
+
+def chart(at: AppTest, key: str) -> pl.DataFrame:
+    """The data behind the chart of this widget key (its Vega-Lite description, dashboard/charts.py)."""
+    found = [frame for frame, spec in zip(charts(at), specs(at)) if spec.get("description") == key]
+    assert len(found) == 1, [spec.get("description") for spec in specs(at)]
+    return found[0]
+
+
+def has_chart(at: AppTest, key: str) -> bool:
+    return any(spec.get("description") == key for spec in specs(at))
+
+
+def table_with(at: AppTest, *headers: str):
+    """The one table (pandas) that has columns with these headers."""
+    found = [d.value for d in at.dataframe if set(headers) <= set(d.value.columns)]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
 
 
 def table(at: AppTest, first_column: str):
@@ -281,7 +302,8 @@ def test_the_dashboard_names_no_policy_rule_or_jurisdiction():
 
 def test_compare_shows_the_simulators_figures(summaries):
     at = page("compare")
-    budget, beneficiaries, coverage, cost, breakdown, failures = charts(at)
+    budget, coverage = chart(at, "cmp_chart_budget_cny"), chart(at, "cmp_chart_coverage")
+    breakdown, failures = chart(at, "cmp_breakdown_chart"), chart(at, "cmp_failures_chart")
     for name, doc in summaries.items():
         pid = next(iter(doc["policies"]))
         b = budget.filter(pl.col("source") == name)
@@ -294,7 +316,8 @@ def test_compare_shows_the_simulators_figures(summaries):
             pytest.approx(doc["policies"][pid]["budget_cny"]["mean"])
         assert failures.filter(pl.col("source") == name)["mean"].sum() == \
             pytest.approx(doc["policies"][pid]["claims"] - doc["policies"][pid]["eligible_claims"])
-    assert len(at.dataframe) == 3
+    for header in ("区间涵盖", "分组", "未获补贴的申请"):          # the headline, breakdown and failures tables
+        table_with(at, header)
     at.multiselect(key="cmp_policies").set_value(["shanghai-2025-skills-upgrade"])
     budget = charts(ok(at.run()))[0]
     assert budget["policy_id"].to_list() == ["shanghai-2025-skills-upgrade"]
@@ -302,9 +325,9 @@ def test_compare_shows_the_simulators_figures(summaries):
 
 def test_compare_dimension_and_sources_change_the_numbers(summaries):
     at = page("compare")
-    before = charts(at)[4]
+    before = chart(at, "cmp_breakdown_chart")
     at.selectbox(key="cmp_dimension").set_value("level")
-    after = charts(ok(at.run()))[4]
+    after = chart(ok(at.run()), "cmp_breakdown_chart")
     assert set(after["key"]) >= {"5", "4", "3"} and set(after["key"]) != set(before["key"])
     sh = after.filter(pl.col("source") == SH)
     assert sh["mean"].sum() == pytest.approx(summaries[SH]["policies"]["shanghai-2025-skills-upgrade"]["budget_cny"]["mean"])
@@ -326,6 +349,215 @@ def test_compare_reads_a_run_folder_and_reports_a_bad_one(tmp_path, summaries):
     budget = charts(at)[0]
     assert budget.filter(pl.col("source") == str(tmp_path / "bj"))["mean"].item() == \
         pytest.approx(summaries[BJ]["policies"]["beijing-2026-key-groups"]["budget_cny"]["mean"])
+
+
+# ---------------------------------------------------------------- Compare: what a researcher must read
+# (issue 14: what each interval covers, the validation table, the budget by year of payment, the tornado)
+
+UNC = "beijing-2026-uncertain"          # a ready scenario with uncertain assumptions
+SMALL = 5_000
+
+
+@dataclass(frozen=True)
+class Runs:
+    uncertain: Path      # UNC, 4 replications (two pairs: the interval's split), with two targets
+    unsplit: Path        # UNC, 2 replications (one pair: no split)
+    point: Path          # UNC at its central values: point-valued
+    one_year: Path       # point, its summary cut to one year of payment per policy
+    sens: Path           # skillsim sensitivity of UNC (Morris, 2 trajectories, 2,000 people)
+
+
+def run_folder(scen: scenario.Scenario, folder: Path, reps: int) -> Path:
+    report.write(runner.run(scen.with_changes(size=SMALL, replications=reps), keep_claims=False), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Runs:
+    base = tmp_path_factory.mktemp("runs")
+    scen = scenario.load(UNC)
+    pid = scen.policy_ids[0]
+    targets = ({"metric": "budget_cny", "policy": pid, "population": None, "year": None, "value": 250_000.0,
+                "unit": None, "source": "a made-up figure", "grade": "C", "note": "a lead only: the test's"},
+               {"metric": "beneficiaries", "policy": pid, "population": None, "year": 2026, "value": 100.0,
+                "unit": None, "source": "another made-up figure", "grade": "A", "note": None})
+    out = Runs(run_folder(scen.with_changes(targets=targets), base / "uncertain", 4),
+               run_folder(scen, base / "unsplit", 2), run_folder(uncertainty.at(scen, {}), base / "point", 2),
+               base / "one_year", base / "sens")
+    shutil.copytree(out.point, out.one_year)
+    doc = json.loads((out.one_year / "summary.json").read_text(encoding="utf-8"))
+    for entry in doc["policies"].values():
+        first = next(iter(entry["by_payment_year"]))
+        entry["by_payment_year"] = {first: entry["by_payment_year"][first]}
+    (out.one_year / "summary.json").write_text(json.dumps(doc), encoding="utf-8")
+    res = sensitivity.analyse(sensitivity.make_plan(scen, "morris", 2, 2_000))
+    out.sens.mkdir()
+    sensitivity.write(res, out.sens)
+    return out
+
+
+def summary_of(folder: Path) -> dict:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def covers_zh(doc: dict, figure: dict) -> str:
+    """What the page must say an interval covers (in Chinese), from summary.json alone."""
+    if not doc["manifest"]["uncertain"]:
+        return "仅抽样"
+    share = figure["from_assumptions"]
+    return "假设 + 抽样 (至少 4 次重复才能拆分)" if share is None else f"假设 + 抽样 ({share:.0%} 来自假设)"
+
+
+def folders_app(*folders: Path, **state) -> AppTest:
+    """The Compare page on these run folders (no ready scenario), not yet run."""
+    at = AppTest.from_file(str(ROOT / "views" / "compare.py"), default_timeout=120)
+    for k, v in {"cmp_scenarios": [], "cmp_folders": ", ".join(str(f) for f in folders), **state}.items():
+        at.session_state[k] = v
+    return at
+
+
+def folders_page(*folders: Path, **state) -> AppTest:
+    return ok(folders_app(*folders, **state).run())
+
+
+def test_compare_intervals_say_what_they_cover(runs):
+    folders = (runs.uncertain, runs.unsplit, runs.point)
+    at = folders_page(*folders)
+    want = [(s[m]["mean"], s[m]["p05"], s[m]["p95"], covers_zh(summary_of(f), s[m]))
+            for f in folders for s in summary_of(f)["policies"].values() for m in figures.METRICS]
+    head = table_with(at, "区间涵盖")
+    assert [tuple(r) for r in head[["均值", "5%分位", "95%分位", "区间涵盖"]].itertuples(index=False)] == want
+    # each kind of interval is there: sampling alone, both with their split, both unsplit (one pair)
+    said = set(head["区间涵盖"])
+    assert "仅抽样" in said and "假设 + 抽样 (至少 4 次重复才能拆分)" in said
+    assert any(re.fullmatch(r"假设 \+ 抽样 \(\d+% 来自假设\)", c) for c in said)
+    # the charts carry the same words (their tooltips), and the caption says what a 90 % interval is
+    budget = chart(at, "cmp_chart_budget_cny")
+    doc = summary_of(runs.uncertain)
+    mine = budget.filter(pl.col("source") == str(runs.uncertain)).row(0, named=True)
+    figure = next(iter(doc["policies"].values()))["budget_cny"]
+    assert (mine["mean"], mine["p95"], mine["covers"]) == (figure["mean"], figure["p95"], covers_zh(doc, figure))
+    assert any(c.value.startswith("90% 区间: 各次重复中该指标的第 5 到第 95 百分位") for c in at.caption)
+    at.session_state["lang"] = "en"
+    head = table_with(ok(at.run()), "Interval covers")
+    share = figure["from_assumptions"]
+    assert head["Interval covers"].iloc[0] == f"assumptions + sampling ({share:.0%} from assumptions)"
+    assert "sampling only" in set(head["Interval covers"])
+    assert head["Metric"].iloc[0] == "Budget (CNY)"
+
+
+def test_compare_validation_table_is_the_summarys(runs):
+    at = folders_page(runs.uncertain, runs.point)
+    rows = summary_of(runs.uncertain)["validation"]
+    shown = table_with(at, "在区间内")
+    assert len(shown) == len(rows) == 2
+    for (_, got), v in zip(shown.iterrows(), rows):
+        assert got["系列"].startswith(f"{runs.uncertain} · ")
+        assert (got["公开数值"], got["模型均值"], got["模型 5%分位"], got["模型 95%分位"], got["差距 (模型 − 公开)"]) == \
+            (v["target"], v["model_mean"], v["model_p05"], v["model_p95"], v["gap"])
+        assert got["差距 %"] == pytest.approx(v["gap_pct"])
+        assert got["在区间内"] == {True: "是", False: "否"}[v["inside"]]
+        assert got["等级"] == ("C: 仅供参考" if v["grade"] == "C" else v["grade"])
+        assert got["支付年度"] == ("全部" if v["year"] is None else str(v["year"]))
+        assert (got["来源"], got["指标"]) == (v["source"], {"budget_cny": "预算(元)", "beneficiaries": "受益人数"}[v["metric"]])
+    assert [r["grade"] for r in rows] == ["C", "A"]
+    at.session_state["lang"] = "en"
+    assert list(table_with(ok(at.run()), "Inside")["Grade"]) == ["C: lead only", "A"]
+    # a run without targets: no validation table
+    at = folders_page(runs.point)
+    assert not [d for d in at.dataframe if "在区间内" in d.value.columns]
+
+
+def test_compare_budget_by_year_of_payment(runs):
+    folders = (runs.uncertain, runs.point)
+    at = folders_page(*folders)
+    bars = chart(at, "cmp_years_chart")
+    want = {(str(f), pid, year): (y["budget_cny"]["mean"], y["budget_cny"]["p05"], y["budget_cny"]["p95"])
+            for f in folders for pid, e in summary_of(f)["policies"].items()
+            for year, y in e["by_payment_year"].items()}
+    assert len({year for _, _, year in want}) > 1
+    assert {(r["source"], r["policy_id"], r["year"]): (r["mean"], r["p05"], r["p95"])
+            for r in bars.iter_rows(named=True)} == want
+    shown = table_with(at, "支付年度", "均值")
+    assert len(shown) == 3 * len(want)          # budget, beneficiaries and claims paid, each year
+    names = {"预算(元)": "budget_cny", "受益人数": "beneficiaries", "申请数": "claims"}
+    for _, r in shown.iterrows():
+        source = next(str(f) for f in folders if r["系列"].startswith(f"{f} · "))
+        (pid,) = summary_of(Path(source))["policies"]
+        y = summary_of(Path(source))["policies"][pid]["by_payment_year"][r["支付年度"]][names[r["指标"]]]
+        assert (r["均值"], r["5%分位"], r["95%分位"]) == (y["mean"], y["p05"], y["p95"])
+    # the years of a policy add up to its budget
+    for f in folders:
+        e = next(iter(summary_of(f)["policies"].values()))
+        assert bars.filter(pl.col("source") == str(f))["mean"].sum() == pytest.approx(e["budget_cny"]["mean"])
+    # a run that pays in one year only: no chart, no table
+    at = folders_page(runs.one_year)
+    assert not has_chart(at, "cmp_years_chart")
+    assert not [d for d in at.dataframe if "支付年度" in d.value.columns]     # (nor a validation table)
+
+
+def test_compare_tornado_from_a_sensitivity_folder(runs):
+    at = folders_page(runs.point, cmp_sens_folder=str(runs.sens))
+    torn, idx = (pl.read_parquet(runs.sens / f) for f in ("tornado.parquet", "indices.parquet"))
+    pid, variant = at.selectbox(key="cmp_sens_policy").value, at.selectbox(key="cmp_sens_variant").value
+    assert at.selectbox(key="cmp_sens_figure").value == "budget_cny"
+    for figure in ("budget_cny", "beneficiaries"):
+        if figure != "budget_cny":
+            at.selectbox(key="cmp_sens_figure").set_value(figure)
+            ok(at.run())
+        mine = (pl.col("policy_id") == pid) & (pl.col("variant") == variant) & (pl.col("figure") == figure)
+        want = torn.filter(mine).sort("rank")
+        bars = chart(at, "cmp_tornado_chart")
+        assert bars.select(want.columns).to_dicts() == want.to_dicts()
+        assert want.height == 3 and want["swing"].to_list() == sorted(want["swing"], reverse=True)
+        assert (bars["to"] - bars["from"]).to_list() == pytest.approx(bars["swing"].to_list())
+        spec = next(s for s in specs(at) if s.get("description") == "cmp_tornado_chart")
+        bar = spec["layer"][0]["encoding"]
+        assert bar["y"]["sort"] == want["assumption"].to_list()                     # ranked, widest first
+        assert "source" in [tip["field"] for tip in bar["tooltip"]]
+        shown = table_with(at, "摆幅")
+        assert shown[["排名", "假设", "摆幅", "低端时的指标", "高端时的指标", "来源"]].values.tolist() == \
+            [list(r) for r in want.select("rank", "assumption", "swing", "at_low", "at_high", "source").rows()]
+        index = table_with(at, "mu_star")
+        wanted = idx.filter(mine).sort("rank")
+        assert index[["排名", "假设", "mu", "mu_star", "mu_star_conf", "sigma"]].values.tolist() == \
+            [list(r) for r in wanted.select("rank", "assumption", "mu", "mu_star", "mu_star_conf", "sigma").rows()]
+    assert any("populations." in c.value and "employment.shares" in c.value for c in at.caption)   # held central
+
+
+def test_compare_a_bad_sensitivity_folder_is_one_readable_line(runs, tmp_path):
+    no_indices = tmp_path / "no_indices"
+    shutil.copytree(runs.sens, no_indices)
+    (no_indices / "indices.parquet").unlink()
+    broken = tmp_path / "broken"
+    shutil.copytree(runs.sens, broken)
+    (broken / "tornado.parquet").write_bytes(b"not parquet")
+    for folder, says in ((tmp_path / "nothing", "no such folder"), (no_indices, "no indices.parquet"),
+                         (broken, "tornado.parquet: cannot read as parquet")):
+        at = folders_app(runs.point, cmp_sens_folder=str(folder)).run()
+        assert not at.exception
+        (line,) = [e.value for e in at.error]
+        assert says in line and "\n" not in line, line
+        assert not has_chart(at, "cmp_tornado_chart") and has_chart(at, "cmp_chart_budget_cny")
+
+
+def test_compare_runs_a_quick_sensitivity_analysis(runs, monkeypatch):
+    monkeypatch.setenv(SIZE_ENV, str(SMALL))
+    at = folders_page(runs.point)
+    assert not has_chart(at, "cmp_tornado_chart")
+    # offered: the ready scenarios with an assumption a sensitivity analysis varies (a range)
+    varied = [n for n in scenario.ready_scenarios()
+              if any(u.kind in ("uniform", "triangular") for u in scenario.load(n).uncertain)]
+    assert at.selectbox(key="cmp_sens_quick").options == ["—", *varied] and UNC in varied
+    at.selectbox(key="cmp_sens_quick").set_value(UNC)
+    ok(at.run())
+    # what `skillsim sensitivity UNC --samples 4 --size 5000` gives (one seed: the same rows)
+    res = sensitivity.analyse(sensitivity.make_plan(scenario.load(UNC), "morris", dashboard_data.QUICK_SAMPLES, SMALL))
+    pid = at.selectbox(key="cmp_sens_policy").value
+    want = res.tornado.filter((pl.col("policy_id") == pid) & (pl.col("figure") == "budget_cny")
+                              & (pl.col("variant") == "baseline")).sort("rank")
+    assert chart(at, "cmp_tornado_chart").select(want.columns).to_dicts() == want.to_dicts()
+    assert any(c.value.startswith(f"{UNC}: morris, 样本 {dashboard_data.QUICK_SAMPLES},") for c in at.caption)
 
 
 # ---------------------------------------------------------------- Explain one person
