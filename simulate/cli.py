@@ -8,6 +8,7 @@
     skillsim run [SCENARIO ...] --out DIR / compare DIR_A DIR_B / scenarios   (run_commands.py)
     skillsim calibrate SCENARIO --free NAME[,NAME...] --out FILE.toml   (calibration_fit.py)
     skillsim sensitivity SCENARIO --out DIR [--method morris|sobol]   (sensitivity.py)
+    skillsim sweep SCENARIO --vary POLICY.PARAMETER=VALUES --out DIR [--resume]   (sweep.py)
 
 Other packages add commands through the ``skillsim.commands`` entry-point group
 (a callable that receives the argparse sub-parsers), so this module never imports
@@ -29,7 +30,7 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Any, Callable
 
-from . import evaluate_command, governing, run_commands, sensitivity, tables
+from . import evaluate_command, governing, run_commands, sensitivity, sweep, tables
 
 POLICY_GROUP = "skillsim.policies"  # the registry's entry-point group (policies/registry.py)
 FORMAT_HELP = run_commands.FORMAT_HELP
@@ -256,6 +257,7 @@ def _register_calibrate(sub: Any) -> None:
                    help="replications of each run of the search (default 2; the final run takes the scenario's)")
     p.add_argument("--tolerance", type=_tolerance, metavar="PCT",
                    help="a target outside the model's 90 %% interval still matches within this %% of it (default 2)")
+    run_commands.add_engine_arguments(p)
     p.add_argument("--format", choices=tables.FORMATS, default="table", help=FORMAT_HELP)
     p.set_defaults(func=cmd_calibrate)
 
@@ -316,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_commands.register(sub)
     sensitivity.register(sub)
+    sweep.register(sub)
     evaluate_command.register(sub)
     _register_calibrate(sub)
     for register in _plugins("skillsim.commands"):

@@ -21,6 +21,9 @@
     [catalog_assumptions.shanghai-2025-skills-upgrade]
     unknown_class_shares = { shares = { A = 0.1, B = 0.3, C = 0.6 }, source = "..." }
 
+    [sweep]                                        # skillsim sweep's grid (docs/sweep.md); run ignores it
+    "beijing-2026-key-groups.a_tier_uplift_pct" = { values = [10, 20, 30], source = "..." }
+
 Every assumption carries a ``source`` (one line, or "illustrative"). The file is read
 through one declarative schema (pydantic: ``ScenarioFile``, the assumptions in
 ``simulate/assumptions.py``, cohorts in ``simulate/cohorts.py``): unknown keys, strings or
@@ -54,6 +57,7 @@ from .assumptions import (ASSUMPTIONS, BAND, ECHO, EMPLOYMENT, MAX_PEOPLE, SLUG,
                           ClaimFieldDraw, Concentrated, PolicyId, PolicyIds, Ranged, Shares, Size, Slug, Source, Table,
                           Text, echo, with_defaults)
 from .cohorts import PEOPLE as PLACES_PEOPLE, CohortPopulation, CohortsTable
+from .sweep import GridError, base_parameters, check_axis, expand, split_key
 from .uncertainty import Uncertain
 from .validation import Target
 
@@ -143,6 +147,35 @@ def _override_values(sect: str, pid: str, table: Mapping[str, Override]) -> dict
     return out
 
 
+class SweepAxis(Table):
+    """One parameter's values in [sweep] (``skillsim sweep``, simulate/sweep.py): a list, or
+    start, stop and step (stop included when it falls on a step), with its source."""
+    values: Annotated[list[Any], AfterValidator(_finite), Field(min_length=1, description=(
+        "values the policy's parameter accepts"))] | None = None
+    start: Number | None = None
+    stop: Number | None = None
+    step: Number | None = None
+    source: Source
+
+    @model_validator(mode="after")
+    def _values_or_range(self):
+        given = [k for k in ("start", "stop", "step") if getattr(self, k) is not None]
+        if self.values is not None and given:
+            raise At(given[0], "give values, or start, stop and step, not both")
+        if self.values is None:
+            for k in ("start", "stop", "step"):
+                if k not in given:
+                    raise At(k, "is missing (or give values = [...])")
+            try:
+                expand(self.start, self.stop, self.step)
+            except GridError as e:
+                raise At(e.where.lstrip("."), str(e)) from None
+        return self
+
+    def expanded(self) -> list[Any]:
+        return list(self.values) if self.values is not None else expand(self.start, self.stop, self.step)
+
+
 class ClassShares(Concentrated):
     shares: Shares[Literal["A", "B", "C"]]
 
@@ -202,6 +235,8 @@ class ScenarioFile(Table):
         default_factory=dict, description="for a policy with catalog classes (its class_maps hook: classes or tiers by occupation)")
     targets: list[Target] = Field(default_factory=list, description=(
         "published figures the run is held against (simulate/validation.py, docs/validation.md)"))
+    sweep: dict[str, SweepAxis] = Field(default_factory=dict, description=(
+        "POLICY.PARAMETER -> its values, for skillsim sweep (docs/sweep.md); a run ignores it"))
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -210,7 +245,7 @@ class ScenarioFile(Table):
         if self.swap is not None:
             if self.scenario.baseline:
                 raise At("scenario.baseline", "a [swap] scenario is not a baseline")
-            for sect in ("parameters", "reform", "catalog_assumptions", "targets"):
+            for sect in ("parameters", "reform", "catalog_assumptions", "targets", "sweep"):
                 if getattr(self, sect):
                     raise At(sect, "a [swap] scenario takes its baselines' values; write a scenario of populations "
                                    "to change them")
@@ -243,6 +278,7 @@ class ScenarioFile(Table):
                 except ParameterError as e:
                     raise At(f"{sect}.{pid}", str(e)) from None
         self._targets_run(run)
+        self._sweep_checked(run)
         for pid, c in self.catalog_assumptions.items():  # the policy's hook says which classes it has
             maps = get_policy(pid).class_maps(get_policy(pid).parameters)
             if maps is None:
@@ -252,6 +288,20 @@ class ScenarioFile(Table):
                     raise At(f"catalog_assumptions.{pid}.unknown_class_shares.shares.{k}",
                              f"is not a class of this policy (its classes: {', '.join(maps.classes)})")
         return self
+
+    def _sweep_checked(self, run: set[str]) -> None:
+        """Each [sweep] key names a parameter of a policy the scenario runs, and every value is
+        one it takes on top of the scenario's [parameters] and [reform] (simulate/sweep.py)."""
+        for key, axis in self.sweep.items():
+            try:
+                pid, name = split_key(key)
+                if pid not in run:
+                    raise GridError("", f"{echo(pid)} is not run by any population of this scenario")
+                check_axis(base_parameters(pid, _override_values("parameters", pid, self.parameters.get(pid, {})),
+                                           _override_values("reform", pid, self.reform.get(pid, {}))),
+                           name, axis.expanded())
+            except GridError as e:
+                raise At(f"sweep.{key}" + (".values" + e.where if e.where.startswith("[") else e.where), str(e)) from None
 
     def _targets_run(self, run: set[str]) -> None:
         """Each target names a policy the scenario runs, and a population that runs it."""
@@ -366,6 +416,7 @@ class Scenario:
     # ranges and concentrations (simulate/uncertainty.py); the fields above hold their central values
     uncertain: tuple[Uncertain, ...] = ()
     targets: tuple[dict[str, Any], ...] = ()                              # [[targets]] (simulate/validation.py)
+    sweep: dict[str, dict[str, Any]] = field(default_factory=dict)        # [sweep]: key -> values, source
 
     @property
     def policy_ids(self) -> list[str]:
@@ -455,7 +506,8 @@ def _build(f: ScenarioFile, digest: str, path: str) -> Scenario:
         parameters={pid: _override_values("parameters", pid, t) for pid, t in f.parameters.items()},
         reform={pid: {k: o.value for k, o in t.items()} for pid, t in f.reform.items()},
         catalog_assumptions={pid: c.unknown_class_shares.parsed() for pid, c in f.catalog_assumptions.items()},
-        uncertain=tuple(specs), sources=sources, digest=digest, path=path, targets=tuple(t.parsed() for t in f.targets))
+        uncertain=tuple(specs), sources=sources, digest=digest, path=path, targets=tuple(t.parsed() for t in f.targets),
+        sweep={k: {"values": a.expanded(), "source": a.source} for k, a in f.sweep.items()})
 
 
 def _claim_field_draws(given: Mapping[str, ClaimFieldDraw], key: str) -> dict[str, dict[str, Any]]:
