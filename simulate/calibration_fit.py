@@ -1,7 +1,8 @@
 """``skillsim calibrate``: the values of named assumptions that bring a run to its scenario's targets.
 
     skillsim calibrate SCENARIO --free NAME[,NAME...] --out FILE.toml
-                       [--size N] [--replications R] [--tolerance PCT] [--format table|csv|json]
+                       [--size N] [--replications R] [--tolerance PCT] [--engine local|ray] [--workers N]
+                       [--format table|csv|json]
 
 (``simulate/calibration.py`` is another thing: the 2019 task table's calibration note.)
 
@@ -26,7 +27,8 @@ raw objective finds a spike of noise. So the search fits, by least squares, each
 figure as a quadratic in the free values to runs spread over a box, minimises the fitted
 objective with scipy (``minimize_scalar(method="bounded")`` for one free assumption,
 ``least_squares`` with bounds for several), and repeats over a box narrowed around that
-optimum (``ROUNDS`` rounds). The fit's residuals give the calibrated values' standard error
+optimum (``ROUNDS`` rounds; a round's runs are independent tasks of one executor,
+``--engine``/``--workers``, simulate/executor.py, with the same outcome on any). The fit's residuals give the calibrated values' standard error
 from simulation noise. ``--size N`` runs the search on N people a population, its counts and
 yuan scaled to the scenario's sizes (faster, noisier). A final run of the new scenario at its
 own sizes and replications (what ``skillsim run`` of the written file gives; any other
@@ -74,6 +76,7 @@ from skillsim.policies.parameters import UNITS
 from . import report, runner, tables, uncertainty
 from . import scenario as scenarios
 from .assumptions import Defaults, Ranged
+from .executor import Executor, InProcess
 from .run_commands import RUN_FIGURES
 from .scenario import Scenario, ScenarioError
 from .validation import validation
@@ -253,23 +256,37 @@ def fit_rows(res: runner.RunResult, factors: Mapping[str, float]) -> list[dict[s
 
 class Evaluations:
     """The targets' model means at given free values: a point-valued run at the scenario's
-    seed (common random numbers), ``replications`` each, at ``size`` if given; cached."""
+    seed (common random numbers), ``replications`` each, at ``size`` if given; cached. A
+    round's points are independent: ``many`` runs them as tasks of ``executor``."""
 
-    def __init__(self, scen: Scenario, free: Sequence[Free], size: int | None, replications: int):
+    def __init__(self, scen: Scenario, free: Sequence[Free], size: int | None, replications: int,
+                 executor: Executor | None = None):
         self.scen, self.free, self.size, self.replications = scen, list(free), size, replications
+        self.executor = executor or InProcess()
         self.done: dict[tuple, np.ndarray] = {}
 
     def __call__(self, x: Sequence[float]) -> np.ndarray:
-        key = tuple(float(v) for v in x)
-        if key not in self.done:
-            point = dataclasses.replace(fixed(self.scen, {f.key: f.snap(v) for f, v in zip(self.free, x)}),
-                                        reform={})  # targets are baseline figures
-            changes = {"replications": self.replications, **({"size": self.size} if self.size else {})}
-            run = point.with_changes(by=BY, **changes)
-            res = runner.run(run, keep_claims=False)
-            rows = fit_rows(res, size_factors(point, run))
-            self.done[key] = np.array([r["model_mean"] for r in rows], dtype=float)
-        return self.done[key]
+        return self.many([x])[0]
+
+    def many(self, xs: Sequence[Sequence[float]]) -> list[np.ndarray]:
+        keys = [tuple(float(v) for v in x) for x in xs]
+        new = list(dict.fromkeys(k for k in keys if k not in self.done))
+        tasks = [(self.scen, tuple(self.free), self.size, self.replications, k) for k in new]
+        for k, means in zip(new, self.executor.map(evaluation, tasks)):
+            self.done[k] = means
+        return [self.done[k] for k in keys]
+
+
+def evaluation(task: tuple[Scenario, tuple[Free, ...], int | None, int, tuple[float, ...]]) -> np.ndarray:
+    """One evaluation (an executor's task): the targets' model means at the free values ``x``."""
+    scen, free, size, replications, x = task
+    point = dataclasses.replace(fixed(scen, {f.key: f.snap(v) for f, v in zip(free, x)}),
+                                reform={})  # targets are baseline figures
+    changes = {"replications": replications, **({"size": size} if size else {})}
+    run = point.with_changes(by=BY, **changes)
+    res = runner.run(run, keep_claims=False)
+    rows = fit_rows(res, size_factors(point, run))
+    return np.array([r["model_mean"] for r in rows], dtype=float)
 
 
 def size_factors(file: Scenario, run: Scenario) -> dict[str, float]:
@@ -373,10 +390,13 @@ class Fit:
 
 
 def search(evaluate: Callable[[np.ndarray], np.ndarray], free: Sequence[Free], target: np.ndarray,
-           weight: np.ndarray, progress: Callable[[str], None] = lambda _: None) -> Fit:
+           weight: np.ndarray, progress: Callable[[str], None] = lambda _: None,
+           many: Callable[[list[np.ndarray]], list[np.ndarray]] | None = None) -> Fit:
     """Rounds of runs over a box, a fitted surface and its optimum; each next box narrowed
     (SHRINK) around the optimum, or moved without narrowing when the optimum sits on an inner
-    edge of the box."""
+    edge of the box. A round's new points are independent: ``many(points)`` evaluates them
+    together (default: ``evaluate`` one after another)."""
+    many = many or (lambda points: [evaluate(p) for p in points])
     lo = np.array([f.low for f in free], float)
     hi = np.array([f.high for f in free], float)
     d = len(free)
@@ -386,10 +406,12 @@ def search(evaluate: Callable[[np.ndarray], np.ndarray], free: Sequence[Free], t
     Y: list[np.ndarray] = []
     sensitivity = np.zeros((len(target), d))
     for r in range(ROUNDS):
+        fresh: list[np.ndarray] = []
         for p in _design(box_lo, box_hi, free, n, seed=r):
-            if not any(np.array_equal(p, q) for q in X):
-                X.append(p)
-                Y.append(evaluate(p))
+            if not any(np.array_equal(p, q) for q in X + fresh):
+                fresh.append(p)
+        X += fresh
+        Y += many(fresh)
         xs, ys = np.array(X), np.array(Y)
         inside = np.all((xs >= box_lo - 1e-12) & (xs <= box_hi + 1e-12), axis=1)
         surface = Surface(xs[inside], ys[inside], box_lo, box_hi)
@@ -565,9 +587,11 @@ def _check_out(out: str) -> Path:
 
 def calibrate(name: str, free_names: Sequence[str], out: str, size: int | None = None,
               replications: int = EVAL_REPLICATIONS, tolerance: float = TOLERANCE_PCT,
-              progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+              progress: Callable[[str], None] = lambda _: None, executor: Executor | None = None) -> dict[str, Any]:
     """Calibrate and, when every target is matched, write the new scenario. Returns the
-    outcome: free rows, target rows, whether it fitted, the problem if not, the path written."""
+    outcome: free rows, target rows, whether it fitted, the problem if not, the path written.
+    Each round's runs and the final run's replications are tasks of ``executor`` (default: one
+    after another in this process; the same outcome on any)."""
     path = _check_out(out)
     scen = scenarios.load(name)
     if not scen.targets:
@@ -589,7 +613,8 @@ def calibrate(name: str, free_names: Sequence[str], out: str, size: int | None =
 
     target = np.array([float(t["value"]) for t in scen.targets])
     weight = np.array([GRADE_WEIGHTS[t["grade"]] for t in scen.targets])
-    fit = search(Evaluations(scen, free, size, replications), free, target, weight, progress)
+    evaluations = Evaluations(scen, free, size, replications, executor)
+    fit = search(evaluations, free, target, weight, progress, many=evaluations.many)
     values = [f.snap(v) for f, v in zip(free, fit.x)]
 
     # the final run: the new file itself, with the scenario's own replications
@@ -605,7 +630,7 @@ def calibrate(name: str, free_names: Sequence[str], out: str, size: int | None =
     # as the search saw it: any other uncertain assumption at its central value (a run of the
     # file draws them, so its interval is wider than the one that decides the fit)
     final = uncertainty.at(body, by=BY) if body.is_uncertain else body
-    rows = fit_rows(runner.run(final, keep_claims=False), {p.name: 1.0 for p in body.populations})
+    rows = fit_rows(runner.run(final, keep_claims=False, executor=executor), {p.name: 1.0 for p in body.populations})
 
     rows = [{**r, "label": target_label(t)} for r, t in zip(rows, scen.targets)]
     problem = _problem(free, values, fit, rows, tolerance)
@@ -700,11 +725,14 @@ def show(outcome: Mapping[str, Any], fmt: str) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """``skillsim calibrate``: exit 0 (written), 2 (bad input), EXIT_UNFIT (cannot match: nothing written)."""
+    from .run_commands import executor_of
     tty = sys.stderr.isatty()
-    outcome = calibrate(args.scenario, args.free.split(","), args.out, args.size,
-                        args.replications or EVAL_REPLICATIONS,
-                        TOLERANCE_PCT if args.tolerance is None else args.tolerance, progress=(lambda m: print(f"calibrate: {m}", file=sys.stderr)) if tty
-                        else (lambda _: None))
+    with executor_of(args) as ex:
+        outcome = calibrate(args.scenario, args.free.split(","), args.out, args.size,
+                            args.replications or EVAL_REPLICATIONS,
+                            TOLERANCE_PCT if args.tolerance is None else args.tolerance,
+                            progress=(lambda m: print(f"calibrate: {m}", file=sys.stderr)) if tty else (lambda _: None),
+                            executor=ex)
     show(outcome, args.format)
     if outcome["problem"] is not None:
         print(f"skillsim calibrate: {outcome['problem']}; nothing written", file=sys.stderr)

@@ -24,6 +24,7 @@ command's output transaction lands nothing.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -102,6 +103,24 @@ class InProcess(Executor):
         return results
 
 
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """These environment variables while the block starts processes (they inherit them);
+    this process's own polars has read its threads already."""
+    if "polars" in sys.modules:  # its thread pool starts on first use: before the change, not during it
+        sys.modules["polars"].thread_pool_size()
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _worker_start(threads: int) -> None:
     """A spawned worker: polars' threads set before anything imports polars; signals left
     to the parent (a Ctrl-C at the terminal reaches the whole process group, and the parent
@@ -131,16 +150,9 @@ class Processes(Executor):
             return results
         # the environment a spawned worker starts with: its polars reads it on import, even
         # where the worker's first import (the parent's main module) comes before the initializer
-        before = os.environ.get("POLARS_MAX_THREADS")
-        os.environ["POLARS_MAX_THREADS"] = str(self.threads)
-        try:
+        with _environment(POLARS_MAX_THREADS=str(self.threads)):
             pool = self._start()
             index: dict[Future, int] = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
-        finally:
-            if before is None:
-                os.environ.pop("POLARS_MAX_THREADS", None)
-            else:
-                os.environ["POLARS_MAX_THREADS"] = before
         pending, done = set(index), 0
         try:
             while pending:
@@ -160,13 +172,17 @@ class Processes(Executor):
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        processes = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
-        pool.shutdown(wait=False, cancel_futures=True)
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
         for p in processes:
             if p.is_alive():
                 p.terminate()
         for p in processes:
             p.join(timeout=5)
+        pool.shutdown(wait=True, cancel_futures=True)  # its manager thread sees the workers gone and ends
+        # its queues' semaphores are released by their finalizers, which run when they are
+        # collected: now, as an interrupted program ends without running them (os._exit)
+        del pool, processes
+        gc.collect()
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -195,16 +211,21 @@ class Ray(Executor):
             import logging
             # no address: a Ray of our own ("local"), never a cluster another `ray start` left running
             options: dict[str, Any] = dict(address=self.address or "local", include_dashboard=False,
-                                           logging_level=logging.WARNING, log_to_driver=True)
+                                           logging_level=logging.WARNING)
             if self.address is None:
                 options["num_cpus"] = workers or cores()
-            ray.init(**options)
+                # its worker processes inherit this environment: each polars gets its share of
+                # the cores (a runtime_env would do the same at several seconds a start; on a
+                # cluster, set POLARS_MAX_THREADS where `ray start` runs: docs/cluster.md)
+                threads = os.environ.get("POLARS_MAX_THREADS") or str(polars_threads(options["num_cpus"]))
+            try:
+                with _environment(**({"POLARS_MAX_THREADS": threads} if self.address is None else {})):
+                    ray.init(**options)
+            except BaseException:  # an interrupt while it starts: its processes must not outlive us
+                ray.shutdown()
+                raise
             self.started = True
         self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
-        # one CPU a task: each worker process's polars gets its share of a node's cores (a
-        # cluster's nodes differ: 1 there, unless the driver's POLARS_MAX_THREADS says)
-        threads = os.environ.get("POLARS_MAX_THREADS") or str(polars_threads(self.workers) if self.address is None else 1)
-        self.runtime_env = {"env_vars": {"POLARS_MAX_THREADS": threads}}
 
     def map(self, fn, tasks, *, progress=None, on_result=None) -> list:
         ray = self._ray
@@ -212,16 +233,14 @@ class Ray(Executor):
         results: list = [None] * len(tasks)
         if not tasks:
             return results
-        remote = ray.remote(max_retries=RAY_RETRIES, retry_exceptions=False, num_cpus=1,
-                            runtime_env=self.runtime_env)(fn)
+        remote = ray.remote(max_retries=RAY_RETRIES, retry_exceptions=False, num_cpus=1)(fn)
         index = {remote.remote(task): i for i, task in enumerate(tasks)}
         pending, done = list(index), 0
         try:
             while pending:
                 interrupts.checkpoint()
-                finished, pending = ray.wait(pending, num_returns=len(pending), timeout=POLL_SECONDS,
-                                             fetch_local=True)
-                for ref in sorted(finished, key=index.__getitem__):
+                finished, pending = ray.wait(pending, num_returns=1, timeout=POLL_SECONDS, fetch_local=True)
+                for ref in finished:  # one at a time: in the order they finish
                     done += 1
                     _finished(results, index[ref], ray.get(ref), done, len(tasks), progress, on_result)
         except BaseException:

@@ -1,7 +1,8 @@
 """``skillsim run``, ``skillsim compare`` and ``skillsim scenarios``: the simulator on the
 command line.
 
-    skillsim run [SCENARIO ...] [--out DIR] [--replications N] [--size N] [--seed N] [--format F]
+    skillsim run [SCENARIO ...] [--out DIR] [--replications N] [--size N] [--seed N]
+                 [--engine local|ray] [--workers N] [--format F]
     skillsim compare DIR_A DIR_B [--format F]
     skillsim scenarios [--format F]
 
@@ -156,8 +157,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         _check_names(scens)
     out = Path(args.out)
-    with outputs.Target(out, estimate=output_bytes(scens)) as target:  # checked and locked before computing
-        results = [runner.with_progress(s, stop=interrupts.checkpoint) for s in scens]
+    with outputs.Target(out, estimate=output_bytes(scens)) as target, executor_of(args) as ex:  # checked and locked before computing
+        results = [runner.with_progress(s, stop=interrupts.checkpoint, executor=ex) for s in scens]
         folder = target.stage()
         docs = {s.name: report.write_files(res, folder if single else target.subfolder(s.name))
                 for s, res in zip(scens, results)}
@@ -236,6 +237,7 @@ def register(sub: Any) -> None:
     p.add_argument("--replications", type=_positive, help="override the scenario's replications")
     p.add_argument("--size", type=_positive, help="override every population's size (people)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
+    add_engine_arguments(p)
     p.add_argument("--format", **fmt)
     p.set_defaults(func=cmd_run)
 

@@ -19,7 +19,6 @@ the policy's city and, by whole years, to when it governs (simulate/relocation.p
 """
 from __future__ import annotations
 
-import sys
 import threading
 from concurrent.futures import CancelledError, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,13 +32,14 @@ from skillsim.policies.contract import SCHEMA
 from skillsim.policies.engine import collect
 from skillsim.policies.parameters import NO_CLASSES, AssumedClasses
 
-from . import metrics
-from .estimate import check_fits
+from . import interrupts, metrics
+from .estimate import available_memory_bytes, check_fits, peak_memory_bytes
+from .executor import Executor, InProcess, progress_bar
 from .cohort_draw import CohortDraw, generate as generate_places
 from .cohorts import CohortPopulation
 from .population import Draw, generate, occupation_pool
 from .relocation import move, relocate
-from .scenario import Population, Scenario
+from .scenario import Population, Scenario, ScenarioError
 from .uncertainty import at, draw as draw_assumptions, pair_of
 
 VARIANTS = ("baseline", "reform")
@@ -244,88 +244,131 @@ def draw(scen: Scenario, pop: Population | str, replication: int = 0) -> Drawn:
                  tuple(dict.fromkeys(f for d, _ in drawn for f in d.defaulted)))
 
 
-def run(scen: Scenario, progress: Callable[[int, str], None] | None = None,
-        keep_claims: bool = True, stop: Callable[[], None] | None = None) -> RunResult:
-    """Run every replication; ``progress(done, label)`` is called after each step.
-    ``stop()`` is called between steps and may raise to end the run (an interrupt): then,
-    as on any error, queued chunks are cancelled and running ones end at their next policy."""
-    stop = stop or (lambda: None)
-    check_fits(widest(scen) if scen.is_uncertain else scen, keep_claims)  # refused before it draws if it cannot fit
-    for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
-        # fail before drawing anything: a policy whose amounts the scenario must supply (BJPT-2)
-        get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant),
-                                 validate=False)
-    root = np.random.SeedSequence(scen.seed)
-    pieces = [chunks(pop) for pop in scen.populations]  # the same split in every replication
-    totals, parts, kept, drawn_classes, draws = [], [], [], [], []
+@dataclass(frozen=True)
+class Replicated:
+    """One replication's share of a run (what ``replicate`` returns to ``run``)."""
+    totals: list[dict[str, Any]]            # a row per population × policy × variant
+    breakdowns: list[pl.DataFrame]          # a frame per population × policy × variant
+    claims: list[pl.DataFrame]              # the kept claim results (replication 0 only)
+    classes: dict[str, AssumedClasses]      # policy -> drawn catalog classes
+    defaulted: dict[str, tuple[str, ...]]   # population -> claim fields left at defaults
+    draw: dict[str, Any]                    # uncertain key -> value drawn (none: point-valued)
+
+
+def replicate(task: tuple[Scenario, int, bool]) -> Replicated:
+    """Replication ``r`` of ``scen`` (``keep_claims``: keep replication 0's claim results):
+    a pure function of its task, so every executor gives the same result. Its seeds come from
+    ``SeedSequence(scen.seed).spawn(replications)[r]`` (the same child as ``spawn_key=(r,)``)
+    and its draw of the uncertain assumptions from ``assumption_seed(scen, r)``: the task's
+    index alone, never the order replications run in."""
+    scen, r, keep_claims = task
+    rep_seed = np.random.SeedSequence(scen.seed, spawn_key=(r,))
+    rs, values = fixed(scen, r)  # the replication's point-valued scenario (a size drawn: its own chunks)
+    jobs, classes = _replication(rs, rep_seed, [chunks(pop) for pop in rs.populations])
+    keep = r == 0 and keep_claims
+    detail = "rules" if keep else "amounts"
+    # Chunks are independent (own seed, own people): two at a time, as a chunk alternates numpy
+    # draws with polars queries. Results are gathered in job order, so the outcome is the same
+    # as one at a time.
+    interrupts.checkpoint()
+    cancelled = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
+        outcomes = list(pool.map(lambda job: _run_chunk(rs, *job, classes, detail, keep, cancelled), jobs))
+    except BaseException:
+        cancelled.set()  # do not wait for the chunks of a run that has failed
+        raise
+    finally:
+        pool.shutdown(wait=not cancelled.is_set(), cancel_futures=True)
+    interrupts.checkpoint()
+    totals, parts, kept, defaulted = [], [], [], {}
+    for pop in rs.populations:
+        acc: dict[tuple[str, str], list] = {}
+        for (job_pop, *_), (fields, outcome) in zip(jobs, outcomes):
+            if job_pop is not pop:
+                continue
+            defaulted[pop.name] = tuple(dict.fromkeys(defaulted.get(pop.name, ()) + fields))
+            for key, tot, bd, res in outcome:
+                acc.setdefault(key, []).append((tot, bd))
+                if res is not None:
+                    kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
+                                                 pl.lit(key[1]).alias("variant")))
+        for (pid, variant), got in acc.items():
+            tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
+            totals.append({**tags, **metrics.add_totals([t for t, _ in got])})
+            parts.append(metrics.add_breakdowns([b for _, b in got]).with_columns(
+                pl.lit(r, pl.Int32).alias("replication"), pl.lit(pop.name).alias("population"),
+                pl.lit(pid).alias("policy_id"), pl.lit(variant).alias("variant")))
+    return Replicated(totals, parts, kept, classes, defaulted, values)
+
+
+def combine(scen: Scenario, reps: list[Replicated]) -> RunResult:
+    """The run's result from its replications, in replication order."""
     defaulted: dict[str, tuple[str, ...]] = {}
-    done = 0
-    for r, rep_seed in enumerate(root.spawn(scen.replications)):
-        rs, values = fixed(scen, r)  # the replication's point-valued scenario (a size drawn: its own chunks)
-        draws.append(values)
-        jobs, classes = _replication(rs, rep_seed, pieces if rs is scen else [chunks(pop) for pop in rs.populations])
-        drawn_classes.append(classes)
-        detail = "rules" if r == 0 and keep_claims else "amounts"
-        # Chunks are independent (own seed, own people): two at a time, as this machine has
-        # two cores and a chunk alternates numpy draws with polars queries. Results are
-        # gathered in job order, so the outcome is the same as one at a time.
-        stop()
-        cancelled = threading.Event()
-        pool = ThreadPoolExecutor(max_workers=WORKERS)
-        try:
-            outcomes = list(pool.map(lambda job: _run_chunk(rs, *job, classes, detail, r == 0 and keep_claims,
-                                                            cancelled), jobs))
-        except BaseException:
-            cancelled.set()  # do not wait for the chunks of a run that has failed
-            raise
-        finally:
-            pool.shutdown(wait=not cancelled.is_set(), cancel_futures=True)
-        stop()
-        for pop in rs.populations:
-            acc: dict[tuple[str, str], list] = {}
-            for (job_pop, *_), (fields, outcome) in zip(jobs, outcomes):
-                if job_pop is not pop:
-                    continue
-                defaulted[pop.name] = tuple(dict.fromkeys(defaulted.get(pop.name, ()) + fields))
-                for key, tot, bd, res in outcome:
-                    acc.setdefault(key, []).append((tot, bd))
-                    if res is not None:
-                        kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
-                                                     pl.lit(key[1]).alias("variant")))
-            for (pid, variant), got in acc.items():
-                tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
-                totals.append({**tags, **metrics.add_totals([t for t, _ in got])})
-                parts.append(metrics.add_breakdowns([b for _, b in got]).with_columns(
-                    pl.lit(r, pl.Int32).alias("replication"), pl.lit(pop.name).alias("population"),
-                    pl.lit(pid).alias("policy_id"), pl.lit(variant).alias("variant")))
-                done += 1
-                stop()
-                if progress:
-                    progress(done, f"replication {r + 1}/{scen.replications}: {pop.name} × {pid} ({variant})")
-    breakdowns = pl.concat(parts, how="vertical_relaxed").select(
+    for rep in reps:
+        for name, fields in rep.defaulted.items():
+            defaulted[name] = tuple(dict.fromkeys(defaulted.get(name, ()) + fields))
+    breakdowns = pl.concat([b for rep in reps for b in rep.breakdowns], how="vertical_relaxed").select(
         "replication", "population", "policy_id", "variant", "dimension", "key",
         "claims", "eligible_claims", "budget_cny")
+    kept = [c for rep in reps for c in rep.claims]
     claims_out = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
-    return RunResult(scen, breakdowns, pl.DataFrame(totals), claims_out, tuple(drawn_classes), defaulted,
-                     tuple(draws) if scen.is_uncertain else ())
+    return RunResult(scen, breakdowns, pl.DataFrame([t for rep in reps for t in rep.totals]), claims_out,
+                     tuple(rep.classes for rep in reps), defaulted,
+                     tuple(rep.draw for rep in reps) if scen.is_uncertain else ())
+
+
+def check(scen: Scenario, keep_claims: bool = True, workers: int = 1) -> None:
+    """What ``run`` refuses before it draws anything: a run that cannot fit in memory (with
+    ``workers`` replications at once on this machine), or a policy whose amounts the
+    scenario must supply (BJPT-2)."""
+    widest_scen = widest(scen) if scen.is_uncertain else scen
+    check_fits(widest_scen, keep_claims)
+    at_once = min(workers, scen.replications)
+    if at_once > 1:
+        need, have = peak_memory_bytes(widest_scen, keep_claims) * at_once, available_memory_bytes()
+        if have is not None and need > have:
+            raise ScenarioError("size", f"{at_once} replications at once (--workers {workers}) need an estimated "
+                                        f"{need / 2**30:.1f} GiB of memory at their peak, more than the "
+                                        f"{have / 2**30:.1f} GiB available: fewer --workers, or a smaller --size")
+    for pid, variant in sorted({(pid, v) for _, _, pid, v in _steps(scen)}):
+        get_policy(pid).evaluate(pl.DataFrame(schema=SCHEMA), policy_params(scen, pid, variant), validate=False)
+
+
+def run(scen: Scenario, progress: Callable[[int, int], None] | None = None,
+        keep_claims: bool = True, stop: Callable[[], None] | None = None,
+        executor: Executor | None = None) -> RunResult:
+    """Run every replication, each a task of ``executor`` (default: one after another in this
+    process): the same result bit for bit on any executor. ``progress(done, total)`` is
+    called as replications finish. ``stop()`` is called before and after them and may raise
+    to end the run (an interrupt; a signal also ends the executor's map: queued work is
+    cancelled, running chunks end at their next policy, worker processes are ended)."""
+    stop = stop or (lambda: None)
+    ex = executor or InProcess()
+    check(scen, keep_claims, ex.workers if ex.engine == "local" else 1)  # refused before it draws anything
+    stop()
+
+    def finished(done: int, total: int) -> None:  # in this process, as each replication comes back
+        stop()
+        if progress is not None:
+            progress(done, total)
+
+    reps = ex.map(replicate, [(scen, r, keep_claims) for r in range(scen.replications)], progress=finished)
+    return combine(scen, reps)
 
 
 def total_steps(scen: Scenario) -> int:
-    return len(_steps(scen))
+    """The tasks of ``run``: one a replication."""
+    return scen.replications
 
 
-def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], None] | None = None) -> RunResult:
-    """``run`` with a rich progress bar on stderr (shown when stderr is a terminal)."""
-    show = sys.stderr.isatty() if show is None else show
-    if not show:
-        return run(scen, stop=stop)
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
-        task = bar.add_task(escape(scen.name), total=total_steps(scen))  # names are text, not markup
-        return run(scen, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
+def with_progress(scen: Scenario, show: bool | None = None, stop: Callable[[], None] | None = None,
+                  executor: Executor | None = None, keep_claims: bool = True) -> RunResult:
+    """``run`` with a rich progress bar on stderr (shown when stderr is a terminal):
+    replications done, rate and time left."""
+    with progress_bar(f"{scen.name}: replications", total_steps(scen), show) as bar:
+        return run(scen, bar, keep_claims=keep_claims, stop=stop, executor=executor)
 
 
-__all__ = ["run", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate",
+__all__ = ["run", "replicate", "combine", "Replicated", "check", "run_policy", "run_policy_on_parts", "by_people", "draw", "Drawn", "with_progress", "relocate",
            "moved", "issue_window", "chunks", "RunResult", "total_steps", "fixed", "assumption_seed"]

@@ -1,7 +1,8 @@
 """``skillsim sensitivity``: which uncertain assumption moves each headline figure, and how much.
 
     skillsim sensitivity SCENARIO --out DIR [--method morris|sobol] [--samples N] [--size N]
-                         [--replications R] [--seed N] [--format table|csv|json]
+                         [--replications R] [--seed N] [--engine local|ray] [--workers N]
+                         [--format table|csv|json]
 
 The scenario's uncertain scalar assumptions (ranges and triangular ones,
 simulate/uncertainty.py) are varied; each run is ``uncertainty.at(scenario, values)``, a
@@ -27,6 +28,10 @@ Dirichlet shares are not varied: a share vector has no one low and high end, and
 one share moves the others; they are held at their central shares and listed
 (``held_central``). A run's interval (``skillsim run``) covers them.
 
+The runs are independent tasks of one executor (``--engine local|ray --workers N``,
+simulate/executor.py): the tornado's, then the sampler's; the figures are the same bit for
+bit on any engine and any number of workers.
+
 Outputs under --out, one transaction (simulate/outputs.py): tornado.parquet,
 indices.parquet, sensitivity.json (the manifest). Light to import: numpy, polars, SALib and
 the runner load inside the command.
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
     import numpy as np
     import polars as pl
 
+    from .executor import Executor
     from .scenario import Scenario
     from .uncertainty import Uncertain
 
@@ -168,15 +174,20 @@ def figures(p: Plan, values: Mapping[str, Any], stop: Callable[[], None] | None 
 
 # ---------------------------------------------------------------------- the two views
 
-def tornado(p: Plan, central: Figures, evaluate: Callable[[Mapping[str, Any], str], Figures]) -> pl.DataFrame:
-    """Each assumption at its low and high quantile, the others central: a row per policy,
-    variant, figure and assumption, ranked by swing (the largest 1) within each figure."""
+def ends(p: Plan) -> list[dict[str, Any]]:
+    """The tornado's runs: each assumption at its low, then at its high quantile."""
+    return [{u.key: value(u, q)} for u in p.factors for q in QUANTILES]
+
+
+def tornado(p: Plan, central: Figures, at_ends: list[Figures]) -> pl.DataFrame:
+    """Each assumption at its low and high quantile, the others central (``at_ends``: the
+    runs of ``ends(p)``): a row per policy, variant, figure and assumption, ranked by swing
+    (the largest 1) within each figure."""
     import polars as pl
     rows = []
-    for u in p.factors:
+    for i, u in enumerate(p.factors):
         lo, hi = value(u, QUANTILES[0]), value(u, QUANTILES[1])
-        at_lo = evaluate({u.key: lo}, f"tornado: {u.key} at its low")
-        at_hi = evaluate({u.key: hi}, f"tornado: {u.key} at its high")
+        at_lo, at_hi = at_ends[2 * i], at_ends[2 * i + 1]
         for key in sorted(central):
             for fig, unit in FIGURES.items():
                 rows.append({"policy_id": key[0], "variant": key[1], "figure": fig, "unit": unit,
@@ -266,29 +277,40 @@ def _schemas() -> tuple[dict, dict]:
 
 # ---------------------------------------------------------------------- the analysis
 
-def analyse(p: Plan, progress: Callable[[int, str], None] | None = None,
-            stop: Callable[[], None] | None = None) -> Result:
-    """The tornado and the indices of ``p``; ``progress(done, label)`` after each run,
-    ``stop()`` between runs (it may raise to end the analysis: an interrupt)."""
-    done = 0
+def run_point(task: tuple[Plan, Mapping[str, Any]]) -> Figures:
+    """One run of the analysis (an executor's task): ``figures`` at the task's values."""
+    p, values = task
+    return figures(p, values)
 
-    def evaluate(values: Mapping[str, Any], label: str) -> Figures:
+
+def analyse(p: Plan, progress: Callable[[int, int], None] | None = None,
+            stop: Callable[[], None] | None = None, executor: Executor | None = None) -> Result:
+    """The tornado and the indices of ``p``, every run a task of ``executor`` (default: one
+    after another in this process; the same result on any). ``progress(done, total)`` as
+    runs finish, ``stop()`` between them (it may raise to end the analysis: an interrupt)."""
+    from .executor import InProcess
+    ex = executor or InProcess()
+    total, done = sum(p.runs.values()), 0
+
+    def finished(_done: int, _total: int) -> None:
         nonlocal done
+        done += 1
         if stop:
             stop()
-        out = figures(p, values, stop)
-        done += 1
         if progress:
-            progress(done, label)
-        return out
+            progress(done, total)
+
+    def evaluate(points: list[Mapping[str, Any]]) -> list[Figures]:
+        if stop:
+            stop()
+        return ex.map(run_point, [(p, values) for values in points], progress=finished)
 
     started = time.perf_counter()
-    central = evaluate({}, "every assumption central")
-    torn = tornado(p, central, evaluate)
+    central, *at_ends = evaluate([{}, *ends(p)])
+    torn = tornado(p, central, at_ends)
     after_tornado = time.perf_counter()
     X = sample(p)
-    outputs = [evaluate({u.key: value(u, q) for u, q in zip(p.factors, row)}, f"{p.method}: point {i + 1}/{len(X)}")
-               for i, row in enumerate(X)]
+    outputs = evaluate([{u.key: value(u, q) for u, q in zip(p.factors, row)} for row in X])
     idx = indices(p, X, outputs)
     seconds = {"tornado": round(after_tornado - started, 3), p.method: round(time.perf_counter() - after_tornado, 3)}
     return Result(p, torn, idx, manifest(p, seconds))
@@ -389,17 +411,13 @@ def title(res: Result) -> str:
 
 # ---------------------------------------------------------------------- the command
 
-def with_progress(p: Plan, show: bool | None = None, stop: Callable[[], None] | None = None) -> Result:
-    """``analyse`` with a rich progress bar on stderr (shown when stderr is a terminal)."""
-    show = sys.stderr.isatty() if show is None else show
-    if not show:
-        return analyse(p, stop=stop)
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
-        task = bar.add_task(escape(p.scenario.name), total=sum(p.runs.values()))
-        return analyse(p, lambda done, label: bar.update(task, completed=done, description=escape(label)), stop=stop)
+def with_progress(p: Plan, show: bool | None = None, stop: Callable[[], None] | None = None,
+                  executor: Executor | None = None) -> Result:
+    """``analyse`` with a rich progress bar on stderr (shown when stderr is a terminal):
+    runs done, rate and time left."""
+    from .executor import progress_bar
+    with progress_bar(f"{p.scenario.name}: runs", sum(p.runs.values()), show) as bar:
+        return analyse(p, bar, stop=stop, executor=executor)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -409,13 +427,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     scen = scenario.load(args.scenario)
     p = make_plan(scen, args.method, args.samples, args.size, args.replications, args.seed)
     out = Path(args.out)
-    with outputs.Target(out, estimate=OUTPUT_BYTES) as target:  # checked and locked before computing
+    with outputs.Target(out, estimate=OUTPUT_BYTES) as target, run_commands.executor_of(args) as ex:  # checked and locked first
         k = len(p.factors)
         print(f"skillsim sensitivity: {k} assumption{'s' * (k != 1)} varied, {sum(p.runs.values())} runs of at most "
               f"{p.size:,} people a population", file=sys.stderr)
         for u in p.held:
             print(f"skillsim sensitivity: {u.key} held at its central shares (shares are not varied)", file=sys.stderr)
-        res = with_progress(p, stop=interrupts.checkpoint)
+        res = with_progress(p, stop=interrupts.checkpoint, executor=ex)
         write(res, target.stage())
         target.commit()  # all three files land, or none
     print(f"wrote {out}/tornado.parquet, indices.parquet, sensitivity.json", file=sys.stderr)
@@ -444,9 +462,10 @@ def register(sub: Any) -> None:
     p.add_argument("--replications", type=run_commands._positive, default=1,
                    help="replications a run, its figures their mean (default 1)")
     p.add_argument("--seed", type=int, help="the seed of every run and of the sampler (default: the scenario's)")
+    run_commands.add_engine_arguments(p)
     p.add_argument("--format", choices=tables.FORMATS, default="table", help=run_commands.FORMAT_HELP)
     p.set_defaults(func=cmd_sensitivity)
 
 
-__all__ = ["Plan", "Result", "make_plan", "analyse", "figures", "tornado", "indices", "sample", "write", "rows",
+__all__ = ["Plan", "Result", "make_plan", "analyse", "figures", "run_point", "ends", "tornado", "indices", "sample", "write", "rows",
            "register", "FIGURES", "QUANTILES"]
