@@ -11,11 +11,9 @@ from skillsim.policies import get_policy
 BJ = "beijing-2026-key-groups"
 SH = "shanghai-2025-skills-upgrade"
 
-# The baselines as they were before they were grounded (point values, 2,000,000 people at take-up
-# 0.3): for tests that pin their figures or need many claims at a small size. Loaded by path.
-SCENARIO_FIXTURES = Path(__file__).with_name("data") / "scenarios"
-BJ_POINT = SCENARIO_FIXTURES / "beijing-2026-point.toml"
-SH_POINT = SCENARIO_FIXTURES / "shanghai-2025-point.toml"
+# beijing-2026-baseline as it was before it was grounded (point values, 2,000,000 people at take-up
+# 0.3): for tests that pin its figures or need its many claims at a small size. Loaded by path.
+BJ_POINT = Path(__file__).with_name("data") / "scenarios" / "beijing-2026-point.toml"
 
 # A registered-unemployed Beijing worker with a tier-B level-4 certificate: eligible, 1500.
 BJ_BASE: dict[str, Any] = {
