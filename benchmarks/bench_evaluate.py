@@ -1,28 +1,65 @@
-"""Speed of `skillsim evaluate`'s job: a claims CSV read through the contract, evaluated
-under both headline policies with their population caps, written as parquet.
+"""Speed of ``skillsim evaluate`` on a claims CSV: read through the contract, evaluated under
+both headline policies with their population caps across the file, written, summarised.
 
-    python benchmarks/bench_evaluate.py                    # 1,000,000 rows, median of 3
-    python benchmarks/bench_evaluate.py --claims 200000 --repeat 5
+    python benchmarks/bench_evaluate.py                        # 1,000,000 rows, median of 3
+    python benchmarks/bench_evaluate.py --claims 200000 --repeat 5 --out csv
+    python benchmarks/bench_evaluate.py --against HEAD~3       # an earlier commit beside this checkout
 
 The CSV is drawn once by the simulator's population generator (Beijing's and Shanghai's
 baselines, half the rows each, prior subsidies in their JSON cells) and written before any
-timing. Each repeat times ``load_claims`` (read), ``evaluate`` under
-beijing-2026-key-groups and shanghai-2025-skills-upgrade with caps (evaluate) and
-``write_parquet`` of the results (write); the median of each and of the total is printed,
-with the machine's load average (other work on the machine slows every figure), and the CPU
-seconds of each step, which other work does not inflate. Not a timed test.
+timing. Each repeat is the command's work in a fresh process, as a user meets it (no warm-up:
+first imports, catalogs and the memory the process takes from the system count): start-up
+(imports), read (``load_claims``), evaluate (``evaluate``, both policies with caps), write
+(the command's own writer: parquet, or flat CSV with ``--out csv``) and summary (``summarise``),
+each in wall and CPU seconds (user + system, both cores together; other work on the machine
+inflates wall time, not CPU time), and the whole process from start to exit with its peak
+memory. ``--against REF`` runs the same repeats, alternating, with skillsim as it was at git
+revision REF (exported from this repository into a temporary folder), and prints the ratios.
+Not a timed test.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 POLICIES = ("beijing-2026-key-groups", "shanghai-2025-skills-upgrade")
 CLAIMS_PER_PERSON = 0.277  # drawn claims per person of the baselines (take-up × certificates × applying)
+REPO = Path(__file__).resolve().parents[1]
+STEPS = ("start-up", "read", "evaluate", "write", "summary")
+
+# One repeat, run as `python -c CHILD CSV OUT`: the steps of `skillsim evaluate --claims CSV --policy ...
+# --out OUT` (simulate/evaluate_command.py), each timed; prints one JSON line.
+CHILD = """
+import json, sys, time
+clock = lambda: (time.perf_counter(), time.process_time())
+marks = [clock()]
+from skillsim.simulate import cli  # the command line's start-up
+from skillsim.simulate.claims_file import load_claims
+from skillsim.simulate.evaluate_command import _write
+from skillsim.simulate.evaluation import evaluate, summarise
+from pathlib import Path
+src, out, policies = sys.argv[1], Path(sys.argv[2]), sys.argv[3].split(",")
+marks.append(clock())
+got = load_claims(src)
+marks.append(clock())
+results = evaluate(got.claims, policies, rows=got.rows, validate=False)
+marks.append(clock())
+_write(results, out.suffix[1:], out)
+marks.append(clock())
+summarise(results)
+marks.append(clock())
+print(json.dumps({"wall": [b[0] - a[0] for a, b in zip(marks, marks[1:])],
+                  "cpu": [b[1] - a[1] for a, b in zip(marks, marks[1:])], "rows": results.height}))
+"""
 
 
 def draw_csv(n_claims: int, path: Path) -> int:
@@ -42,42 +79,79 @@ def draw_csv(n_claims: int, path: Path) -> int:
     return claims.height
 
 
-def one_repeat(src: Path, out: Path) -> dict[str, float]:
-    from skillsim.simulate.claims_file import load_claims
-    from skillsim.simulate.evaluation import evaluate
+def export(ref: str, into: Path) -> Path:
+    """skillsim's code at git revision ``ref``, laid out as the installed package (setup.py:
+    api/ is skillsim, the other folders its parts); returns the folder to put on PYTHONPATH."""
+    src = into / "src"
+    src.mkdir(parents=True)
+    folders = ["api", "policies", "simulate", "dashboard", "scenarios", "examples"]
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, *folders], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    package = into / "path" / "skillsim"
+    shutil.copytree(src / "api", package)
+    for folder in folders[1:]:
+        shutil.copytree(src / folder, package / folder)
+    return into / "path"
 
-    wall, cpu = [time.perf_counter()], [time.process_time()]
-    got = load_claims(src)
-    wall.append(time.perf_counter()), cpu.append(time.process_time())
-    results = evaluate(got.claims, POLICIES, rows=got.rows, validate=False)
-    wall.append(time.perf_counter()), cpu.append(time.process_time())
-    results.write_parquet(out)
-    wall.append(time.perf_counter()), cpu.append(time.process_time())
-    steps = ("read", "evaluate", "write")
-    return {**{s: wall[i + 1] - wall[i] for i, s in enumerate(steps)}, "total": wall[-1] - wall[0],
-            **{f"{s}_cpu": cpu[i + 1] - cpu[i] for i, s in enumerate(steps)}, "total_cpu": cpu[-1] - cpu[0]}
+
+def one_repeat(src: Path, out: Path, path: Path | None) -> dict:
+    """One fresh process: its steps (wall, CPU), its wall from start to exit, CPU and peak memory."""
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(path), *filter(None, [env.get("PYTHONPATH")])])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CHILD, str(src), str(out), ",".join(POLICIES)], env=env,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(f"the run failed:\n{done.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    got = json.loads(done.stdout.splitlines()[-1])
+    return {"process": wall, "process_cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "process_sys": after.ru_stime - before.ru_stime, "peak_gb": after.ru_maxrss / 2**20,
+            **{s: w for s, w in zip(STEPS, got["wall"])}, **{f"{s}_cpu": c for s, c in zip(STEPS, got["cpu"])}}
+
+
+def line(name: str, med: dict, rows: int) -> str:
+    steps = " + ".join(f"{s} {med[s]:.2f}" for s in STEPS)
+    cpu = " + ".join(f"{med[f'{s}_cpu']:.2f}" for s in STEPS)
+    return (f"{name}: {med['process']:.2f} s from start to exit ({rows / med['process']:,.0f} claims/s) = {steps} "
+            f"(+ exit)\n{' ' * len(name)}  CPU {med['process_cpu']:.2f} s (system {med['process_sys']:.2f}) = {cpu}; "
+            f"peak memory {med['peak_gb']:.2f} GB")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--out", choices=["parquet", "csv"], default="parquet", help="the results' format")
+    ap.add_argument("--against", metavar="REF", help="also time skillsim at this git revision, side by side")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "claims.csv", Path(tmp) / "results.parquet"
+        src = Path(tmp) / "claims.csv"
         rows = draw_csv(args.claims, src)
-        print(f"{rows:,} claims, CSV of {src.stat().st_size / 1e6:,.0f} MB; {os.cpu_count()} cores; "
-              f"load average before {os.getloadavg()[0]:.1f}")
-        one_repeat(src, out)  # warm-up: first-use imports, catalogs
-        runs = [one_repeat(src, out) for _ in range(args.repeat)]
-    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"median of {args.repeat}: total {med['total']:.2f} s = read {med['read']:.2f} + evaluate "
-          f"{med['evaluate']:.2f} + write {med['write']:.2f} ({rows / med['total']:,.0f} claims/s; "
-          f"load average after {os.getloadavg()[0]:.1f})")
-    print(f"CPU seconds (both cores together; wall time on an idle machine lies between this and half of it): "
-          f"total {med['total_cpu']:.2f} = read {med['read_cpu']:.2f} + evaluate {med['evaluate_cpu']:.2f} + "
-          f"write {med['write_cpu']:.2f}")
-    print("each (wall): " + "; ".join(f"{r['total']:.2f}" for r in runs))
+        sides = {"this checkout": None}
+        if args.against:
+            sides[args.against] = export(args.against, Path(tmp) / "against")
+        print(f"{rows:,} claims, CSV of {src.stat().st_size / 1e6:,.0f} MB; {os.cpu_count()} cores; load average "
+              f"before {os.getloadavg()[0]:.1f}; skillsim evaluate --out results.{args.out}, each repeat a fresh "
+              f"process, median of {args.repeat}{', the sides alternating' if args.against else ''}")
+        runs: dict[str, list[dict]] = {name: [] for name in sides}
+        for i in range(args.repeat):
+            for name, path in sides.items():
+                runs[name].append(one_repeat(src, Path(tmp) / f"results-{i}.{args.out}", path))
+    med = {name: {k: statistics.median(r[k] for r in got) for k in got[0]} for name, got in runs.items()}
+    width = max(map(len, med))
+    for name, m in med.items():
+        print(line(name.ljust(width), m, rows))
+        print(f"{' ' * width}  each (start to exit): " + "; ".join(f"{r['process']:.2f}" for r in runs[name]))
+    if args.against:
+        now, then = med["this checkout"], med[args.against]
+        print(f"ratio this checkout / {args.against}: wall {now['process'] / then['process']:.2f}, CPU "
+              f"{now['process_cpu'] / then['process_cpu']:.2f}; by step (wall) "
+              + ", ".join(f"{s} {now[s] / then[s]:.2f}" for s in STEPS if then[s]))
+    print(f"load average after {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

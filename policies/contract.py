@@ -300,20 +300,22 @@ def _refuse_columns(names: list[str], one: str, many: str) -> ContractError:
 
 
 @overload
-def validate_frame(frame: pl.DataFrame | pl.LazyFrame, *, defaults: Literal[False] = False) -> pl.DataFrame: ...
+def validate_frame(frame: pl.DataFrame | pl.LazyFrame, *, defaults: Literal[False] = False,
+                   values: bool = True) -> pl.DataFrame: ...
 @overload
-def validate_frame(frame: pl.DataFrame | pl.LazyFrame, *,
-                   defaults: Literal[True]) -> tuple[pl.DataFrame, list[str]]: ...
+def validate_frame(frame: pl.DataFrame | pl.LazyFrame, *, defaults: Literal[True],
+                   values: bool = True) -> tuple[pl.DataFrame, list[str]]: ...
 
 
-def validate_frame(frame, *, defaults=False):
+def validate_frame(frame, *, defaults=False, values=True):
     """Check a frame of claims against the contract; return it with the canonical columns.
 
     Every column must be there (a missing one is an error naming all that are), unless
     ``defaults=True``: then each missing optional column is added at its default, and the
     return is (frame, the defaulted columns), so the caller can say which facts it did not
     give. Column dtypes may be narrower than canonical (Int8 for a level, Enum for a
-    choice), since a large synthetic population wants them so; values are checked.
+    choice), since a large synthetic population wants them so; values are checked
+    (``values=False``: only the columns, for a caller that has run ``breaks`` on this frame).
     """
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     unknown = [n for n in df.columns if n not in FIELD_BY_NAME]
@@ -330,12 +332,13 @@ def validate_frame(frame, *, defaults=False):
         f = FIELD_BY_NAME[name]
         if not _dtype_ok(f, dtype):
             raise ContractError(name, f"column type {dtype} does not fit {f.kind}")
-    frames = {"claims": df}
-    if isinstance(df.schema.get("prior_subsidies"), pl.List):
-        frames["items"] = _prior_items(df)
-    error = _first_break(frames, _checks(df.schema))
-    if error is not None:
-        raise error
+    if values:
+        frames = {"claims": df}
+        if isinstance(df.schema.get("prior_subsidies"), pl.List):
+            frames["items"] = _prior_items(df)
+        error = _first_break(frames, _checks(df.schema))
+        if error is not None:
+            raise error
     canonical = [pl.col(n).cast(SCHEMA[n]) for n, t in df.schema.items()
                  if t == pl.Null or (n == "prior_subsidies" and t != SCHEMA[n])]
     fill = [pl.lit(FIELD_BY_NAME[n].default, dtype=SCHEMA[n]).alias(n) for n in missing]

@@ -40,6 +40,7 @@ from skillsim.policies.claim_json import decode_utf8, parse_claims_json
 from skillsim.policies.claim_schema import DATE_PATTERN, DATE_RE, PRIOR_BY_NAME, PRIOR_FIELDS
 from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, breaks, shown,
                                         validate_claim, validate_frame, validate_prior_subsidies)
+from skillsim.policies.engine import collect
 
 SHOWN_PROBLEMS = 20  # an error's message lists this many
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
@@ -124,6 +125,17 @@ def _unreadable(path: Path, exc: Exception) -> ClaimsFileError:
 
 
 def _read_csv(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every cell as text, cast to its field's type in the same pass (``_from_text`` of a scan);
+    a true/false column read as the forms it may be written in (``_BOOL_FORMS``: a fifth of the
+    time of reading it as text and looking each cell up). A file where such a cell is anything
+    else, or that polars cannot read, is read again all as text, which names the cell or the fault."""
+    try:
+        header = pl.read_csv(path, n_rows=0, infer_schema=False, encoding="utf8").columns
+        bools = {n: _BOOL_FORMS for n in header if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind == "bool"}
+        scan = pl.scan_csv(path, infer_schema=False, schema_overrides=bools, encoding="utf8")
+        return _from_text(scan, blank_default=True)
+    except (OSError, pl.exceptions.PolarsError):
+        pass
     try:
         text = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -212,13 +224,17 @@ def _no_problems() -> pl.DataFrame:
 
 
 _BOOLS = {"true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
+_BOOL_FORMS = pl.Enum(list(_BOOLS))  # a CSV's true/false column, read as the forms it may hold
 
 
-def _cast(kind: str, text: pl.Expr) -> pl.Expr:
+def _cast(kind: str, text: pl.Expr, dtype: pl.DataType = pl.String) -> pl.Expr:
     """A text column as the kind's type: null where a cell is empty or is not one of the kind
-    (``_not_of_kind`` says which). Text fields keep their text ("" is empty: a quoted empty cell)."""
+    (``_not_of_kind`` says which). Text fields keep their text ("" is empty: a quoted empty cell).
+    A true/false column may come as ``_BOOL_FORMS`` (``_read_csv``): each form's value by its index."""
     if kind in ("int", "number"):
         return text.cast(pl.Int64 if kind == "int" else pl.Float64, strict=False)
+    if kind == "bool" and dtype == _BOOL_FORMS:
+        return pl.lit(pl.Series(list(_BOOLS.values()), dtype=pl.Boolean)).gather(text.to_physical())
     if kind == "bool":
         return text.replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
     if kind == "date":
@@ -226,9 +242,10 @@ def _cast(kind: str, text: pl.Expr) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def _not_of_kind(kind: str, text: pl.Expr, value: pl.Expr) -> pl.Expr | None:
-    """Cells with text that did not cast (a date also not in its 10-character form); None for text fields."""
-    if kind in ("str", "enum"):
+def _not_of_kind(kind: str, text: pl.Expr, value: pl.Expr, dtype: pl.DataType = pl.String) -> pl.Expr | None:
+    """Cells with text that did not cast (a date also not in its 10-character form); None for text
+    fields, and for a true/false column read as ``_BOOL_FORMS`` (it holds nothing else)."""
+    if kind in ("str", "enum") or dtype == _BOOL_FORMS:
         return None
     bad = value.is_null() | (text.str.len_bytes() != 10) if kind == "date" else value.is_null()
     return (text != "") & bad
@@ -240,30 +257,35 @@ def _reason(kind: str, text: str) -> str:
     return "is not " + KIND_MUST[kind]
 
 
-def _from_text(frame: pl.DataFrame, only: list[str] | None = None,
+def _from_text(frame: pl.DataFrame | pl.LazyFrame, only: list[str] | None = None,
                blank_default: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cells of text cast to the contract's types (all known columns, or ``only`` these), and
     a problem for every cell that is not of its field's kind (surrounding blanks are not
     taken away). An empty cell is null, or with ``blank_default`` (a CSV, where a cell cannot
-    be left out) the field's default if it has one. Each cast is computed once, beside its text."""
-    names = [n for n in (frame.columns if only is None else only)
+    be left out) the field's default if it has one. One pass casts every column and marks the
+    rows with a cell that did not cast; only if there is one are the cells found in the text."""
+    lf = frame.lazy()
+    dtypes = lf.collect_schema()
+    names = [n for n in (dtypes.names() if only is None else only)
              if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind != "prior_list"]
     kinds = {n: FIELD_BY_NAME[n].kind for n in names}
-    both = frame.with_columns(_cast(kinds[n], pl.col(n)).alias(f"_typed_{n}") for n in names)
-    checks = {n: bad for n in names if (bad := _not_of_kind(kinds[n], pl.col(n), pl.col(f"_typed_{n}"))) is not None}
-    problems = []
-    if checks:
-        flags = both.select(bad.fill_null(False).any().alias(n) for n, bad in checks.items()).row(0, named=True)
-        for name, flagged in flags.items():
-            if flagged:
-                hits = both.with_row_index("_row", offset=1).filter(checks[name].fill_null(False)).select("_row", name)
-                problems += [(row, name, shown(text), _reason(kinds[name], text)) for row, text in hits.iter_rows()]
-    typed = [pl.col(f"_typed_{n}").alias(n) for n in names]
+    typed = {n: _cast(kinds[n], pl.col(n), dtypes[n]) for n in names}
+    checks = {n: bad for n in names if (bad := _not_of_kind(kinds[n], pl.col(n), typed[n], dtypes[n])) is not None}
+    final = [typed[n].alias(n) for n in names]
     if blank_default:
-        typed = [e.fill_null(pl.lit(f.default, dtype=SCHEMA[f.name])) if not f.required and not f.nullable
-                 and f.default is not None else e for e, f in zip(typed, (FIELD_BY_NAME[n] for n in names))]
-    out = both.with_columns(typed).drop(f"_typed_{n}" for n in names)
-    if "prior_subsidies" in frame.columns and (only is None or "prior_subsidies" in only):
+        final = [e.fill_null(pl.lit(f.default, dtype=SCHEMA[f.name])) if not f.required and not f.nullable
+                 and f.default is not None else e for e, f in zip(final, (FIELD_BY_NAME[n] for n in names))]
+    flagged = pl.any_horizontal(*checks.values()).fill_null(False) if checks else pl.lit(False)
+    out = collect(lf.with_columns(*final, flagged.alias("_not_of_kind")))
+    problems = []
+    if out.get_column("_not_of_kind").any():
+        text = collect(frame) if isinstance(frame, pl.LazyFrame) else frame
+        flags = text.select(bad.fill_null(False).any().alias(n) for n, bad in checks.items()).row(0, named=True)
+        for name in (n for n, hit in flags.items() if hit):
+            hits = text.with_row_index("_row", offset=1).filter(checks[name].fill_null(False)).select("_row", name)
+            problems += [(row, name, shown(cell), _reason(kinds[name], cell)) for row, cell in hits.iter_rows()]
+    out = out.drop("_not_of_kind")
+    if "prior_subsidies" in out.columns and (only is None or "prior_subsidies" in only):
         out, prior_problems = _priors(out)
         problems += prior_problems
     problems.sort(key=lambda p: p[0])
@@ -325,11 +347,12 @@ def _item_fields(given: dict[str, pl.DataType], field: Any) -> list[pl.Expr]:
 
 
 def _priors(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
-    """prior_subsidies from JSON text: the distinct non-empty cells decoded at once (``_decoded``)
-    or, where that cannot vouch for them, each through the strict JSON reader; joined back."""
-    col = pl.col("prior_subsidies")
-    cells = frame.select(col.str.strip_chars()).to_series()
-    distinct = cells.drop_nulls().filter(cells.drop_nulls() != "").unique()
+    """prior_subsidies from JSON text: the distinct cells with items decoded at once (``_decoded``)
+    or, where that cannot vouch for them, each through the strict JSON reader; looked up by
+    cell. An empty cell, or ``[]``, is no items (as the strict reader reads ``[]``)."""
+    cells = frame.get_column("prior_subsidies").str.strip_chars()
+    none = cells.is_null() | cells.is_in(["", "[]"])
+    distinct = cells.filter(~none).unique()
     items = _decoded(distinct) if distinct.len() else None
     if items is not None:
         parsed = {}
@@ -338,11 +361,9 @@ def _priors(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple]]:
         parsed = {text: _prior_cell(text) for text in distinct}
         table = pl.DataFrame({"_cell": list(parsed), "_items": [p[0] for p in parsed.values()]},
                              schema={"_cell": pl.String, "_items": pl.List(PRIOR_DTYPE)})
-    out = (frame.with_columns(col.str.strip_chars().alias("_cell"))
-           .join(table, on="_cell", how="left", maintain_order="left")
-           .with_columns(pl.when(pl.col("_cell").is_null() | (pl.col("_cell") == ""))
-                         .then(pl.lit([], pl.List(PRIOR_DTYPE))).otherwise(pl.col("_items")).alias("prior_subsidies"))
-           .drop("_cell", "_items"))
+    looked_up = pl.DataFrame({"_cell": cells}).join(table, on="_cell", how="left", maintain_order="left")
+    out = frame.with_columns(pl.when(none).then(pl.lit([], pl.List(PRIOR_DTYPE)))
+                             .otherwise(looked_up.get_column("_items")).alias("prior_subsidies"))
     bad = {text: (field, reason) for text, (items, field, reason) in parsed.items() if items is None}
     problems = []
     if bad:
@@ -409,7 +430,7 @@ def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: 
     keep = ~rows.is_in(bad_rows.implode()) if everything.height else None
     if keep is not None:
         frame, rows = frame.filter(keep), rows.filter(keep)
-    claims, _ = validate_frame(frame, defaults=True)
+    claims, _ = validate_frame(frame, defaults=True, values=False)  # breaks found none in these rows
     return ClaimsFile(claims, rows.alias("row"), tuple(defaulted), everything)
 
 

@@ -149,6 +149,22 @@ def test_empty_cells_take_the_contracts_defaults(population, tmp_path):
     assert (first["disabled"], first["cert_route"], first["veteran_years"]) == (False, "assessment", None)
 
 
+def test_true_false_cells_are_their_six_written_forms_and_nothing_else(population, tmp_path):
+    """true/false/True/False/TRUE/FALSE read as their values, an empty cell (bare or quoted) as the
+    default; any other text is named, even one a lenient reader would take (tRue, " true")."""
+    forms = ["true", "false", "True", "False", "TRUE", "FALSE"]
+    cells = {(row, "disabled"): form for row, form in enumerate(forms, start=1)}
+    for empty in ("", None):  # written quoted (""), then bare (a null)
+        path = csv_with(population, tmp_path, {**cells, (7, "disabled"): empty})
+        assert (',"",' in path.read_text().splitlines()[7]) == (empty == ""), "polars quotes an empty text"
+        assert read_claims(path)["disabled"].head(7).to_list() == [True, False, True, False, True, False, False]
+    bad = {8: "tRue", 9: " true", 10: "1", 11: "false "}
+    with pytest.raises(ClaimsFileError) as caught:
+        read_claims(csv_with(population, tmp_path, {**cells, **{(row, "disabled"): t for row, t in bad.items()}}))
+    assert [(p.row, p.field, p.value, p.reason) for p in caught.value.problems] == [
+        (row, "disabled", repr(text), "is not true or false") for row, text in bad.items()]
+
+
 def test_rejects_keep_the_good_rows_with_their_row_numbers(population, tmp_path):
     path = csv_with(population, tmp_path, {(2, "age"): "x", (5, "hukou"): "nowhere"})
     got = split_claims(path)
