@@ -21,4 +21,5 @@ st.navigation([
     st.Page(PAGES / "explain.py", title=t("page_explain"), url_path="explain"),
     st.Page(PAGES / "reform.py", title=t("page_reform"), url_path="reform"),
     st.Page(PAGES / "cashflow.py", title=t("page_cashflow"), url_path="cashflow"),
+    st.Page(PAGES / "sweep.py", title=t("page_sweep"), url_path="sweep"),
 ]).run()

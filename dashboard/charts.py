@@ -1,5 +1,5 @@
-"""The few altair chart shapes the pages use (grouped bars, bars with 90 % intervals, a
-monthly band, a tornado), so every page looks alike and a test can read each chart's data
+"""The few altair chart shapes the pages use (grouped bars, bars or a line with 90 % intervals,
+a monthly band, a tornado), so every page looks alike and a test can read each chart's data
 (each chart's Vega-Lite ``description`` is its widget key, so a test can find it by key)."""
 from __future__ import annotations
 
@@ -88,6 +88,21 @@ def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str)
         x="central:Q", tooltip=[alt.Tooltip("central:Q", title=titles["central"], format=",.0f")])
     # axis and legend sit inside the height (as in horizontal_bars)
     _show(alt.layer(bars, centre).properties(height=140 + 50 * max(len(order), 1)), key)
+
+
+def interval_line(df: pl.DataFrame, x_type: str, *, x_title: str, y_title: str, key: str) -> None:
+    """``mean`` against ``x`` (a line through the points) with a whisker from ``p05`` to ``p95`` at
+    each (a 90 % interval); ``x_type``: "Q" (numbers), "T" (dates) or "O" (others, in the frame's order)."""
+    order = df["x"].to_list() if x_type == "O" else alt.Undefined
+    base = alt.Chart(df).encode(x=alt.X(f"x:{x_type}", title=x_title, sort=order,
+                                        scale=alt.Scale(zero=False) if x_type == "Q" else alt.Undefined))
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip(f"x:{x_type}", title=x_title), alt.Tooltip("mean:Q", format=",.4~r"),
+                 alt.Tooltip("p05:Q", format=",.4~r"), alt.Tooltip("p95:Q", format=",.4~r")])
+    whisker = base.mark_rule(color="black").encode(y=alt.Y("p05:Q", title=y_title, scale=alt.Scale(zero=False)),
+                                                   y2="p95:Q")
+    _show(alt.layer(line, whisker).properties(height=300), key)
 
 
 def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, key: str) -> None:

@@ -10,7 +10,8 @@ a few milliseconds lives here behind a cache:
 * every reform already computed, keyed by its parameter changes: going back to a value
   is instant;
 * a sensitivity analysis: an output folder of ``skillsim sensitivity`` (read once per
-  change of its files), or a quick one the Compare page runs itself (once per scenario).
+  change of its files), or a quick one the Compare page runs itself (once per scenario);
+* a sweep: an output folder of ``skillsim sweep`` (read once per change of its files).
 
 Sizes are the scenarios' own (the two baselines together: about 1.1 million claims)
 unless ``SKILLSIM_DASHBOARD_SIZE`` / ``SKILLSIM_DASHBOARD_REPLICATIONS`` say otherwise;
@@ -29,7 +30,7 @@ import polars as pl
 import streamlit as st
 
 from skillsim.policies import ParameterSet, get_policy
-from skillsim.simulate import metrics, report, runner, scenario, sensitivity
+from skillsim.simulate import metrics, report, runner, scenario, sensitivity, sweep
 from skillsim.simulate.outputs import OutputError
 from skillsim.simulate.scenario import Scenario
 
@@ -135,7 +136,7 @@ class Sensitivity:
     manifest: dict[str, Any]
 
 
-def _frame(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
+def _frame(path: Path, columns: tuple[str, ...], what: str = "sensitivity") -> pl.DataFrame:
     try:
         df = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -143,17 +144,33 @@ def _frame(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
         raise OutputError(f"{path}: cannot read as parquet ({why})") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise OutputError(f"{path}: no column {missing[0]!r} (not a skillsim sensitivity output)")
+        raise OutputError(f"{path}: no column {missing[0]!r} (not a skillsim {what} output)")
     return df
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise OutputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _output_files(folder: str, files: tuple[str, ...], what: str) -> tuple[float, ...]:
+    """The modification times of an output folder's files (what its cache is keyed by);
+    OutputError (one line) if the folder or a file is missing."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise OutputError(f"{folder}: no such folder (so no {what} output to read)")
+    missing = [f for f in files if not (path / f).is_file()]
+    if missing:
+        raise OutputError(f"{folder}: no {missing[0]} (not a skillsim {what} output)")
+    return tuple((path / f).stat().st_mtime for f in files)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _sensitivity_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
     path = Path(folder)
-    try:
-        doc = json.loads((path / "sensitivity.json").read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise OutputError(f"{path / 'sensitivity.json'}: not valid JSON ({exc})") from None
+    doc = _json(path / "sensitivity.json")
     method = doc.get("method") if isinstance(doc, dict) else None
     if method not in sensitivity.INDEX_COLUMNS:
         raise OutputError(f"{path / 'sensitivity.json'}: method: {method!r} is not one of "
@@ -164,14 +181,7 @@ def _sensitivity_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.Data
 
 def sensitivity_folder(folder: str) -> Sensitivity:
     """The output folder of ``skillsim sensitivity --out``; OutputError (one line) if it is not one."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise OutputError(f"{folder}: no such folder (so no sensitivity output to read)")
-    missing = [f for f in SENSITIVITY_FILES if not (path / f).is_file()]
-    if missing:
-        raise OutputError(f"{folder}: no {missing[0]} (not a skillsim sensitivity output)")
-    return Sensitivity(folder, *_sensitivity_folder(folder, tuple((path / f).stat().st_mtime
-                                                                  for f in SENSITIVITY_FILES)))
+    return Sensitivity(folder, *_sensitivity_folder(folder, _output_files(folder, SENSITIVITY_FILES, "sensitivity")))
 
 
 def quick_size() -> int:
@@ -195,6 +205,43 @@ def quick_sensitivity(name: str) -> Sensitivity:
     """A small sensitivity analysis of a ready scenario, run here (as ``skillsim sensitivity
     NAME --samples QUICK_SAMPLES --size quick_size()`` would), cached."""
     return Sensitivity(name, *_quick(name, quick_size(), _mtime(name)))
+
+
+# ---------------------------------------------------------------- a sweep (the Sweep page)
+
+SWEEP_FILES = ("sweep.parquet", "sweep.json")
+# what the page reads of sweep.parquet besides each axis's column (simulate/sweep.py; docs/sweep.md)
+SWEEP_COLUMNS = ("point", "replication", "population", "policy_id", "target_population",
+                 *sweep.COUNTS, *(sweep.DIFF + f for f in sweep.COUNTS))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep's rows (sweep.parquet) and its manifest (sweep.json)."""
+    name: str
+    frame: pl.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def axes(self) -> list[dict[str, Any]]:
+        """The grid's axes: key, policy_id, parameter, unit, values, baseline value, source."""
+        return self.manifest["grid"]["axes"]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _sweep_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    path = Path(folder)
+    doc = _json(path / "sweep.json")
+    axes = (doc.get("grid") or {}).get("axes") if isinstance(doc, dict) else None
+    if not isinstance(axes, list) or not axes or not all(isinstance(a, dict) and isinstance(a.get("key"), str)
+                                                         for a in axes):
+        raise OutputError(f"{path / 'sweep.json'}: no grid.axes (not a skillsim sweep output)")
+    return _frame(path / "sweep.parquet", (*SWEEP_COLUMNS, *(a["key"] for a in axes)), "sweep"), doc
+
+
+def sweep_folder(folder: str) -> Sweep:
+    """The output folder of ``skillsim sweep --out``; OutputError (one line) if it is not one."""
+    return Sweep(folder, *_sweep_folder(folder, _output_files(folder, SWEEP_FILES, "sweep")))
 
 
 # ---------------------------------------------------------------- the Reform page

@@ -13,7 +13,9 @@ import polars as pl
 
 from skillsim.policies import all_policies, get_policy
 
-from .data import Sensitivity, Source
+from skillsim.simulate import sweep
+
+from .data import Sensitivity, Source, Sweep
 from .labels import t
 
 C = pl.col
@@ -114,6 +116,18 @@ def indices(sens: Sensitivity, pid: str, variant: str, figure: str) -> pl.DataFr
     """The indices of one policy, variant and figure, by rank (indices.parquet)."""
     return (sens.indices.filter((C("policy_id") == pid) & (C("variant") == variant) & (C("figure") == figure))
             .sort("rank"))
+
+
+def sweep_curve(sw: Sweep, pid: str, x: str, fixed: Mapping[str, Any], difference: bool = False) -> pl.DataFrame:
+    """One policy's figures along axis ``x`` of a sweep, the other axes at ``fixed`` (key -> value):
+    a row per point and figure, ``x`` (the axis's value), ``metric``, and the mean, p05 and p95
+    over replications as ``skillsim sweep`` prints them (simulate/sweep.py's intervals);
+    ``difference``: each figure's difference from the baseline instead."""
+    keys = [a["key"] for a in sw.axes]
+    rows = sw.frame.filter(C("policy_id") == pid, *(C(k) == v for k, v in fixed.items()))
+    out = [{"point": r["point"], "x": r[x], "metric": m, **r[sweep.DIFF + m if difference else m]}
+           for r in sweep.intervals(rows, keys) for m in sweep.FIGURES]
+    return pl.DataFrame(out, schema={"point": pl.Int32, "x": sw.frame.schema[x], "metric": pl.String, **INTERVAL})
 
 
 def _per_replication(src: Source, dimension: str, value: pl.Expr) -> pl.DataFrame:

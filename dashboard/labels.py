@@ -22,6 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_explain": ("逐人解释", "Explain one person"),
     "page_reform": ("改革模拟", "Reform"),
     "page_cashflow": ("资金流", "Cash flow"),
+    "page_sweep": ("参数扫描", "Sweep"),
     "download": ("下载 CSV", "Download CSV"),
     "policy": ("政策", "Policy"),
     "policies": ("政策", "Policies"),
@@ -129,6 +130,27 @@ TEXT: dict[str, tuple[str, str]] = {
                       "payment month): mean over replications and 90 % interval. A person paid in two years is a "
                       "beneficiary in both."),
     "payment_year": ("支付年度", "Year of payment"),
+    # Sweep: a `skillsim sweep` output folder
+    "sweep_intro": ("读取 `skillsim sweep --out` 的输出目录: 各政策的预算和覆盖率随所扫描参数的变化, 竖线为各次重复的 "
+                    "90% 区间 (第 5 至第 95 百分位)。每个点与基线在同一批抽样人口上比较 (共同随机数), "
+                    "因此与基线之差的区间远窄于数值本身的区间。",
+                    "Reads a `skillsim sweep --out` folder: each policy's budget and coverage against the swept "
+                    "parameter, each whisker the 90 % interval over replications (5th to 95th percentile). Every "
+                    "point runs on the same drawn people as the baseline (common random numbers), so a difference "
+                    "from the baseline has a far narrower interval than the figure itself."),
+    "sweep_folder": ("扫描输出目录", "Sweep output folder"),
+    "sweep_none": ("尚未选择扫描输出目录 (由 `skillsim sweep 情景 --vary 政策.参数=取值 --out 目录` 写出)。",
+                   "No sweep folder chosen (written by `skillsim sweep SCENARIO --vary POLICY.PARAMETER=VALUES "
+                   "--out DIR`)."),
+    "sweep_about": ("{scenario}: {points} 个点 × {reps} 次重复, 种子 {seed}, 人群规模 {people}。",
+                    "{scenario}: {points} points × {reps} replications, seed {seed}, population sizes {people}."),
+    "sweep_axis": ("横轴: 所扫描的参数", "On the x axis: the swept parameter"),
+    "sweep_held": ("{name} 固定为", "{name} held at"),
+    "sweep_baseline": ("基线取值: {values}", "The baseline's values: {values}"),
+    "sweep_show": ("显示", "Show"),
+    "sweep_levels": ("各点的数值", "Each point's figures"),
+    "sweep_differences": ("与基线之差 (同一批人口)", "Difference from the baseline (the same people)"),
+    "sweep_value": ("参数取值", "Parameter value"),
     # Compare: sensitivity (the tornado)
     "sensitivity": ("哪个假设最重要: 龙卷风图", "Which assumption matters: the tornado"),
     "sensitivity_intro": ("指向 `skillsim sensitivity --out` 的输出目录, 或在此对含不确定假设的情景做一次小规模快速分析。"

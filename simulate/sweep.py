@@ -531,26 +531,22 @@ def sweep(plan: Plan, ex: Any, staging: Staging | None = None, show: bool | None
 
 # ---------------------------------------------------------------------- what is printed
 
-def summary_rows(frame: pl.DataFrame, axes: Sequence[Mapping[str, Any]] | Sequence[Axis],
-                 fmt: str = "table") -> list[dict[str, Any]]:
-    """A row per point and policy: each figure's and each difference's mean and 90 % interval
-    over replications (a policy on several populations: their sums, ratios of the sums).
-    ``axes``: the plan's, or sweep.json's grid axes; columns named by parameter where that
-    names one axis, else by POLICY.PARAMETER."""
+def intervals(frame: pl.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """A row per point and policy of sweep.parquet's ``frame``: the point, its value of each
+    axis ``keys``, the policy, and each figure's and each difference's mean and 90 % interval
+    over replications ({"mean", "p05", "p95"}); a policy on several populations: their sums,
+    coverage and cost per beneficiary as ratios of the sums."""
     import numpy as np
     import polars as pl
 
     from .metrics import interval
-    keys = [a.key if isinstance(a, Axis) else a["key"] for a in axes]
-    names = [k.rpartition(".")[2] for k in keys]
-    label = dict(zip(keys, names if len(set(names)) == len(names) else keys))
     sums = frame.group_by("point", "policy_id", "replication", maintain_order=True).agg(
         *(pl.col(k).first() for k in keys), pl.col("target_population").sum(),
         *(pl.col(c).sum() for f in COUNTS for c in (f, DIFF + f))).sort("point", "replication", maintain_order=True)
     rows = []
     for (point, pid), g in sums.group_by("point", "policy_id", maintain_order=True):
-        per = {f: [] for f in FIGURES}
-        diff = {f: [] for f in FIGURES}
+        per: dict[str, list[float]] = {f: [] for f in FIGURES}
+        diff: dict[str, list[float]] = {f: [] for f in FIGURES}
         for r in g.iter_rows(named=True):
             now = figures(*(r[f] for f in COUNTS), r["target_population"])
             base = figures(*(r[f] - r[DIFF + f] for f in COUNTS), r["target_population"])
@@ -558,13 +554,23 @@ def summary_rows(frame: pl.DataFrame, axes: Sequence[Mapping[str, Any]] | Sequen
                 per[f].append(now[f])
                 diff[f].append(now[f] - base[f])
         first = g.row(0, named=True)
-        row: dict[str, Any] = {"point": point, **{label[k]: _shown(first[k]) for k in keys}, "policy_id": pid}
-        for f, unit in FIGURES.items():
-            row[f] = tables.Figure(**interval(np.asarray(per[f], dtype=float)), unit=unit)
-            row[DIFF + f] = tables.Figure(**interval(np.asarray(diff[f], dtype=float)),
-                                          unit="pp" if unit == "percent" else unit, signed=True)
-        rows.append(row)
+        rows.append({"point": point, **{k: first[k] for k in keys}, "policy_id": pid,
+                     **{c: interval(np.asarray(v[f], dtype=float)) for f in FIGURES
+                        for c, v in ((f, per), (DIFF + f, diff))}})
     return rows
+
+
+def summary_rows(frame: pl.DataFrame, axes: Sequence[Mapping[str, Any]] | Sequence[Axis]) -> list[dict[str, Any]]:
+    """The printed table: ``intervals`` as figures with their units. ``axes``: the plan's, or
+    sweep.json's grid axes; columns named by parameter where that names one axis, else by
+    POLICY.PARAMETER."""
+    keys = [a.key if isinstance(a, Axis) else a["key"] for a in axes]
+    names = [k.rpartition(".")[2] for k in keys]
+    label = dict(zip(keys, names if len(set(names)) == len(names) else keys))
+    return [{"point": r["point"], **{label[k]: _shown(r[k]) for k in keys}, "policy_id": r["policy_id"],
+             **{c: tables.Figure(**r[c], unit="pp" if c != f and unit == "percent" else unit, signed=c != f)
+                for f, unit in FIGURES.items() for c in (f, DIFF + f)}}
+            for r in intervals(frame, keys)]
 
 
 def title(plan: Plan) -> str:
@@ -623,7 +629,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         target.commit()  # both files land, or none
     staging.remove()
     print(f"wrote {out}/sweep.parquet, sweep.json", file=sys.stderr)
-    tables.show(summary_rows(frame, plan.axes, args.format), args.format, title(plan))
+    tables.show(summary_rows(frame, plan.axes), args.format, title(plan))
     return 0
 
 
@@ -651,6 +657,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
-__all__ = ["Plan", "Axis", "Task", "make_plan", "run_task", "sweep", "assemble", "manifest", "summary_rows",
+__all__ = ["Plan", "Axis", "Task", "make_plan", "run_task", "sweep", "assemble", "manifest", "intervals", "summary_rows",
            "expand", "parse_values", "check_axis", "split_key", "base_parameters", "GridError", "register",
            "FIGURES", "DIFF"]

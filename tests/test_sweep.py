@@ -2,6 +2,7 @@
 (common random numbers), the same on every engine, resumable after an interrupt without
 redoing a finished task; bad --vary is one line, exit 2, nothing written."""
 import json
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -13,6 +14,7 @@ from skillsim.simulate.executor import executor
 
 from .test_simulate import MINIMAL
 
+ROOT = Path(__file__).resolve().parent.parent
 BJ = "beijing-2026-key-groups"
 UPLIFT, WINDOW = f"{BJ}.a_tier_uplift_pct", f"{BJ}.graduate_window_years"
 VARY = ["--vary", f"{UPLIFT}=10:30:10", "--vary", f"{WINDOW}=1,2"]   # the baseline: 20 and 2
@@ -285,3 +287,69 @@ def test_values_are_typed_and_a_range_includes_a_stop_on_a_step():
     assert sweep.parse_values("true,false", "bool") == [True, False]
     with pytest.raises(sweep.GridError):
         sweep.parse_values("1:2", "number")
+
+
+# ------------------------------------------------------------------ the dashboard's Sweep page
+
+def sweep_page(folder, **state):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "sweep.py"), default_timeout=60)
+    for k, v in {"swp_folder": str(folder), **state}.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def chart_data(at, key: str) -> pl.DataFrame:
+    """The data behind the altair chart whose Vega-Lite description is ``key`` (dashboard/charts.py)."""
+    import pyarrow
+    found = [pl.from_arrow(pyarrow.ipc.open_stream(el.proto.datasets[0].data.data).read_all())
+             for el in at.get("vega_lite_chart") if json.loads(el.proto.spec).get("description") == key]
+    assert len(found) == 1
+    return found[0]
+
+
+def same_curve(got: pl.DataFrame, want: list[tuple]) -> bool:
+    rows = got.select("x", "mean", "p05", "p95").rows()
+    return [r[0] for r in rows] == [w[0] for w in want] and \
+        [v for r in rows for v in r[1:]] == pytest.approx([float(v) for w in want for v in w[1:]])
+
+
+def expected(df: pl.DataFrame, x: str, held: dict, column: str) -> list[tuple]:
+    """(x, mean, p05, p95) over replications of one figure, straight from sweep.parquet."""
+    rows = df.filter(*(pl.col(k) == v for k, v in held.items()))
+    out = []
+    for value in rows[x].unique(maintain_order=True):
+        at = rows.filter(pl.col(x) == value)
+        v = (at["beneficiaries"] / at["target_population"] if column == "coverage" else at[column]).to_numpy()
+        out.append((value, v.mean(), np.percentile(v, 5), np.percentile(v, 95)))
+    return out
+
+
+def test_the_dashboard_draws_a_sweep_folder_as_sweep_parquet_holds_it(result):
+    df, tmp = result
+    at = sweep_page(tmp / "out")
+    assert not at.error and at.header[0].value == "参数扫描"
+    assert at.selectbox(key="swp_axis").value == UPLIFT and at.selectbox(key=f"swp_held_{WINDOW}").value == 2
+    for metric in ("budget_cny", "coverage"):   # the default: the figures along the uplift, the window at its baseline
+        got = chart_data(at, f"swp_chart_{metric}").filter(pl.col("metric") == metric)
+        assert same_curve(got, expected(df, UPLIFT, {WINDOW: 2}, metric))
+    at.selectbox(key="swp_axis").set_value(WINDOW)
+    at.radio(key="swp_difference").set_value(True)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception and at.header[0].value == "Sweep"
+    got = chart_data(at, "swp_chart_budget_cny").filter(pl.col("metric") == "budget_cny")
+    assert same_curve(got, expected(df, WINDOW, {UPLIFT: 20}, f"{sweep.DIFF}budget_cny"))
+    assert got.filter(pl.col("x") == 2)["mean"].item() == 0  # the baseline's own point
+
+
+def test_the_dashboard_says_in_one_line_that_a_folder_is_no_sweep(tmp_path, result):
+    _, tmp = result
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "sweep.json").write_bytes((tmp / "out" / "sweep.json").read_bytes())
+    for folder, says in ((tmp_path / "none", "no such folder"), (tmp_path / "half", "no sweep.parquet")):
+        at = sweep_page(folder)
+        assert len(at.error) == 1 and says in at.error[0].value and "\n" not in at.error[0].value
+        assert not at.get("vega_lite_chart")
