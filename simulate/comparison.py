@@ -211,6 +211,17 @@ def _metrics(ea: Mapping[str, Any] | None, eb: Mapping[str, Any] | None) -> tupl
     return (FIGURES + (PER_PERSON,) if differ else FIGURES), differ
 
 
+def _interval_meaning(run: "_Run") -> str:
+    """What a run's 90 % intervals cover: sampling only, or its uncertain assumptions too (with
+    the share of each policy's budget variance they make, where the run could split it)."""
+    if not run.doc.get("manifest", {}).get("uncertain"):
+        return f"{run.label}: a point-valued scenario: its intervals are sampling noise only"
+    shares = [f"{pid} {e['budget_cny']['from_assumptions']:.0%}" for pid, e in sorted(run.doc["policies"].items())
+              if isinstance(e.get("budget_cny"), Mapping) and e["budget_cny"].get("from_assumptions") is not None]
+    return (f"{run.label}: uncertain assumptions: its intervals cover them and sampling"
+            + (f" (budget variance from the assumptions: {', '.join(shares)})" if shares else ""))
+
+
 def compare(a: Any, b: Any, *, allow_different_sizes: bool = False) -> Comparison:
     """B − A of every policy, population and reform in either run (see the module's docstring).
     ``a``, ``b``: run folders, loaded summaries, or objects with a ``summary`` mapping.
@@ -268,6 +279,7 @@ def compare(a: Any, b: Any, *, allow_different_sizes: bool = False) -> Compariso
             "coverage, or pass --allow-different-sizes"))
     if any(r["comparison"].startswith("reform − baseline") for r in rows):
         notes.append("reform − baseline: within one run, on the same drawn population, so paired by replication")
+    notes.extend(_interval_meaning(r) for r in (ra, rb))
     notes.append("coverage in %, its differences in percentage points (pp); relative: the difference in % of A")
     checks = {side: r.doc["validation"] for side, r in (("A", ra), ("B", rb)) if r.doc.get("validation")}
     return Comparison(pl.DataFrame(rows, schema=COLUMNS), notes, paired, (ra.label, rb.label), checks)

@@ -289,3 +289,17 @@ def test_b_against_a_is_minus_a_against_b(runs, va, vb, same_seed):
     assert (ab["difference_p05"], ab["difference_p95"]) == pytest.approx((np.percentile(d, 5), np.percentile(d, 95)), abs=1e-3)
     assert ba["difference"] == pytest.approx(-ab["difference"], abs=1e-3)
     assert (ba["difference_p05"], ba["difference_p95"]) == pytest.approx((-ab["difference_p95"], -ab["difference_p05"]), abs=1e-3)
+
+
+def test_notes_say_what_each_run_s_intervals_cover():
+    """A point-valued run's intervals are sampling noise; an uncertain run's cover its assumptions
+    too, with the share of the budget's variance they make (summary.json's from_assumptions)."""
+    from skillsim.simulate import report, runner
+    point = report.summary(runner.run(scenario.load("reform-example").with_changes(size=2000, replications=2),
+                                      keep_claims=False))
+    ranged = report.summary(runner.run(scenario.load("beijing-2026-uncertain").with_changes(size=2000, replications=4),
+                                       keep_claims=False))
+    c = comparison.compare(point, ranged)
+    share = ranged["policies"][BJ]["budget_cny"]["from_assumptions"]
+    assert any("point-valued" in n and "sampling noise only" in n for n in c.notes), c.notes
+    assert any("uncertain assumptions" in n and f"{BJ} {share:.0%}" in n for n in c.notes), c.notes
