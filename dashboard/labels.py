@@ -225,6 +225,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "month": ("月份", "Month"),
     "paid_cny": ("支付金额(元)", "Paid (CNY)"),
     "no_payments": ("该选择下没有支付。", "No payments for this selection."),
+    # units (dashboard/formats.py)
+    "unit_yuan": ("元", "yuan"),
+    "unit_wan": ("万元", "10k yuan"),
+    "unit_yi": ("亿元", "100 million yuan"),
+    "unit_million": ("百万元", "million yuan"),
+    "unit_billion": ("十亿元", "billion yuan"),
+    "unit_percent": ("{v}%", "{v} %"),
+    "unit_pp": ("{v} 个百分点", "{v} pp"),
+    "budget": ("预算", "Budget"),
+    "cost_per_beneficiary": ("人均成本", "Cost per beneficiary"),
 }
 
 # claim statuses and payees are shown translated (the values stay in the downloads)
