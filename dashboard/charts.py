@@ -1,73 +1,119 @@
 """The few altair chart shapes the pages use (grouped bars, bars or a line with 90 % intervals,
 a monthly band, a tornado), so every page looks alike and a test can read each chart's data
-(each chart's Vega-Lite ``description`` is its widget key, so a test can find it by key)."""
+(each chart's Vega-Lite ``description`` is its widget key, so a test can find it by key).
+
+Where a series is a jurisdiction's, ``colors`` maps each series to its colour (labels.series_colors:
+the jurisdiction's, a shade per series there), so a city has one colour on every page; a
+``label`` column is written on the bars (preformatted by dashboard/formats.py); a money axis
+keeps the raw yuan and writes its labels in one unit (``value_axis``)."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import altair as alt
 import polars as pl
 import streamlit as st
+
+from . import formats
 
 
 def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
     st.altair_chart(chart.properties(description=key), width="stretch", key=key)
 
 
+def _scale(colors: Mapping[str, str] | None) -> Any:
+    """A colour scale of these series and colours (altair's own where none are given)."""
+    return alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
+
+
+def value_axis(metric: str, title: str, values: Sequence[Any]) -> tuple[str, alt.Axis]:
+    """The title and axis of a headline figure (formats.KINDS): money in one unit (the largest
+    of ``values``: "预算 (亿元)", labels scaled from the raw yuan), yuan and counts with
+    separators, a share in %."""
+    kind = formats.KINDS.get(metric, "count")
+    if kind == "money":
+        unit = formats.money_unit(values)
+        return formats.titled(title, unit), alt.Axis(labelExpr=formats.label_expr(unit))
+    if kind == "yuan":
+        return formats.titled(title, "yuan"), alt.Axis(format=",.0f")
+    if kind == "share":
+        return f"{title} (%)", alt.Axis(labelExpr="format(datum.value * 100, ',.1~f')")
+    return title, alt.Axis(format=",.0f")
+
+
 def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
                  x_order: Sequence[str] | None = None, key: str, height: int = 320,
-                 palette: Sequence[str] | None = None) -> None:
+                 colors: Mapping[str, str] | None = None, dash: str | None = None) -> None:
     """Bars of ``y`` by ``x``, one bar per ``color`` value side by side (in the frame's order);
-    ``palette``: the colour of each of those values, in that order (default: altair's)."""
-    colors = list(dict.fromkeys(df[color].to_list()))
-    scale = alt.Scale(domain=colors, range=list(palette)) if palette else alt.Undefined
-    chart = alt.Chart(df).mark_bar().encode(
+    ``colors``: each of those values' colour (default: altair's); ``dash``: a column whose
+    values get the bars' outlines a dash pattern each (variants of one series' shade)."""
+    order = list(dict.fromkeys(df[color].to_list()))
+    outline = {"strokeDash": alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="bottom")),
+               } if dash else {}
+    chart = alt.Chart(df).mark_bar(**({"stroke": "black", "strokeWidth": 1} if dash else {})).encode(
         x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending", axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset(f"{color}:N", sort=colors),
+        xOffset=alt.XOffset(f"{color}:N", sort=order),
         y=alt.Y(f"{y}:Q", title=y_title),
-        color=alt.Color(f"{color}:N", title=None, sort=colors, scale=scale,
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
+        color=alt.Color(f"{color}:N", title=None, sort=order, scale=_scale(colors),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
+        **outline,
     ).properties(height=height)
     _show(chart, key)
 
 
-def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: str, y_title: str, key: str) -> None:
+def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: str, y_title: str, key: str,
+                    colors: Mapping[str, str] | None = None, axis: alt.Axis | None = None,
+                    label: str | None = None) -> None:
     """Horizontal bars (long keys: occupations, districts, rule ids, policies), largest first;
-    one bar per ``color`` value side by side where a key has several."""
+    one bar per ``color`` value side by side where a key has several; ``label``: a column
+    of text written at the end of each bar."""
     rows = max(df[y].n_unique(), 1)
     per_key = df.group_by(y).len()["len"].max() or 1
-    chart = alt.Chart(df).mark_bar().encode(
+    base = alt.Chart(df).encode(
         y=alt.Y(f"{y}:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=260)),
         **({"yOffset": alt.YOffset(f"{color}:N")} if per_key > 1 else {}),
-        x=alt.X(f"{x}:Q", title=x_title),
-        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
+        x=alt.X(f"{x}:Q", title=x_title, axis=axis or alt.Undefined))
+    bars = base.mark_bar().encode(
+        color=alt.Color(f"{color}:N", title=None, scale=_scale(colors),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
-                 alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f")],
-    ).properties(height=min(160 + rows * 26 * per_key, 1000))   # legend and axis sit inside the height
-    _show(chart, key)
+                 alt.Tooltip(f"{label}:N" if label else f"{x}:Q", title=x_title, format=alt.Undefined if label
+                             else ",.0f")])
+    chart = alt.layer(bars, base.mark_text(align="left", dx=3, fontSize=10).encode(text=f"{label}:N")) \
+        if label else bars
+    _show(chart.properties(height=min(160 + rows * 26 * per_key, 1000)), key)   # legend and axis inside the height
 
 
 def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str, x_title: str | None = None,
-                  tooltip: Sequence[tuple[str, str]] = ()) -> None:
+                  tooltip: Sequence[tuple[str, str]] = (), colors: Mapping[str, str] | None = None,
+                  axis: alt.Axis | None = None, label: str | None = None) -> None:
     """Bars of ``mean`` with an error bar from ``p05`` to ``p95`` (a 90 % interval): one bar per
     ``color`` value (``x`` = ``color``), or grouped by ``x`` (a year), one bar per ``color``
-    value side by side. ``tooltip``: more (column, title) pairs of text to show."""
+    value side by side. ``tooltip``: more (column, title) pairs of text to show; ``label``:
+    a column of text written above each bar's whisker (its value)."""
     grouped = x != color
-    axis = alt.Axis(labelAngle=0) if grouped else alt.Axis(labels=False, ticks=False)
+    x_axis = alt.Axis(labelAngle=0) if grouped else alt.Axis(labels=False, ticks=False)
     base = alt.Chart(df).encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=axis),
-        **({"xOffset": alt.XOffset(f"{color}:N")} if grouped else {}))
+        x=alt.X(f"{x}:N", title=x_title, axis=x_axis, sort=list(dict.fromkeys(df[x].to_list()))),
+        **({"xOffset": alt.XOffset(f"{color}:N", sort=list(dict.fromkeys(df[color].to_list())))} if grouped else {}))
+    y = alt.Y("mean:Q", title=title, axis=axis or alt.Undefined)
     bars = base.mark_bar().encode(
-        y=alt.Y("mean:Q", title=title),
-        color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+        y=y,
+        color=alt.Color(f"{color}:N", title=None, scale=_scale(colors),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
         tooltip=[alt.Tooltip(f"{color}:N"), *([alt.Tooltip(f"{x}:N", title=x_title)] if grouped else []),
+                 *([alt.Tooltip(f"{label}:N", title=title)] if label else []),
                  alt.Tooltip("mean:Q", format=",.4~r"), alt.Tooltip("p05:Q", format=",.4~r"),
                  alt.Tooltip("p95:Q", format=",.4~r"), *(alt.Tooltip(f"{c}:N", title=name) for c, name in tooltip)])
     # a composite errorbar mark does not take an x offset: a rule does
     whisker = base.mark_rule(color="black") if grouped else base.mark_errorbar(ticks=True, color="black")
-    _show(alt.layer(bars, whisker.encode(y=alt.Y("p05:Q", title=title), y2="p95:Q")).properties(height=260), key)
+    layers = [bars, whisker.encode(y=alt.Y("p05:Q", title=title, axis=axis or alt.Undefined), y2="p95:Q")]
+    if label:
+        layers.append(base.mark_text(baseline="bottom", dy=-4, fontSize=11).encode(
+            y=alt.Y("p95:Q", title=title, axis=axis or alt.Undefined), text=f"{label}:N"))
+    _show(alt.layer(*layers).properties(height=260), key)
 
 
 def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str) -> None:
@@ -105,15 +151,24 @@ def interval_line(df: pl.DataFrame, x_type: str, *, x_title: str, y_title: str, 
     _show(alt.layer(line, whisker).properties(height=300), key)
 
 
-def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, key: str) -> None:
-    """A line of ``mean`` by ``month`` with a band from ``p05`` to ``p95``."""
+def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, key: str,
+                 colors: Mapping[str, str] | None = None, axis: alt.Axis | None = None,
+                 dash: str | None = None, label: str | None = None) -> None:
+    """A line of ``mean`` by ``month`` with a band from ``p05`` to ``p95``, a line per ``color``
+    value (overlaid); ``dash``: a column whose values get a dash pattern each (a reform's
+    line dashed beside its baseline's); ``label``: the tooltip's text of each point."""
+    order = list(dict.fromkeys(df[color].to_list()))
     base = alt.Chart(df).encode(x=alt.X("month:T", title=x_title, axis=alt.Axis(format="%Y-%m")),
-                                color=alt.Color(f"{color}:N", title=None,
+                                color=alt.Color(f"{color}:N", title=None, sort=order, scale=_scale(colors),
                                                 legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)))
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p05:Q", title=y_title), y2="p95:Q")
+    y_axis = axis or alt.Undefined
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("p05:Q", title=y_title, axis=y_axis), y2="p95:Q")
     line = base.mark_line(point=True).encode(
-        y=alt.Y("mean:Q", title=y_title),
+        y=alt.Y("mean:Q", title=y_title, axis=y_axis),
+        **({"strokeDash": alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="bottom"))}
+           if dash else {}),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip("month:T", format="%Y-%m"),
+                 *([alt.Tooltip(f"{label}:N", title=y_title)] if label else []),
                  alt.Tooltip("mean:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
                  alt.Tooltip("p95:Q", format=",.0f")])
     _show(alt.layer(band, line).properties(height=360), key)

@@ -5,6 +5,8 @@ translated: they are shown as the documents write them, in both languages.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 import streamlit as st
 
 from skillsim.policies import all_policies
@@ -289,6 +291,16 @@ def shade(color: str, k: int, n: int) -> str:
     rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     mixed = [round(x + (255 - x) * f) if f > 0 else round(x * (1 + f)) for x in rgb]
     return "#" + "".join(f"{x:02x}" for x in mixed)
+
+
+def series_colors(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Each series' colour, from (series, city) pairs in the order shown: its jurisdiction's
+    colour (city_color; grey for none), a shade per series of that jurisdiction, darkest first."""
+    per_city: dict[str | None, list[str]] = {}
+    for series, c in dict.fromkeys(pairs):
+        per_city.setdefault(c, []).append(series)
+    return {s: shade(city_color(c) if c else "#888888", k, len(mine))
+            for c, mine in per_city.items() for k, s in enumerate(mine)}
 
 
 def value(v: str | None) -> str:

@@ -149,7 +149,11 @@ def test_tiers_chart_and_table_are_the_calculators_amounts():
     wide = table(at, "系列")
     assert len(wide) == tiers["series"].n_unique()
     level_1 = dict(zip(wide.iloc[:, 0], wide.iloc[:, 5]))                  # columns: series, 5 … 1, ungraded
-    assert (level_1["京人社能发〔2026〕2号 A"], level_1["京人社能发〔2026〕2号 B"]) == (2400, 2000)
+    assert (level_1["北京 · 京人社能发〔2026〕2号 A"], level_1["北京 · 京人社能发〔2026〕2号 B"]) == (2400, 2000)
+    # the legend names each series' jurisdiction (its name from the registry) before the document
+    names = {p.meta.city: p.meta.city_name["zh"] for p in all_policies()}
+    assert all(r["legend"] == f"{names[r['city']]} · {r['series']}" for r in tiers.iter_rows(named=True))
+    assert specs(at)[0]["encoding"]["color"]["field"] == "legend"
     # the policies that do not go by level are named
     assert set(tier_amounts.not_by_level()) == {p for p in policy_ids() if get_policy(p).tier_probes() is None}
     assert all(get_policy(p).meta.document in at.caption[1].value for p in tier_amounts.not_by_level())
@@ -176,16 +180,31 @@ def test_tiers_variant_view_changes_the_numbers():
         assert row["amount_cny"] == probe_amount(row), row
 
 
+def colours_of(at: AppTest, key: str) -> dict[str, str]:
+    """Series -> colour of a chart's colour scale."""
+    spec = next(s for s in specs(at) if s.get("description") == key)
+    enc = spec["encoding"] if "encoding" in spec else spec["layer"][0]["encoding"]
+    return dict(zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"]))
+
+
 def test_tiers_colours_are_the_jurisdictions():
     cities = labels.cities()
     assert [labels.city_color(c) for c in sorted(cities)] == list(labels.PALETTE[:len(cities)])
     at = page("tiers")
-    spec, data = specs(at)[0], charts(at)[0]
-    colours = dict(zip(spec["encoding"]["color"]["scale"]["domain"], spec["encoding"]["color"]["scale"]["range"]))
-    by_city = {c: {colours[s] for s in data.filter(pl.col("city") == c)["series"]} for c in set(data["city"])}
-    assert len(set(colours.values())) == len(colours)             # every series its own shade
-    single = [c for c in by_city if data.filter(pl.col("city") == c)["series"].n_unique() == 1]
-    assert all(by_city[c] == {labels.city_color(c)} for c in single)
+    for view in (None, "all"):       # the default view, and every variant at once (Shanghai's three rates)
+        if view:
+            at.radio(key="tiers_view").set_value(view)
+            ok(at.run())
+        data, colours = chart(at, "tiers_chart"), colours_of(at, "tiers_chart")
+        assert set(colours) == set(data["legend"])
+        assert len(set(colours.values())) == len(colours)             # every series its own shade
+        for c in set(data["city"]):                                   # … of its jurisdiction's colour
+            mine = data.filter(pl.col("city") == c)["legend"].unique().sort().to_list()
+            assert sorted(colours[s] for s in mine) == sorted(
+                labels.shade(labels.city_color(c), k, len(mine)) for k in range(len(mine)))
+    spec = next(s for s in specs(at) if s.get("description") == "tiers_chart")
+    assert spec["encoding"]["strokeDash"]["field"] == "view"          # all views: a variant's outline its own
+    assert data.filter(pl.col("variant").is_not_null())["view"].n_unique() == 3
 
 
 def test_tiers_show_a_plugin_at_the_calculators_amounts():

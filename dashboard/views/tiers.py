@@ -3,12 +3,13 @@ one chart and one table; the variants the policies declare (alternative rates, s
 selectable view; below, one jurisdiction's by-level policies side by side, by year.
 
 What is shown, and how, comes from each policy's [tiers] declaration (dashboard/amounts.py);
-the colours are the jurisdictions' (labels.city_color), a shade per series."""
+the colours are the jurisdictions' (labels.series_colors), a shade per series, the legend
+names the jurisdiction; in the view of all variants a variant's bars have an outline of its own."""
 import polars as pl
 import streamlit as st
 
 from skillsim.dashboard import amounts, charts, ui
-from skillsim.dashboard.labels import city, city_color, lang, level_name, shade, t
+from skillsim.dashboard.labels import city, lang, level_name, series_colors, t
 from skillsim.policies import get_policy
 
 
@@ -22,13 +23,27 @@ def with_level_names(df: pl.DataFrame) -> pl.DataFrame:
                            .alias("level_name"))
 
 
-def palette(df: pl.DataFrame) -> list[str]:
-    """A colour per series (in the frame's order): its jurisdiction's, one shade per series there."""
-    pairs = list(df.select("series", "city").unique(maintain_order=True).iter_rows())
-    per_city: dict[str, list[str]] = {}
-    for series, c in pairs:
-        per_city.setdefault(c, []).append(series)
-    return [shade(city_color(c), per_city[c].index(s), len(per_city[c])) for s, c in pairs]
+def with_legend(df: pl.DataFrame) -> pl.DataFrame:
+    """The legend's name of each series: its jurisdiction's name · the series (document and
+    tier), and the variant's name where a series is one of several views ("" elsewhere);
+    looked up here (polars' worker threads cannot read the session's language)."""
+    names = {c: city(c) for c in df["city"].unique().to_list()}
+    views = {(p, v): amounts.variant_label(f"{p}/{v}", lang())
+             for p, v in df.select("policy_id", "variant").unique().iter_rows() if v is not None}
+    return df.with_columns(
+        pl.format("{} · {}", pl.col("city").replace_strict(names, return_dtype=pl.String), "series").alias("legend"),
+        pl.struct("policy_id", "variant").map_elements(lambda r: views.get((r["policy_id"], r["variant"]), ""),
+                                                       return_dtype=pl.String).alias("view"))
+
+
+def palette(df: pl.DataFrame) -> dict[str, str]:
+    """A colour per series: its jurisdiction's, one shade per series there, the series of one
+    tier side by side (so a tier's views differ by a step of shade, and by their outline)."""
+    first = {s: i for i, s in enumerate(df["legend"].unique(maintain_order=True).to_list())}
+    rows = df.select("legend", "city", "policy_id", "tier").unique(maintain_order=True)
+    tier_first = {k: min(first[s] for s in g["legend"]) for k, g in rows.group_by("policy_id", "tier")}
+    ordered = sorted(rows.iter_rows(), key=lambda r: (tier_first[(r[2], r[3])], first[r[0]]))
+    return series_colors((legend, c) for legend, c, _, _ in ordered)
 
 
 def view_name(view: str, options: list[str]) -> str:
@@ -41,9 +56,12 @@ def view_name(view: str, options: list[str]) -> str:
 
 def chart(df: pl.DataFrame, key: str, height: int) -> None:
     present = set(df["level_name"].to_list())
-    charts.grouped_bars(df, "level_name", "amount_cny", "series", x_title=t("level"), y_title=t("amount_cny"),
+    colors = palette(df)
+    several = df.filter(pl.col("view") != "")["view"].n_unique() > 1       # the view of all variants
+    charts.grouped_bars(df.sort(pl.col("legend").replace_strict(list(colors), list(range(len(colors))))),
+                        "level_name", "amount_cny", "legend", x_title=t("level"), y_title=t("amount_cny"),
                         x_order=[n for n in LEVEL_ORDER if n in present], key=key, height=height,
-                        palette=palette(df))
+                        colors=colors, dash="view" if several else None)
 
 
 LEVEL_ORDER = [level_name(level) for level in amounts.LEVELS]
@@ -54,11 +72,11 @@ with ui.shown_errors():
     options = amounts.views(shown)
     view = st.radio(t("tiers_view"), options, format_func=lambda v: view_name(v, options), horizontal=True,
                     key="tiers_view") if options else None
-    table = with_level_names(tier_table(view, lang()))
+    table = with_legend(with_level_names(tier_table(view, lang())))
     chart(table, "tiers_chart", 380)
-    wide = table.pivot(on="level_name", index="series", values="amount_cny").rename({"series": t("series")})
+    wide = table.pivot(on="level_name", index="legend", values="amount_cny").rename({"legend": t("series")})
     st.dataframe(wide, hide_index=True, key="tiers_table")
-    ui.download(table.drop("level_name"), "skillsim-tiers", "tiers_download")
+    ui.download(table.drop("level_name", "legend", "view"), "skillsim-tiers", "tiers_download")
     others = ", ".join(ui.short_label(pid) for pid in amounts.not_by_level())
     if others:
         st.caption(t("tiers_other", names=others))
