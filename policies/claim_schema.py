@@ -65,6 +65,7 @@ class Field:
     meaning: str = ""
     fallback: Any = None  # default of a non-nullable field that is not a bool/count/list
     group: str = ""  # "person" | "certificate" | "training" (the docs' and the form's sections)
+    label: tuple[str, str] | None = None  # (zh, en): a plain name (FIELD_LABELS; a plug-in's label key)
 
     @property
     def default(self) -> Any:
@@ -80,7 +81,101 @@ def _f(name, kind, **kw) -> Field:
 
 
 def _group(group: str, *fields: Field) -> tuple[Field, ...]:
-    return tuple(dataclasses.replace(f, group=group) for f in fields)
+    return tuple(dataclasses.replace(f, group=group, label=FIELD_LABELS[f.name]) for f in fields)
+
+
+# Every core field's plain name, (中文, English): what the dashboard's form shows (the code name
+# only in its help). A plug-in's declared field brings its own (claim_fields.toml's label).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "person_id": ("人员编号", "Person id"),
+    "hukou": ("户籍", "Registered residence (hukou)"),
+    "age": ("年龄", "Age"),
+    "sex": ("性别", "Sex"),
+    "employment": ("就业状态", "Employment status"),
+    "registered_unemployed": ("登记失业人员", "Registered unemployed"),
+    "employment_difficulty": ("就业困难人员", "Recognised employment difficulty"),
+    "rural_transfer": ("农村转移就业劳动力", "Rural migrant worker"),
+    "job_seeking_registered": ("无业求职登记", "Registered as seeking work"),
+    "xiebao": ("协保人员", "Xiebao (agreement-protected) worker"),
+    "disabled": ("残疾人", "Disabled"),
+    "veteran_years": ("退役年限 (非退役士兵留空)", "Years since discharge (blank if not a veteran)"),
+    "graduate_years": ("离校年限 (非高校毕业生留空)", "Years since leaving college (blank if not a graduate)"),
+    "student_final_year": ("毕业学年学生", "Final-year student"),
+    "public_sector_nonskill": ("公务员或事业单位非技能岗位", "Civil servant or non-skill public post"),
+    "cert_kind": ("证书类型", "Certificate kind"),
+    "occupation_code": ("职业(工种)代码", "Occupation code"),
+    "special_ability_item": ("专项职业能力项目", "Special-ability item"),
+    "cert_level": ("证书等级 (5 初级工 … 1 高级技师)", "Certificate level (5 entry … 1 senior technician)"),
+    "cert_issue_date": ("证书核发日期", "Certificate issue date"),
+    "cert_issuer_city": ("发证机构所在地", "Issuing body's city"),
+    "cert_route": ("取证方式", "How the certificate was obtained"),
+    "catalog_class": ("目录档次/类别 (可选, 覆盖目录)", "Catalog tier or class (optional override)"),
+    "application_date": ("申请日期", "Application date"),
+    "employed_at_application": ("申请时在本地就业", "Employed in the city when applying"),
+    "employed_in_matching_post": ("申请时在对应技能岗位就业", "In the certificate's skill post when applying"),
+    "months_employed_after_cert": ("获证后持续就业月数", "Months employed after the certificate"),
+    "insurance_months": ("获证前连续参保月数", "Months insured before the certificate"),
+    "care_sector_post": ("养老护理或家政服务岗位", "Elderly-care or domestic-service post"),
+    "care_post_start_months": ("获证到上岗的月数", "Months from the certificate to starting that post"),
+    "care_post_months": ("在该岗位连续月数", "Months continuously in that post"),
+    "flexible_city_insurance": ("灵活就业参加本地养老医疗保险", "Flexible worker insured in the city"),
+    "school_city": ("学校所在地", "School's city"),
+    "district": ("所在区", "District"),
+    "other_subsidy_same_cert": ("该证书已享受本地其他补贴", "Certificate already drew another local subsidy"),
+    "prior_subsidies": ("已享受的补贴", "Subsidies already paid"),
+    "subsidy_line": ("申请的补贴项目 (2019年方案)", "Subsidy line applied for (2019 plan)"),
+    "employer_id": ("用人单位编号", "Employer id"),
+    "project_id": ("项目编号", "Project id"),
+    "host_id": ("承办单位编号", "Host organisation id"),
+    "front_line_post": ("生产服务一线岗位", "Front-line production or service post"),
+    "insurance_months_at_training": ("培训开始时连续参保月数", "Months insured when the training starts"),
+    "in_2025_programme": ("参加过2025年研修培训", "Took part in the 2025 programme"),
+    "programme_hours": ("研修学时", "Programme study hours"),
+    "programme_seminar_hours": ("其中研讨交流学时", "Of which seminar hours"),
+    "programme_end_date": ("研修结束日期", "Programme end date"),
+    "training_hours": ("培训课时", "Training class hours"),
+    "hire_date": ("入职日期", "Hire date"),
+    "apprentice_plan_years": ("学徒培养计划年限", "Apprentice plan length (years)"),
+    "industry": ("用人单位所属领域", "Employer's field"),
+    "training_passed": ("培训考核合格", "Passed the training's assessment"),
+    "trained_by": ("培训组织方", "Who organised the training"),
+    "difficult_enterprise": ("经认定的困难企业", "Recognised difficult enterprise"),
+    "work_training_months": ("以工代训月数", "Months of work-for-training"),
+    "domestic_training": ("家政培训类型", "Domestic-service training"),
+    "employee_based_firm": ("员工制家政企业", "Employee-based domestic firm"),
+}
+PRIOR_LABELS: dict[str, tuple[str, str]] = {
+    "policy_id": ("支付补贴的政策", "Policy that paid it"),
+    "occupation_code": ("职业(工种)代码", "Occupation code"),
+    "special_ability_item": ("专项职业能力项目", "Special-ability item"),
+    "cert_level": ("证书等级", "Certificate level"),
+    "date": ("支付日期", "Date paid"),
+    "as_employed": ("以在职人员身份", "As an employed person"),
+    "as_student": ("以毕业学年学生身份", "As a final-year student"),
+}
+# The plain names of the core fields' choices (the cities are the jurisdictions' own names).
+CHOICE_LABELS: dict[str, tuple[str, str]] = {
+    "female": ("女", "female"), "male": ("男", "male"),
+    "employed": ("在职", "employed"), "flexible": ("灵活就业", "flexible work"), "unemployed": ("未就业", "not employed"),
+    "student": ("学生", "student"), "other": ("其他", "other"),
+    "college": ("高等院校", "college"), "vocational": ("中等职业学校", "vocational school"),
+    "skill_level": ("职业技能等级证书", "skill-level certificate"),
+    "special_ability": ("专项职业能力证书", "special-ability certificate"),
+    "qualification": ("国家职业资格证书", "vocational qualification"),
+    "special_operation": ("特种作业证书", "special-operation certificate"),
+    "training_only": ("仅培训 (无证书)", "training only (no certificate)"),
+    "assessment": ("评价取证", "assessment"), "enterprise_direct": ("企业直接认定", "direct recognition by the employer"),
+    "competition": ("竞赛晋级", "competition promotion"), "foreign": ("境外证书比照", "foreign certificate"),
+    "commendation": ("表彰", "commendation"),
+    "high_tech": ("高精尖产业", "high-tech industry"), "fintech": ("金融科技", "fintech"),
+    "cultural_creative": ("文创产业", "cultural and creative"), "elderly_care": ("养老护理", "elderly care"),
+    "security": ("安保", "security"), "medical_escort": ("医疗陪护", "medical escort"), "childcare": ("托幼", "childcare"),
+    "courier": ("快递", "courier"), "urban_operation": ("城市运行保障", "urban operation"),
+    "other_key_field": ("其他重点领域", "other key field"), "domestic_service": ("家政服务", "domestic service"),
+    "employer": ("用人单位", "the employer"), "training_body": ("培训机构", "a training body"),
+    "training_base": ("实训基地", "a training base"), "district": ("区级项目", "a district programme"),
+    "pre_job": ("岗前培训", "pre-job"), "refresher": ("回炉培训", "refresher"),
+}
 
 
 GROUPS = {"person": "the person, at the certificate's issue date",
@@ -231,7 +326,8 @@ def accept_declared(core: tuple[Field, ...], decls: dict[str, Declaration]
         for d in decl.fields:
             taken.setdefault(d.name, (pid, d))
     fields = tuple(Field(d.name, d.kind, nullable=d.nullable, choices=d.choices, lo=d.lo, hi=d.hi,
-                         meaning=f"{d.meaning} ({d.rule})", fallback=d.default, group=f"declared by {pid}")
+                         meaning=f"{d.meaning} ({d.rule})", fallback=d.default, group=f"declared by {pid}",
+                         label=d.label)
                    for pid, d in taken.values())
     return fields, refused
 
@@ -260,6 +356,8 @@ PRIOR_FIELDS: tuple[Field, ...] = (
     _f("as_student", "bool", nullable=True,
        meaning="(skillsim) paid as a final-year vocational student (SHSU-R3's once)"),
 )
+
+PRIOR_FIELDS = tuple(dataclasses.replace(f, label=PRIOR_LABELS[f.name]) for f in PRIOR_FIELDS)
 
 # (later, earlier): the later date may not be before the earlier one, when both are given.
 DATES_IN_ORDER: tuple[tuple[str, str], ...] = (("application_date", "cert_issue_date"),)

@@ -13,6 +13,7 @@ A policy's ``parameters.toml`` has one table per parameter, of one of two kinds:
     integer = true              # whether a fraction is allowed (numbers other than money)
     # reading = "..."           # where the value is a reading of an ambiguous text
     # choices = ["A", "B"]      # text, text list, class map: the values allowed
+    label = { zh = "A档上浮比例", en = "Tier A uplift" }   # optional: a plain name in both languages
 
     [payment_delay_months]
     kind = "assumption"         # a modelling value the text leaves open
@@ -78,7 +79,8 @@ KINDS = {  # kind -> (the key it cites, the keys it may not have)
     "assumption": ("source", {"clause", "reading"}),
 }
 REQUIRED_KEYS = {"kind", "rule", "unit", "description", "value"}
-OPTIONAL_KEYS = {"clause", "source", "reading", "note", "bounds", "integer", "choices"}
+OPTIONAL_KEYS = {"clause", "source", "reading", "note", "bounds", "integer", "choices", "label"}
+LABEL_LANGS = ("zh", "en")   # a parameter's label: a plain name in each (the dashboard shows it)
 CHECKS_KEY = "checks"   # [[checks]]: cross-parameter checks, not a parameter
 CHECK_KINDS = {"less_equal": ("at most", "on or before"), "less": ("below", "before")}
 
@@ -174,6 +176,11 @@ class Parameter:
     integer: bool | None = None
     choices: tuple[str, ...] | None = None
     overridden: bool = False
+    label: tuple[str, str] | None = None      # (zh, en): a plain name (the code name stays ``name``)
+
+    def label_in(self, lang: str) -> str:
+        """The plain name in ``lang`` ("zh" or "en"); the code name where no label is given."""
+        return self.label[LABEL_LANGS.index(lang)] if self.label else self.name
 
     # ---- checking one value ------------------------------------------------------------
     def check(self, value: Any) -> Any:
@@ -347,13 +354,18 @@ def _parse_one(name: str, raw: Any, where: str) -> Parameter:
     if choices is not None and (unit.kind not in ("text", "text list", "class map") or not isinstance(choices, list)
                                 or not choices or not all(isinstance(c, str) and c for c in choices)):
         raise ParameterError(f"{where}: parameter {name}: choices is a list of strings, for text and class maps")
+    label = raw.get("label")
+    if label is not None and not (isinstance(label, Mapping) and set(label) == set(LABEL_LANGS) and all(
+            isinstance(v, str) and v.strip() and "\n" not in v for v in label.values())):
+        raise ParameterError(f"{where}: parameter {name}: label is {{ zh = \"…\", en = \"…\" }}, one line each")
     if unit.kind == "money table" and not _table_keys_ok(raw["value"]):
         raise ParameterError(f"{where}: parameter {name}: a table keyed by level 1–5, 'ungraded' or a "
                              "class letter")
     p = Parameter(name=name, kind=kind, rule=raw["rule"], clause=raw.get("clause"), unit=raw["unit"],
                   description=raw["description"], value=raw["value"], reading=raw.get("reading"),
                   note=raw.get("note"), source=raw.get("source"), bounds=_parse_bounds(name, raw, unit, where),
-                  integer=raw.get("integer"), choices=tuple(choices) if choices else None)
+                  integer=raw.get("integer"), choices=tuple(choices) if choices else None,
+                  label=tuple(label[k].strip() for k in LABEL_LANGS) if label else None)
     try:
         return replace(p, value=p.check(p.value))
     except ParameterError as e:

@@ -12,6 +12,7 @@ which does not run the plug-in's module) and reads its ``policy.toml`` (``id``, 
     nullable = true                # null = not known; a rule that needs it says needs_info
     rule = "PREFIX-S1"             # the rule that reads it (of the policy's own rule_prefix)
     meaning = "draws unemployment insurance benefit"
+    label = { zh = "领取失业保险金", en = "Draws unemployment benefit" }   # optional: a plain name
     # choices = ["a", "b"]         # enum: the values allowed
     # bounds = [0, 1200]           # int, number: the valid range, inclusive
     # default = 0                  # a field that is not nullable: its value when left out
@@ -33,7 +34,7 @@ from typing import Any, Iterable
 
 GROUP = "skillsim.policies"
 KINDS = ("bool", "int", "number", "str", "enum", "date")
-FIELD_KEYS = {"kind", "nullable", "choices", "bounds", "default", "meaning", "rule"}
+FIELD_KEYS = {"kind", "nullable", "choices", "bounds", "default", "meaning", "rule", "label"}
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 CITY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PREFIX = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
@@ -59,6 +60,7 @@ class DeclaredField:
     lo: float | None = None
     hi: float | None = None
     default: Any = None
+    label: tuple[str, str] | None = None   # (zh, en): the plain name the dashboard shows, if declared
 
     def same_type(self, other: "DeclaredField") -> bool:
         """Two plug-ins may share a field only if claims hold the same values in it."""
@@ -142,7 +144,12 @@ def _field(name: str, raw: Any, prefix: str) -> DeclaredField:
               "enum": lambda v: v in choices}[kind]
         if not ok(default):
             raise DeclarationError(f"{where}: default {default!r} is not a valid {kind} value of the field")
-    return DeclaredField(name, kind, nullable, rule, meaning.strip(), tuple(choices), lo, hi, default)
+    label = raw.get("label")
+    if label is not None and not (isinstance(label, dict) and set(label) == {"zh", "en"} and all(
+            isinstance(v, str) and v.strip() and "\n" not in v for v in label.values())):
+        raise DeclarationError(f"{where}: label is {{ zh = \"…\", en = \"…\" }}, one line each")
+    return DeclaredField(name, kind, nullable, rule, meaning.strip(), tuple(choices), lo, hi, default,
+                         (label["zh"].strip(), label["en"].strip()) if label else None)
 
 
 def read_declaration(ep: EntryPoint) -> Declaration:

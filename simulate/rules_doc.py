@@ -63,6 +63,7 @@ class RuleView:
     parameters: tuple[ParameterCite, ...]
     cited_in: tuple[str, ...]
     tests: tuple[str, ...]
+    title_zh: str | None = None   # rules.toml's title_zh (the title in Chinese), if given
 
 
 # ---- what cites a rule ------------------------------------------------------------------------
@@ -152,7 +153,8 @@ def rule_views(policy: Policy, root: Path = ROOT, *, _scans: tuple | None = None
     for rid, rule in policy.rules.items():
         params = tuple(ParameterCite(n, _jsonable(ps[n]), ps.meta(n).unit) for n in ps if ps.meta(n).rule == rid)
         views.append(RuleView(policy.id, rid, rule.clause, rule.title, rule.summary, rule.text, rule.reading,
-                              params, tuple(sorted(cites.get(rid, set()) - {own})), tuple(tests.get(rid, []))))
+                              params, tuple(sorted(cites.get(rid, set()) - {own})), tuple(tests.get(rid, [])),
+                              rule.title_zh))
     return views
 
 
@@ -184,7 +186,7 @@ def _cell(text: str) -> str:
 def rule_markdown(policy: Policy, view: RuleView, root: Path = ROOT) -> str:
     text_path = _relative(policy.folder / policy.meta.source_file, root)
     source = (f"[{policy.meta.document}](../../{text_path})" if text_path else policy.meta.document)
-    out = [f'## <a id="{view.id}"></a>{view.id} · {view.title}', "",
+    out = [f'## <a id="{view.id}"></a>{view.id} · {view.title}' + (f" · {view.title_zh}" if view.title_zh else ""), "",
            f"Clause {view.clause} of {source}.", "",
            f"**Rule.** {view.summary}", "",
            "**Official text** (verbatim; …… joins passages):", "",
@@ -222,7 +224,8 @@ def index_page(policies: list[Policy]) -> str:
            "| rule | clause | title |", "|---|---|---|"]
     for p in policies:
         out.append(f"| **[{p.id}]({p.id}.md)** | | {_cell(p.meta.document)} ({p.meta.status}) |")
-        out += [f"| [{rid}]({p.id}.md#{rid}) | {_cell(r.clause)} | {_cell(r.title)} |" for rid, r in p.rules.items()]
+        out += [f"| [{rid}]({p.id}.md#{rid}) | {_cell(r.clause)} | {_cell(r.title)}"
+                + (f" · {_cell(r.title_zh)}" if r.title_zh else "") + " |" for rid, r in p.rules.items()]
     return "\n".join(out) + "\n"
 
 
@@ -273,7 +276,7 @@ def show(policy_id: str, rule_id: str | None, fmt: str) -> None:
         # an installed skillsim has no tests/ folder: say so rather than "none"
         NO_TESTS = "—" if (ROOT / "tests").is_dir() else "(the tests are in the source repository, not installed)"
         for v in views:
-            table = Table(title=f"{v.id} · {v.title}", show_header=False)
+            table = Table(title=f"{v.id} · {v.title}" + (f" · {v.title_zh}" if v.title_zh else ""), show_header=False)
             table.add_column("field", style="bold")
             table.add_column("value", overflow="fold")
             rows = [("clause", v.clause), ("rule", v.summary), ("official text", v.text),

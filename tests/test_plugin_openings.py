@@ -121,6 +121,8 @@ def test_declarations_are_read_without_running_the_plugins_code(tmp_path, monkey
     ('[Bad-Name]\nkind = "bool"\nrule = "TCX-S1"\nmeaning = "m"\n', "lower-case letters"),
     ('[on_benefit]\nkind = "bool"\nrule = "TCX-S1"\nmeaning = "m"\ncolour = 1\n', "unknown key 'colour'"),
     ('[on_benefit\n', "claim_fields.toml: "),
+    ('[on_benefit]\nkind = "bool"\nrule = "TCX-S1"\nmeaning = "m"\nlabel = { zh = "领取" }\n', "label is"),
+    ('[on_benefit]\nkind = "bool"\nrule = "TCX-S1"\nmeaning = "m"\nlabel = "on benefit"\n', "label is"),
 ])
 def test_a_plugin_whose_declarations_cannot_be_read_is_one_warning_and_left_out(tmp_path, monkeypatch, fields, reason):
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -158,6 +160,12 @@ def test_declared_fields_join_the_contract_in_their_own_group(tmp_path, monkeypa
     assert {f.name: (f.kind, f.nullable, f.default, f.group) for f in fields} == {
         "on_benefit": ("bool", True, None, "declared by testcity-2030-a"),
         "grade": ("enum", False, "x", "declared by testcity-2030-a")}
+
+
+def test_a_declared_field_s_label_reaches_the_contract(tmp_path, monkeypatch):
+    labelled = FIELDS_TOML.replace('meaning = "a grade"', 'meaning = "a grade"\nlabel = { zh = "等级", en = "Grade" }')
+    fields, _ = accept_declared(FIELDS, _decls(tmp_path, monkeypatch, ("testcity-2030-a", labelled)))
+    assert {f.name: f.label for f in fields} == {"on_benefit": None, "grade": ("等级", "Grade")}
 
 
 def test_a_field_clashing_with_the_core_refuses_that_plugin(tmp_path, monkeypatch):

@@ -82,3 +82,20 @@ def _referring(paths) -> list[str]:
 def test_no_file_refers_to_shared():
     found = _referring(_tracked())
     assert not found, f"files that refer to the shared folder (bring what they cite into the project): {found}"
+
+
+def test_every_rule_has_a_title_in_chinese():
+    """The dashboard shows a rule's title in the chosen language (rules.toml's title_zh)."""
+    missing = [rid for p in all_policies() for rid, rule in p.rules.items() if not rule.title_zh]
+    assert not missing, missing
+    rule = next(iter(all_policies()[0].rules.values()))
+    assert (rule.title_in("zh"), rule.title_in("en")) == (rule.title_zh, rule.title)
+
+
+def test_a_title_zh_that_is_not_text_is_refused(tmp_path):
+    from skillsim.policies.rulebook import load_rules
+    path = tmp_path / "rules.toml"
+    path.write_text('["AB-A1"]\nclause = "一"\ntitle = "A"\ntitle_zh = " "\nsummary = "s"\ntext = "t"\n',
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="AB-A1: title_zh is not a line of text"):
+        load_rules(path)
