@@ -1,25 +1,51 @@
-"""Cash flow: the monthly payments of a scenario over time (each policy's payment month: a
-publicity calendar, a delay after application), mean over replications with a 90 % band."""
+"""Cash flow: the monthly payments of one or more scenarios over time (each policy's payment
+month: a publicity calendar, a delay after application), overlaid on one chart and coloured
+by jurisdiction, mean over replications with a 90 % band; a scenario with a [reform]: the
+reform's line (dashed) beside its baseline's, or the difference, paired by replication."""
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, figures, ui
+from skillsim.dashboard import charts, data, figures, formats, ui
 from skillsim.dashboard.labels import t
+
+C = pl.col
 
 ui.header("page_cashflow", "cashflow_intro")
 ready = data.ready()
 left, right = st.columns([3, 1])
-name = left.selectbox(t("scenario"), ready, index=data.default_index(ready), key="cf_scenario")
+default = [n for n in ready if n.endswith("-baseline")] or ready[data.default_index(ready):][:1]
+names = left.multiselect(t("scenarios"), ready, default=default, key="cf_scenarios")
 cumulative = right.toggle(t("cumulative"), key="cf_cumulative")
+sources: list[data.Source] = []
+for name in names:
+    with ui.shown_errors(), st.spinner(t("running", name=name)):
+        sources.append(data.source(name))
+reformed = [src for src in sources if any("reform" in e for e in src.summary["policies"].values())]
+difference = bool(reformed) and st.radio(
+    t("cf_reform_view"), [False, True], format_func=lambda d: t("cf_difference" if d else "cf_lines"),
+    horizontal=True, key="cf_reform_difference")
 with ui.shown_errors():
-    with st.spinner(t("running", name=name)):
-        src = data.source(name)
-    flow = figures.with_series(figures.monthly(src, cumulative), t("reform"))
+    parts = [figures.monthly(src, cumulative) for src in sources]
+    if difference:     # a reformed scenario's lines give way to the reform's difference from its baseline
+        parts = [p.filter(C("variant") == "baseline") if src in reformed else p for src, p in zip(sources, parts)]
+        parts += [figures.monthly_difference(src, cumulative) for src in reformed]
+    flow = pl.concat(parts) if parts else pl.DataFrame(schema=figures.MONTHLY)
+    flow = figures.with_series(flow, t("reform")).with_columns(
+        pl.when(C("variant") == "difference").then(pl.format("{} · {}", "series", pl.lit(t("difference"))))
+        .otherwise("series").alias("series"),
+        C("variant").replace_strict({"baseline": t("baseline"), "reform": t("reform"),
+                                     "difference": t("difference")}, return_dtype=pl.String).alias("line"))
     if flow.is_empty():
         st.info(t("no_payments"))
     else:
-        charts.monthly_band(flow, "series", x_title=t("month"), y_title=t("paid_cny"), key="cf_chart")
-    st.dataframe(flow.select(pl.col("series").alias(t("series")), pl.col("month").dt.strftime("%Y-%m").alias(t("month")),
-                             pl.col("mean").alias(t("mean")), pl.col("p05").alias(t("p05")),
-                             pl.col("p95").alias(t("p95"))), hide_index=True, key="cf_table")
-    ui.download(flow, f"skillsim-cashflow-{name}", "cf_download")
+        unit = formats.money_unit([*flow["mean"], *flow["p95"]])
+        title, axis = charts.value_axis("budget_cny", t("paid"), [*flow["mean"], *flow["p95"]])
+        labelled = flow.with_columns(pl.Series("label", [formats.money(v, unit) for v in flow["mean"]],
+                                               dtype=pl.String))
+        charts.monthly_band(labelled, "series", x_title=t("month"), y_title=title, key="cf_chart",
+                            colors=figures.colors(flow), axis=axis, label="label",
+                            dash="line" if flow["line"].n_unique() > 1 else None)
+    shown = figures.written(flow, ("mean", "p05", "p95"), "budget_cny")
+    st.dataframe(shown.select(C("series").alias(t("series")), C("month").dt.strftime("%Y-%m").alias(t("month")),
+                              *(C(c).alias(t(c)) for c in ("mean", "p05", "p95"))), hide_index=True, key="cf_table")
+    ui.download(flow.drop("line"), "skillsim-cashflow-" + "-".join(names), "cf_download")

@@ -1,12 +1,15 @@
 """Compare: two or more scenarios (run here, cached) or `skillsim run --out` folders side by
-side: headline figures with 90 % intervals and what each covers, the validation table
-against published figures, the budget by calendar year of payment, breakdowns, why claims
-fail, by rule id, and the tornado of a sensitivity analysis."""
+side: at a glance, each jurisdiction's headline figures in 万元/亿元 and %, with the difference
+from and ratio to a reference; the headline figures with 90 % intervals and what each covers
+(values on the bars, a colour per jurisdiction); each jurisdiction's people under each
+policy (a swap run's by_population); the validation table against published figures, the
+budget by calendar year of payment, breakdowns, why claims fail, by rule id, and the
+tornado of a sensitivity analysis. Numbers are written by dashboard/formats.py."""
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, figures, ui
-from skillsim.dashboard.labels import TEXT, t
+from skillsim.dashboard import charts, data, figures, formats, ui
+from skillsim.dashboard.labels import TEXT, city, t
 from skillsim.simulate.sensitivity import INDEX_COLUMNS
 
 C = pl.col
@@ -30,11 +33,89 @@ for src in sources:
 
 found = sorted({pid for src in sources for pid in src.summary["policies"]})
 policies = st.multiselect(t("policies"), found, default=found, format_func=ui.short_label, key="cmp_policies")
+# every series the page shows (source, policy, variant): one name each in every table
+page_series = list(figures.headline(sources).filter(C("policy_id").is_in(policies))
+             .select(*figures.SERIES).unique(maintain_order=True).iter_rows())
 
 
 def labelled(df: pl.DataFrame) -> pl.DataFrame:
     """Only the policies picked, with the series label the charts colour by."""
-    return figures.with_series(df.filter(C("policy_id").is_in(policies)), t("reform"))
+    return figures.with_series(df.filter(C("policy_id").is_in(policies)), t("reform"), page_series)
+
+
+# a headline figure's plain name (its unit is written in the cell or on the axis)
+PLAIN = {"budget_cny": "budget", "beneficiaries": "beneficiaries", "coverage": "coverage",
+         "cost_per_beneficiary_cny": "cost_per_beneficiary", "claims": "claims", "eligible_claims": "eligible_claims"}
+
+
+def glance_table(head: pl.DataFrame, reference: str) -> pl.DataFrame:
+    """A row per headline figure: each series' mean (its column headed by the jurisdiction's
+    name), then each other series' difference from the reference and ratio to it."""
+    rows = figures.against(head, reference)
+    series = head["series"].unique(maintain_order=True).to_list()
+    cities = dict(head.select("series", "city").unique().iter_rows())
+    reform = {s: v == "reform" for s, v in head.select("series", "variant").unique().iter_rows()}
+    short = figures.short_names(series, cities, reform, t("reform"))
+    ref = short[reference]
+    out = []
+    for metric in figures.METRICS:
+        mine = {r["series"]: r for r in rows.filter(C("metric") == metric).iter_rows(named=True)}
+        unit = formats.money_unit([v for r in mine.values() for v in (r["mean"], r["difference"])])
+        row = {t("figure"): t(PLAIN[metric])}
+        row.update({short[s]: formats.figure(metric, mine[s]["mean"], unit) for s in series})
+        for s in series:
+            if s != reference:
+                row[f"{short[s]} − {ref}"] = formats.figure(metric, mine[s]["difference"], unit, sign=True)
+                row[f"{short[s]} ÷ {ref}"] = formats.ratio(mine[s]["mean"], mine[s]["reference"])
+        out.append(row)
+    return pl.DataFrame(out, schema={k: pl.String for k in out[0]})
+
+
+def show_glance(head: pl.DataFrame) -> None:
+    st.subheader(t("glance"))
+    st.caption(t("glance_intro"))
+    series = head["series"].unique(maintain_order=True).to_list()
+    reference = st.selectbox(t("reference_series"), series, key="cmp_reference") if len(series) > 1 else series[0]
+    st.dataframe(glance_table(head, reference), hide_index=True, key="cmp_glance")
+    ui.download(figures.against(head, reference).drop("city"), "skillsim-compare-glance", "cmp_glance_download")
+
+
+def swap_table(rows: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Population (rows, by their own jurisdiction) × policy (columns): the mean of one figure."""
+    mine = rows.filter(C("metric") == metric)
+    people = {p: t("people_of", city=city(h)) if h else p
+              for p, h in mine.select("population", "home").unique(maintain_order=True).iter_rows()}
+    columns = figures.series_names([(r["source"], r["policy_id"], "baseline") for r in mine.iter_rows(named=True)],
+                                   t("reform"))
+    unit = formats.money_unit(mine["mean"])
+    out: dict[str, dict[str, str]] = {}
+    for r in mine.iter_rows(named=True):
+        row = out.setdefault(r["population"], {t("population"): people[r["population"]]})
+        row[columns[(r["source"], r["policy_id"], "baseline")]] = formats.figure(metric, r["mean"], unit)
+    return pl.DataFrame(list(out.values()), schema={k: pl.String for k in next(iter(out.values()))})
+
+
+def show_swap(sources: list[data.Source]) -> None:
+    st.subheader(t("swap"))
+    swaps = [src for src in sources if figures.several_populations(src.summary)]
+    if not swaps:
+        names = [n for n in data.ready() if several_populations(n)]
+        if names:
+            st.caption(t("swap_none", names=", ".join(names)))
+        return
+    for src in swaps:
+        rows = figures.swap(src).filter(C("policy_id").is_in(policies))
+        st.caption(t("swap_intro", source=src.name))
+        for tab, metric in zip(st.tabs([t(PLAIN[m]) for m in figures.SWAP_METRICS]), figures.SWAP_METRICS):
+            with tab:
+                st.dataframe(swap_table(rows, metric), hide_index=True, key=f"cmp_swap_{metric}:{src.name}")
+        ui.download(rows, f"skillsim-compare-swap-{src.name.rsplit('/', 1)[-1]}", f"cmp_swap_download:{src.name}")
+
+
+def several_populations(name: str) -> bool:
+    """Whether a ready scenario holds a policy over several populations (without running it)."""
+    scen = data.load_scenario(name)
+    return any(sum(pid in p.policies for p in scen.populations) > 1 for pid in scen.policy_ids)
 
 
 def named(key: str) -> str:
@@ -45,21 +126,28 @@ def named(key: str) -> str:
 def metric_names(column: str = "metric") -> pl.Expr:
     """The figures' names in the current language (looked up here: polars' worker threads
     cannot read the session's language)."""
-    return C(column).replace({m: t(m) for m in FIGURE_NAMES})
+    return C(column).replace({m: t(PLAIN[m]) for m in FIGURE_NAMES})
 
 
 def validation_table(checks: pl.DataFrame) -> pl.DataFrame:
-    """The validation rows as shown: grade C as a lead only, inside as yes / no."""
-    return checks.select(
+    """The validation rows as shown: figures written by their kind, the gap signed, grade C as
+    a lead only, inside as yes / no, nothing as —."""
+    # each amount in its own unit: a published total and a model's at another size can be orders apart
+    units = [None] * checks.height
+    shown = figures.written(figures.written(checks, ("target", "model_mean", "model_p05", "model_p95"), units=units),
+                            ("gap",), sign=True, units=units)
+    return shown.select(
         C("series").alias(t("series")), metric_names().alias(t("metric")),
-        C("population").alias(t("population")),
+        C("population").fill_null(formats.DASH).alias(t("population")),
         pl.when(C("year") == "").then(pl.lit(t("whole_run"))).otherwise(C("year")).alias(t("payment_year")),
         C("target").alias(t("target")),
         pl.when(C("grade") == "C").then(pl.lit(t("grade_c"))).otherwise(C("grade")).alias(t("grade")),
-        *(C(c).alias(t(c)) for c in ("model_mean", "model_p05", "model_p95", "gap", "gap_pct")),
-        C("inside").replace_strict({True: t("yes"), False: t("no")}, default=None, return_dtype=pl.String)
+        *(C(c).alias(t(c)) for c in ("model_mean", "model_p05", "model_p95", "gap")),
+        pl.Series([formats.percent(None if v is None else v / 100) for v in checks["gap_pct"]],
+                  dtype=pl.String).alias(t("gap_pct")),
+        C("inside").replace_strict({True: t("yes"), False: t("no")}, default=formats.DASH, return_dtype=pl.String)
         .alias(t("inside")),
-        *(C(c).alias(t(c)) for c in ("reference", "note", "warning")))
+        *(C(c).fill_null(formats.DASH).alias(t(c)) for c in ("reference", "note", "warning")))
 
 
 def show_sensitivity(sens: data.Sensitivity) -> None:
@@ -85,7 +173,8 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
                "source": "reference"}
     charts.tornado(bars, x_title=named(figure), titles={c: t(label) for c, label in columns.items()},
                    key="cmp_tornado_chart")
-    st.dataframe(bars.select(*(C(c).alias(t(label)) for c, label in columns.items())), hide_index=True,
+    shown = figures.written(bars, ("at_low", "at_high", "swing", "central"), figure)
+    st.dataframe(shown.select(*(C(c).alias(t(label)) for c, label in columns.items())), hide_index=True,
                  key="cmp_tornado")
     ui.download(bars, f"skillsim-tornado-{figure}", "cmp_tornado_download")
     method = m["method"]
@@ -99,18 +188,50 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
 
 if len(sources) < 2:
     st.info(t("pick_two"))
-if sources:
+def show_headline(head: pl.DataFrame, colors: dict[str, str]) -> None:
+    """A chart per headline figure, values on the bars, a colour per jurisdiction; the table
+    of means and intervals, written by kind."""
     st.subheader(t("headline"))
-    head = labelled(figures.headline(sources))
     for column, metric in zip([*st.columns(2), *st.columns(2)], figures.METRICS):
+        mine = head.filter(C("metric") == metric)
+        values = [*mine["mean"], *mine["p95"]]
+        unit = formats.money_unit(values)
+        title, axis = charts.value_axis(metric, t(PLAIN[metric]), values)
         with column:
-            charts.interval_bars(head.filter(C("metric") == metric), "series", "series", title=t(metric),
-                                 tooltip=[("covers", t("covers"))], key=f"cmp_chart_{metric}")
+            charts.interval_bars(mine.with_columns(pl.Series("label", [formats.figure(metric, v, unit)
+                                                                       for v in mine["mean"]], dtype=pl.String)),
+                                 "series", "series", title=title, tooltip=[("covers", t("covers"))], colors=colors,
+                                 axis=axis, label="label", key=f"cmp_chart_{metric}")
     st.caption(t("interval_note"))
-    st.dataframe(head.select(C("series").alias(t("series")), metric_names().alias(t("metric")),
-                             *(C(c).alias(t(c)) for c in ("mean", "p05", "p95", "covers"))),
+    shown = pl.concat([figures.written(head.filter(C("metric") == m), ("mean", "p05", "p95"))
+                       for m in figures.METRICS])
+    st.dataframe(shown.select(C("series").alias(t("series")), metric_names().alias(t("metric")),
+                              *(C(c).alias(t(c)) for c in ("mean", "p05", "p95", "covers"))),
                  hide_index=True, key="cmp_headline")
     ui.download(head, "skillsim-compare-headline", "cmp_headline_download")
+
+
+def show_breakdown(parts: pl.DataFrame, dim: str, colors: dict[str, str]) -> None:
+    title, axis = charts.value_axis("budget_cny", t("budget"), parts["mean"].to_list())
+    shown = figures.written(parts, ("mean",), "budget_cny")
+    charts.horizontal_bars(shown.with_columns(C("mean").alias("label"), parts["mean"]), "key", "mean", "series",
+                           x_title=title, y_title=t(f"dim_{dim}"), axis=axis, label="label", colors=colors,
+                           key="cmp_breakdown_chart")
+    st.dataframe(shown.select(C("series").alias(t("series")), C("key").alias(t("key")),
+                              C("mean").alias(t("budget"))),
+                 hide_index=True, key="cmp_breakdown")
+    ui.download(parts, f"skillsim-compare-{dim}", "cmp_breakdown_download")
+
+
+if len(sources) < 2:
+    st.info(t("pick_two"))
+if sources:
+    head = labelled(figures.headline(sources))
+    colors = figures.colors(head)
+    if not head.is_empty():
+        show_glance(head)
+    show_headline(head, colors)
+    show_swap(sources)
 
     checks = labelled(figures.validation(sources))
     if not checks.is_empty():
@@ -123,9 +244,13 @@ if sources:
     if figures.several_years(years):
         st.subheader(t("by_year"))
         st.caption(t("by_year_intro"))
-        charts.interval_bars(years.filter(C("metric") == "budget_cny"), "year", "series", title=t("budget_cny"),
-                             x_title=t("payment_year"), key="cmp_years_chart")
-        st.dataframe(years.select(C("series").alias(t("series")), C("year").alias(t("payment_year")),
+        budgets = years.filter(C("metric") == "budget_cny")
+        title, axis = charts.value_axis("budget_cny", t("budget"), [*budgets["mean"], *budgets["p95"]])
+        charts.interval_bars(budgets, "year", "series", title=title, x_title=t("payment_year"), colors=colors,
+                             axis=axis, key="cmp_years_chart")
+        shown = pl.concat([figures.written(years.filter(C("metric") == m), ("mean", "p05", "p95"))
+                           for m in figures.YEAR_METRICS])
+        st.dataframe(shown.select(C("series").alias(t("series")), C("year").alias(t("payment_year")),
                                   metric_names().alias(t("metric")),
                                   *(C(c).alias(t(c)) for c in ("mean", "p05", "p95"))),
                      hide_index=True, key="cmp_years")
@@ -138,19 +263,17 @@ if sources:
         names = figures.occupation_names()
         parts = figures.top_keys(parts, 15).with_columns(
             pl.col("key").map_elements(lambda k: f"{k} {names.get(k, '')}".strip(), return_dtype=pl.String))
-    charts.horizontal_bars(parts, "key", "mean", "series", x_title=t("budget_cny"), y_title=t(f"dim_{dim}"),
-                           key="cmp_breakdown_chart")
-    st.dataframe(parts.select(pl.col("series").alias(t("series")), pl.col("key").alias(t("key")),
-                              pl.col("mean").alias(t("budget_cny"))), hide_index=True, key="cmp_breakdown")
-    ui.download(parts, f"skillsim-compare-{dim}", "cmp_breakdown_download")
+    show_breakdown(parts, dim, colors)
 
     st.subheader(t("failures"))
     fails = labelled(figures.failures(sources)).with_columns(
         pl.struct("policy_id", "key").map_elements(lambda s: figures.rule_title(s["policy_id"], s["key"]),
                                                    return_dtype=pl.String).alias("rule"))
-    charts.horizontal_bars(fails, "rule", "mean", "series", x_title=t("failed_claims"), y_title=t("rule"),
-                           key="cmp_failures_chart")
-    st.dataframe(fails.select(pl.col("series").alias(t("series")), pl.col("rule").alias(t("rule")),
+    shown = figures.written(fails, ("mean",), "claims")
+    charts.horizontal_bars(shown.with_columns(C("mean").alias("label"), fails["mean"]), "rule", "mean", "series",
+                           x_title=t("failed_claims"), y_title=t("rule"), label="label", colors=colors,
+                           axis=charts.value_axis("claims", "", [])[1], key="cmp_failures_chart")
+    st.dataframe(shown.select(pl.col("series").alias(t("series")), pl.col("rule").alias(t("rule")),
                               pl.col("mean").alias(t("failed_claims"))), hide_index=True, key="cmp_failures")
     ui.download(fails, "skillsim-compare-failures", "cmp_failures_download")
 
