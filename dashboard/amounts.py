@@ -101,12 +101,13 @@ def tier_table(view: str | None, lang: str) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def amount_rules(pids: list[str]) -> pl.DataFrame:
-    """The rules that set these amounts, with their clause and official text."""
+def amount_rules(pids: list[str], language: str) -> pl.DataFrame:
+    """The rules that set these amounts, with their title in ``language``, clause and official text."""
     return pl.DataFrame([{"document": get_policy(pid).meta.document, "rule": rid,
+                          "title": get_policy(pid).rules[rid].title_in(language),
                           "clause": get_policy(pid).rules[rid].clause, "text": get_policy(pid).rules[rid].text}
                          for pid in pids for rid in declaration(pid).rules],
-                        schema={k: pl.String for k in ("document", "rule", "clause", "text")})
+                        schema={k: pl.String for k in ("document", "rule", "title", "clause", "text")})
 
 
 def over_time(table: pl.DataFrame, city: str) -> pl.DataFrame:

@@ -22,4 +22,5 @@ st.navigation([
     st.Page(PAGES / "reform.py", title=t("page_reform"), url_path="reform"),
     st.Page(PAGES / "cashflow.py", title=t("page_cashflow"), url_path="cashflow"),
     st.Page(PAGES / "sweep.py", title=t("page_sweep"), url_path="sweep"),
+    st.Page(PAGES / "glossary.py", title=t("page_glossary"), url_path="glossary"),
 ]).run()

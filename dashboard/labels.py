@@ -204,6 +204,73 @@ TEXT: dict[str, tuple[str, str]] = {
     "message": ("说明", "Message"),
     "text": ("原文", "Official text"),
     "not_run": ("无法计算: {msg}", "Cannot run: {msg}"),
+    # Plain names and messages in both languages (issue 16, item 4)
+    "code_name": ("代码名: {name}", "Code name: {name}"),
+    "explain_messages": ("“说明”一栏是计算器对此人的逐条说明 (含具体数值), 由各政策的代码生成, 目前只有英文; "
+                         "规则名称和条款原文为中文。",
+                         "The Message column is each calculator's own line for this person (with the figures "
+                         "it used); the official text is as the documents publish it, in Chinese."),
+    "err_claim": ("申请信息有误: {msg}", "Bad claim: {msg}"),
+    "err_parameter": ("参数有误: {msg}", "Bad parameter: {msg}"),
+    "err_policy": ("政策出错: {msg}", "Policy error: {msg}"),
+    "err_unknown_policy": ("未知政策: {msg}", "Unknown policy: {msg}"),
+    "err_scenario": ("情景有误: {msg}", "Bad scenario: {msg}"),
+    "err_output": ("无法读取输出: {msg}", "Cannot read the output: {msg}"),
+    "param_legal": ("{label}。规则 {rule} ({title}), 条款 {clause}。", "{description} Rule {rule} ({title}), clause {clause}."),
+    "param_assumption": ("{label}。假设值 (条文未给出), 服务于规则 {rule} ({title})。",
+                         "{description} An assumption (the text gives no value), for rule {rule} ({title}): {source}."),
+    "param_bounds": ("取值范围 {lo} 至 {hi}。", "Range {lo} to {hi}."),
+    "class_code": ("职业代码或项目名称", "Occupation code or item name"),
+    "none_key": ("(无)", "(none)"),
+    "all_people": ("全部", "all"),
+    # What the figures rest on (issue 16, item 2)
+    "basis": ("这些数字的依据", "What these figures rest on"),
+    "basis_synthetic": ("人群是合成的: 由 skillsim 按情景的假设抽样生成, 不是真实申请人的记录。下表列出每项假设、它的来源和"
+                        "等级 (A/B/C 为来源自带的等级); 标为“示意”的数值没有公开数据支持, 只是让模型能够运行。",
+                        "The people are synthetic: drawn by skillsim from the scenario's assumptions, not records of "
+                        "real applicants. Below, every assumption with its source and grade (A/B/C as its source "
+                        "states); a value marked “illustrative” rests on no published figure and is there so that "
+                        "the model can run."),
+    "basis_description": ("情景说明 (情景文件原文): {text}", "The scenario: {text}"),
+    "basis_run": ("{name}: 种子 {seed}, {reps} 次重复, 人群规模 {sizes}。",
+                  "{name}: seed {seed}, {reps} replications, population sizes {sizes}."),
+    "basis_changes": ("本次运行的改动: {notes}", "Changed for this run: {notes}"),
+    "basis_counts": ("{n} 项假设: {graded} 项来源有等级, {illustrative} 项为示意, {ranged} 项为范围 (每次重复抽取)。",
+                     "{n} assumptions: {graded} with a graded source, {illustrative} illustrative, {ranged} ranges "
+                     "(drawn in each replication)."),
+    "basis_range": ("范围 (每次重复抽取)", "Range (drawn each replication)"),
+    "basis_policy_assumptions": ("政策参数中的假设值 (条文未给出的数值)",
+                                 "Assumptions among the policies' parameters (values the text leaves open)"),
+    "basis_interval": ("区间的含义: {note}", "What an interval means: {note}"),
+    "basis_targets": ("情景列出的公开数据 (在“比较”页与完整运行对照): {n} 项。",
+                      "The published figures the scenario lists (the Compare page sets the full run against them): "
+                      "{n}."),
+    "basis_no_targets": ("情景没有列出可对照的公开数据。", "The scenario lists no published figure to check against."),
+    "basis_validation_elsewhere": ("模型与公开数据的对照见本页“与公开数据对照”一节。",
+                                   "The model against published figures: “Against published figures” on this page."),
+    "basis_tornado": ("情景含 {n} 项不确定假设: 哪一项最影响结果, 见“比较”页的龙卷风图。",
+                      "The scenario has {n} uncertain assumptions: which matters most, see the tornado on the Compare "
+                      "page."),
+    "basis_one_replication": ("本页是第 1 次重复的单次结果, 没有区间。", "This page shows replication 1 alone: no interval."),
+    "basis_unknown": ("扫描所用的情景 {name} 不是现成情景 (或已改动): 无法显示其说明和全部假设; 下表是扫描记录的不确定假设"
+                      "和扫描参数的来源。",
+                      "The sweep's scenario {name} is not a ready scenario (or has changed since): its description and "
+                      "every assumption cannot be shown; below, the uncertain assumptions and the swept parameters' "
+                      "sources the sweep recorded."),
+    "grade_illustrative": ("示意", "illustrative"),
+    "grade_assumed": ("假设 (来源未分级)", "assumed (no grade)"),
+    "range_uniform": ("均匀分布 {low} 至 {high}", "uniform {low} to {high}"),
+    "range_triangular": ("三角分布 {low} 至 {high}, 最可能 {mode}", "triangular {low} to {high}, most likely {mode}"),
+    "range_dirichlet": ("围绕各份额抽取 (狄利克雷, 集中度 {c})", "drawn around its shares (Dirichlet, concentration {c})"),
+    "range_other": ("{kind} 分布", "{kind} distribution"),
+    # How to read this (issue 16, item 9)
+    "how_to_read": ("如何阅读本页", "How to read this page"),
+    "terms": ("本页用到的术语", "Terms used here"),
+    "page_glossary": ("术语表", "Glossary"),
+    "glossary_intro": ("仪表板中各术语的含义。每页顶部的“如何阅读本页”也列出该页用到的术语。",
+                       "What the dashboard's terms mean. Each page's “How to read this page” lists the terms it uses."),
+    "term": ("术语", "Term"),
+    "meaning": ("含义", "Meaning"),
     # Reform
     "reform_intro": ("调整一项政策的参数, 在当前人群上重新计算, 与基线比较成本和覆盖率。",
                      "Change a policy's parameters, re-run on the current population, and see the change in "
@@ -221,11 +288,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_people": ("该情景的人群是培训任务队列, 不是个人; 请选择其他情景。",
                   "This scenario's populations are cohorts of training places, not people: pick another scenario."),
     # Cash flow
-    "cashflow_intro": ("所选情景每月支付的补贴, 叠加在一张图上, 颜色代表地区 (各次重复的均值, 阴影为 90% 区间); "
-                       "含改革的情景: 改革 (虚线) 与基线并列, 或两者之差。",
-                       "Monthly payments of the chosen scenarios on one chart, coloured by jurisdiction (mean over "
-                       "replications, band = 90 % interval); a scenario with a reform: the reform (dashed) beside "
-                       "its baseline, or the difference."),
+    "cashflow_intro": ("一个情景下每月支付的补贴(各次重复的均值, 阴影为 90% 区间)。",
+                       "Monthly payments of a scenario (mean over replications, band = 90 % interval)."),
     "cumulative": ("累计", "Cumulative"),
     "month": ("月份", "Month"),
     "paid_cny": ("支付金额(元)", "Paid (CNY)"),
@@ -240,31 +304,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_pp": ("{v} 个百分点", "{v} pp"),
     "budget": ("预算", "Budget"),
     "cost_per_beneficiary": ("人均成本", "Cost per beneficiary"),
-    # Compare at a glance
-    "glance": ("一览", "At a glance"),
-    "glance_intro": ("各地区的均值 (各次重复), 以及与对照基准的差 (−) 和比 (÷)。预算以万元/亿元计, 人均成本以元计, "
-                     "覆盖率的差以百分点计。两个独立情景的差是均值之差, 不是配对差。",
-                     "Each jurisdiction's mean over replications, with its difference (−) from the reference and "
-                     "its ratio (÷) to it. Budgets in million or billion yuan, cost per beneficiary in yuan, a "
-                     "difference in coverage in percentage points. Between two separate scenarios a difference "
-                     "is of their means, not paired."),
-    "reference_series": ("对照基准", "Reference"),
-    "swap": ("各地人群 × 各地政策", "Each jurisdiction's people under each policy"),
-    "swap_intro": ("{source}: 每一行是一个地区的合成人群, 每一列是一项政策; 同一批人移到该政策的地区 (户籍、发证地和学校所在地"
-                   "随之变化)。均值 (各次重复); 对角线是各地人群在本地政策下的结果。",
-                   "{source}: each row is one jurisdiction's synthetic people, each column a policy; the same people "
-                   "moved to the policy's jurisdiction (hukou, issuing city and school city with them). Means over "
-                   "replications; the diagonal is each jurisdiction's people under its own policy."),
-    "swap_none": ("要看各地人群在其他地区政策下的结果, 请在上方加入一个让人群互换政策的情景: {names}。",
-                  "To see each jurisdiction's people under the others' policies, add a scenario above that swaps "
-                  "them: {names}."),
-    "people_of": ("{city}人群", "{city}'s people"),
-    # Cash flow: several scenarios, a reform against its baseline
-    "cf_reform_view": ("改革的显示方式", "A reform shown as"),
-    "cf_lines": ("改革与基线两条线", "its line beside the baseline's"),
-    "cf_difference": ("改革 − 基线 (同一批人)", "reform − baseline (the same people)"),
-    "difference": ("差 (改革 − 基线)", "difference (reform − baseline)"),
-    "paid": ("支付金额", "Paid"),
 }
 
 # claim statuses and payees are shown translated (the values stay in the downloads)

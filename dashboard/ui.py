@@ -11,14 +11,24 @@ from skillsim.policies import ContractError, ParameterError, PolicyError, Unknow
 from skillsim.simulate.report import OutputError
 from skillsim.simulate.scenario import ScenarioError
 
+from . import glossary
 from .labels import t
 
-# Bad input of any kind: shown as one line, never as a traceback.
-EXPECTED = (ContractError, ParameterError, PolicyError, UnknownPolicy, ScenarioError, OutputError)
+# Bad input of any kind: shown as one line, never as a traceback, after a lead-in in the chosen
+# language saying what kind of input it was (the line itself as the contract or loader words it).
+LEAD_INS = ((ContractError, "err_claim"), (ParameterError, "err_parameter"), (PolicyError, "err_policy"),
+            (UnknownPolicy, "err_unknown_policy"), (ScenarioError, "err_scenario"), (OutputError, "err_output"))
+EXPECTED = tuple(kind for kind, _ in LEAD_INS)
 
 
 def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
+
+
+def error_line(exc: BaseException) -> str:
+    """An expected error as its one line, after the lead-in of its kind."""
+    key = next(key for kind, key in LEAD_INS if isinstance(exc, kind))
+    return t(key, msg=one_line(exc))
 
 
 @contextmanager
@@ -27,7 +37,7 @@ def shown_errors() -> Iterator[None]:
     try:
         yield
     except EXPECTED as exc:
-        st.error(one_line(exc))
+        st.error(error_line(exc))
 
 
 def download(frame: pl.DataFrame, name: str, key: str) -> None:
@@ -53,5 +63,8 @@ def short_label(pid: str) -> str:
 
 
 def header(page_key: str, intro_key: str) -> None:
+    """The page's title, its one-line intro and its "How to read this page" (glossary.PAGES)."""
     st.header(t(page_key))
     st.caption(t(intro_key))
+    if glossary.PAGES.get(page_key, (None, ()))[1]:      # how to read it, and the terms it uses
+        glossary.how_to_read(page_key)

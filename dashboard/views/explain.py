@@ -3,7 +3,11 @@ the result under every policy at once — amount, rate, payee and every deciding
 its clause text: the same person in every jurisdiction in one glance.
 
 The form is the claim contract's definition (policies/claim_schema.py): its groups, fields,
-choices, bounds, date range and meanings; nothing about a field is repeated here."""
+choices, bounds, date range, meanings and plain names (dashboard/names.py: each field and
+choice in the chosen language, the code name in the help); nothing about a field is repeated
+here. Statuses, payees, jurisdictions and rule titles are translated in the script's thread
+(names.translated), never inside polars' worker threads, which cannot read the session's
+language."""
 import datetime as dt
 import json
 from typing import Any
@@ -11,38 +15,45 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, person, ui
+from skillsim.dashboard import charts, formats, person, ui
 from skillsim.dashboard.labels import cities, city, t, value
+from skillsim.dashboard.names import choice, field_help, field_label, rule_name, rule_title, translated
 from skillsim.policies.claim_json import parse_claims_json
 from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
 SECTIONS = {"person": ("person_fields", True), "certificate": ("cert_fields", True),
             "training": ("training_fields", False)}  # the contract's groups: label key, open at first
-PRIOR_HELP = "; ".join(f"{f.name}{'' if f.required else '?'}: {f.meaning}" for f in PRIOR_FIELDS)
+
+
+def prior_help() -> str:
+    """The help of the prior-subsidies list: each item's keys, by plain name and code name."""
+    return "; ".join(f"{field_label(f)}: {f.name}{'' if f.required else '?'}" for f in PRIOR_FIELDS)
 
 
 def field_widget(f: Field, default: Any, key: str) -> Any:
-    """One contract field as a widget; returns the claim's JSON value (dates as text, None = null)."""
-    kw = dict(key=key, help=(PRIOR_HELP if f.kind == "prior_list" else f.meaning) or None)
+    """One contract field as a widget, labelled by its plain name (the code name in the help);
+    returns the claim's JSON value (dates as text, None = null)."""
+    label = field_label(f)
+    kw = dict(key=key, help=field_help(f, prior_help() if f.kind == "prior_list" else ""))
     if f.kind == "enum" or (f.kind == "bool" and f.nullable):
         options = ([None] if f.nullable else []) + (list(f.choices) if f.kind == "enum" else [True, False])
-        return st.selectbox(f.name, options, index=options.index(default) if default in options else 0,
-                            format_func=lambda v: "—" if v is None else str(v), **kw)
+        return st.selectbox(label, options, index=options.index(default) if default in options else 0,
+                            format_func=lambda v: choice(v, f.name), **kw)
     if f.kind == "bool":
-        return st.checkbox(f.name, value=bool(default), **kw)
+        return st.checkbox(label, value=bool(default), **kw)
     if f.kind in ("int", "number"):
         cast = int if f.kind == "int" else float
         value = default if default is not None or f.nullable else f.default
-        return st.number_input(f.name, min_value=cast(f.lo) if f.lo is not None else None,
+        return st.number_input(label, min_value=cast(f.lo) if f.lo is not None else None,
                                max_value=cast(f.hi) if f.hi is not None else None,
                                value=None if value is None else cast(value), step=cast(1), **kw)
     if f.kind == "date":
-        picked = st.date_input(f.name, value=dt.date.fromisoformat(default) if default else None,
+        picked = st.date_input(label, value=dt.date.fromisoformat(default) if default else None,
                                min_value=DATE_MIN, max_value=DATE_MAX, **kw)
         return picked.isoformat() if picked else None
     if f.kind == "prior_list":   # parsed after the form, so a typo here does not hide the fields below
         return st.text_area(t("prior_json"), value=json.dumps(default or [], ensure_ascii=False), **kw)
-    text = st.text_input(f.name, value=default or "", **kw)
+    text = st.text_input(label, value=default or "", **kw)
     return text if text.strip() or not f.nullable else None
 
 
@@ -79,26 +90,34 @@ with summary_box, ui.shown_errors():
     rows = person.results(parsed(claim), home if move else None)
 if rows is not None:
     summary, reasons = person.summary_table(rows), person.reasons_table(rows)
-    shown = summary.with_columns(pl.col("status").map_elements(value, return_dtype=pl.String),
-                                 pl.col("payee").map_elements(value, return_dtype=pl.String))
+    deciding = {(pid, rid): rule_name(pid, rid) for pid, rid in summary.select("policy_id", "deciding_rule").iter_rows()}
+    shown = summary.with_columns(
+        translated("status", summary["status"], value), translated("payee", summary["payee"], value),
+        translated("city", summary["city"], city),
+        pl.Series("deciding_rule", [deciding[k] for k in summary.select("policy_id", "deciding_rule").iter_rows()],
+                  dtype=pl.String),
+        pl.Series("error", [None if e is None else t("not_run", msg=e) for e in summary["error"]], dtype=pl.String))
     with summary_box:
         charts.horizontal_bars(shown.with_columns(pl.col("status").alias(t("status")),
-                                                  pl.format("{} ({})", "document", pl.col("city").map_elements(
-                                                      city, return_dtype=pl.String)).alias("policy")),
+                                                  pl.format("{} ({})", "document", "city").alias("policy")),
                                "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
                                key="ex_chart")
         st.dataframe(shown.select(
-            pl.col("document").alias(t("policy")),
-            pl.col("city").map_elements(city, return_dtype=pl.String).alias(t("city")),
+            pl.col("document").alias(t("policy")), pl.col("city").alias(t("city")),
             *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
                                               "deciding_rule")), pl.col("error").alias(t("message"))),
             hide_index=True, key="ex_summary")
         ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")
+    st.caption(t("explain_messages"))
     for r in rows:
         with st.expander(f"{ui.policy_label(r['policy_id'])} — {value(r.get('status', 'error'))} "
-                         f"{r.get('amount_cny', 0):,} CNY", expanded=r.get("status") == "eligible"):
+                         f"{formats.yuan(r.get('amount_cny', 0))}", expanded=r.get("status") == "eligible"):
             if "error" in r:
                 st.warning(t("not_run", msg=r["error"]))
                 continue
-            st.dataframe(reasons.filter(pl.col("policy_id") == r["policy_id"]).drop("policy_id").rename(
-                {c: t(c) for c in ("rule", "clause", "message", "text")}), hide_index=True)
+            mine = reasons.filter(pl.col("policy_id") == r["policy_id"])
+            st.dataframe(mine.select(
+                pl.col("rule").alias(t("rule")),
+                pl.Series([rule_title(r["policy_id"], rid) for rid in mine["rule"]], dtype=pl.String)
+                .alias(t("rule_title")),
+                *(pl.col(c).alias(t(c)) for c in ("clause", "message", "text"))), hide_index=True)

@@ -81,8 +81,9 @@ with ui.shown_errors():
     if others:
         st.caption(t("tiers_other", names=others))
     with st.expander(t("amount_rules")):
-        st.dataframe(amounts.amount_rules(shown).rename({"document": t("policy"), "rule": t("rule"),
-                                                         "clause": t("clause"), "text": t("text")}),
+        st.dataframe(amounts.amount_rules(shown, lang()).rename({"document": t("policy"), "rule": t("rule"),
+                                                                 "title": t("rule_title"), "clause": t("clause"),
+                                                                 "text": t("text")}),
                      hide_index=True)
 
     st.subheader(t("over_time"))
