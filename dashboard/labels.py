@@ -288,8 +288,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_people": ("该情景的人群是培训任务队列, 不是个人; 请选择其他情景。",
                   "This scenario's populations are cohorts of training places, not people: pick another scenario."),
     # Cash flow
-    "cashflow_intro": ("一个情景下每月支付的补贴(各次重复的均值, 阴影为 90% 区间)。",
-                       "Monthly payments of a scenario (mean over replications, band = 90 % interval)."),
+    "cashflow_intro": ("所选情景每月支付的补贴, 叠加在一张图上, 颜色代表地区 (各次重复的均值, 阴影为 90% 区间); "
+                       "含改革的情景: 改革 (虚线) 与基线并列, 或两者之差。",
+                       "Monthly payments of the chosen scenarios on one chart, coloured by jurisdiction (mean over "
+                       "replications, band = 90 % interval); a scenario with a reform: the reform (dashed) beside "
+                       "its baseline, or the difference."),
     "cumulative": ("累计", "Cumulative"),
     "month": ("月份", "Month"),
     "paid_cny": ("支付金额(元)", "Paid (CNY)"),
@@ -304,6 +307,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_pp": ("{v} 个百分点", "{v} pp"),
     "budget": ("预算", "Budget"),
     "cost_per_beneficiary": ("人均成本", "Cost per beneficiary"),
+    # Compare at a glance
+    "glance": ("一览", "At a glance"),
+    "glance_intro": ("各地区的均值 (各次重复), 以及与对照基准的差 (−) 和比 (÷)。预算以万元/亿元计, 人均成本以元计, "
+                     "覆盖率的差以百分点计。两个独立情景的差是均值之差, 不是配对差。",
+                     "Each jurisdiction's mean over replications, with its difference (−) from the reference and "
+                     "its ratio (÷) to it. Budgets in million or billion yuan, cost per beneficiary in yuan, a "
+                     "difference in coverage in percentage points. Between two separate scenarios a difference "
+                     "is of their means, not paired."),
+    "reference_series": ("对照基准", "Reference"),
+    "swap": ("各地人群 × 各地政策", "Each jurisdiction's people under each policy"),
+    "swap_intro": ("{source}: 每一行是一个地区的合成人群, 每一列是一项政策; 同一批人移到该政策的地区 (户籍、发证地和学校所在地"
+                   "随之变化)。均值 (各次重复); 对角线是各地人群在本地政策下的结果。",
+                   "{source}: each row is one jurisdiction's synthetic people, each column a policy; the same people "
+                   "moved to the policy's jurisdiction (hukou, issuing city and school city with them). Means over "
+                   "replications; the diagonal is each jurisdiction's people under its own policy."),
+    "swap_none": ("要看各地人群在其他地区政策下的结果, 请在上方加入一个让人群互换政策的情景: {names}。",
+                  "To see each jurisdiction's people under the others' policies, add a scenario above that swaps "
+                  "them: {names}."),
+    "people_of": ("{city}人群", "{city}'s people"),
+    # Cash flow: several scenarios, a reform against its baseline
+    "cf_reform_view": ("改革的显示方式", "A reform shown as"),
+    "cf_lines": ("改革与基线两条线", "its line beside the baseline's"),
+    "cf_difference": ("改革 − 基线 (同一批人)", "reform − baseline (the same people)"),
+    "difference": ("差 (改革 − 基线)", "difference (reform − baseline)"),
+    "paid": ("支付金额", "Paid"),
 }
 
 # claim statuses and payees are shown translated (the values stay in the downloads)

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from skillsim.dashboard import amounts as tier_amounts
 from skillsim.dashboard import data as dashboard_data
-from skillsim.dashboard import figures, labels, person
+from skillsim.dashboard import figures, formats, labels, person
 from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV
 from skillsim.policies import all_policies, get_policy, policy_ids
 from skillsim.policies.plugins import declarations
@@ -97,13 +97,16 @@ def one(df: pl.DataFrame, **where) -> float:
 
 
 @pytest.fixture(scope="module")
-def summaries():
+def results():
+    """The simulator's own runs of the two baselines at the test size."""
+    return {name: runner.run(scenario.load(name).with_changes(size=SIZE, replications=REPS), keep_claims=False)
+            for name in (BJ, SH)}
+
+
+@pytest.fixture(scope="module")
+def summaries(results):
     """What the simulator itself reports for the two baselines at the test size."""
-    out = {}
-    for name in (BJ, SH):
-        res = runner.run(scenario.load(name).with_changes(size=SIZE, replications=REPS), keep_claims=False)
-        out[name] = report.summary(res)
-    return out
+    return {name: report.summary(res) for name, res in results.items()}
 
 
 # ---------------------------------------------------------------- the app and its language switch
@@ -370,6 +373,92 @@ def test_compare_reads_a_run_folder_and_reports_a_bad_one(tmp_path, summaries):
         pytest.approx(summaries[BJ]["policies"]["beijing-2026-key-groups"]["budget_cny"]["mean"])
 
 
+def test_compare_at_a_glance_is_the_summarys_arithmetic(summaries):
+    at = page("compare", cmp_scenarios=[BJ, SH])
+    bj, sh = (next(iter(summaries[n]["policies"].values())) for n in (BJ, SH))
+    glance = table(at, "指标")
+    assert list(glance.columns) == ["指标", "北京", "上海", "上海 − 北京", "上海 ÷ 北京"]
+    rows = dict(zip(glance["指标"], glance.to_dict("records")))
+    assert list(rows) == ["预算", "受益人数", "覆盖率", "人均成本"]
+    for name, m in zip(rows, figures.METRICS):
+        a, b = bj[m]["mean"], sh[m]["mean"]
+        unit = zh(formats.money_unit, [a, b, b - a])
+        assert (rows[name]["北京"], rows[name]["上海"]) == (zh(formats.figure, m, a, unit), zh(formats.figure, m, b, unit))
+        assert rows[name]["上海 − 北京"] == zh(formats.figure, m, b - a, unit, sign=True)
+        assert rows[name]["上海 ÷ 北京"] == zh(formats.ratio, b, a)
+    # the arithmetic itself, in the download's numbers (figures.against) and written out
+    assert rows["预算"]["上海 ÷ 北京"] == "×" + f"{sh['budget_cny']['mean'] / bj['budget_cny']['mean']:.2f}".rstrip("0").rstrip(".")
+    assert rows["覆盖率"]["北京"].endswith("%") and rows["覆盖率"]["上海 − 北京"].endswith(" 个百分点")
+    assert rows["预算"]["北京"].endswith(("万元", "亿元")) and rows["人均成本"]["北京"].endswith(" 元")
+    # another reference: the differences and ratios turn round
+    at.selectbox(key="cmp_reference").set_value("上海 · 沪人社规〔2025〕7号")
+    glance = table(ok(at.run()), "指标")
+    assert list(glance.columns) == ["指标", "北京", "上海", "北京 − 上海", "北京 ÷ 上海"]
+    m = "beneficiaries"
+    assert glance["北京 − 上海"].iloc[1] == zh(formats.figure, m, bj[m]["mean"] - sh[m]["mean"], sign=True)
+    # the values are on the bars, in the axis's unit; the legend names the city and the document
+    for m in figures.METRICS:
+        bars = chart(at, f"cmp_chart_{m}")
+        unit = zh(formats.money_unit, [*bars["mean"], *bars["p95"]])
+        assert bars["label"].to_list() == [zh(formats.figure, m, v, unit) for v in bars["mean"]]
+    assert set(chart(at, "cmp_chart_budget_cny")["series"]) == {"北京 · 京人社能发〔2026〕2号", "上海 · 沪人社规〔2025〕7号"}
+    spec = next(s for s in specs(at) if s.get("description") == "cmp_chart_budget_cny")
+    assert [layer["mark"]["type"] for layer in spec["layer"]][-1] == "text"
+
+
+def test_jurisdictions_keep_their_colour_on_every_page():
+    compare = page("compare", cmp_scenarios=[BJ, SH])
+    cashflow = page("cashflow", cf_scenarios=[SH, BJ])          # another order: the same colours
+    tiers = page("tiers")
+    want = {"北京": labels.city_color("beijing"), "上海": labels.city_color("shanghai")}
+    assert want["北京"] != want["上海"]
+    for at, key in ((compare, "cmp_chart_budget_cny"), (compare, "cmp_breakdown_chart"), (cashflow, "cf_chart")):
+        colours = colours_of(at, key)
+        assert {s.split(" · ")[0]: c for s, c in colours.items()} == want, key
+    # on Tiers a city's series are shades of its colour, one each
+    by_city = {c: {colours_of(tiers, "tiers_chart")[s] for s in chart(tiers, "tiers_chart").filter(
+        pl.col("city") == c)["legend"]} for c in ("beijing", "shanghai")}
+    for c, shades in by_city.items():
+        n = len(shades)
+        assert shades == {labels.shade(labels.city_color(c), k, n) for k in range(n)}
+
+
+@pytest.fixture(scope="module")
+def swap_run(tmp_path_factory) -> Path:
+    """The swap scenario (every jurisdiction's people under every baseline's policy), small."""
+    return run_folder(scenario.load("swap"), tmp_path_factory.mktemp("swap") / "swap", 2)
+
+
+def test_compare_swap_table_is_by_population(swap_run):
+    """The N × N table: each jurisdiction's people (rows) under each policy (columns), as the
+    swap run's summary.json holds them by population."""
+    doc = summary_of(swap_run)
+    at = folders_page(swap_run)
+    tables = [d.value for d in at.dataframe if d.value.columns[0] == "人群"]
+    assert len(tables) == 3                                  # budget, beneficiaries, coverage
+    policies = doc["policies"]
+    n = len(policies)
+    assert n >= 2
+    names = {p.meta.city: p.meta.city_name["zh"] for p in all_policies()}
+    columns = {pid: f"{names[e['city']]} · {e['document']}" for pid, e in policies.items()}
+    for shown, m in zip(tables, ("budget_cny", "beneficiaries", "coverage")):
+        assert shown.shape == (n, n + 1)                     # N × N: each population, each policy
+        unit = zh(formats.money_unit, [f[m]["mean"] for e in policies.values() for f in e["by_population"].values()])
+        for _, row in shown.iterrows():
+            pop = next(p for p in doc["population_sizes"] if row["人群"] == f"{names[p]}人群")   # swap: named by city
+            for pid, e in policies.items():
+                assert row[columns[pid]] == zh(formats.figure, m, e["by_population"][pop][m]["mean"], unit), (m, pop, pid)
+    # each city's people under its own policy (the diagonal) is the population that is not moved
+    assert all(pid not in doc["manifest"]["moved"][e["city"]] for pid, e in policies.items())
+
+
+def test_compare_without_a_swap_names_the_scenarios_with_one(runs):
+    at = folders_page(runs.point)
+    assert not [d for d in at.dataframe if d.value.columns[0] == "人群"]
+    (hint,) = [c.value for c in at.caption if c.value.startswith("要看各地人群在其他地区政策下的结果")]
+    assert hint.endswith(": swap。")
+
+
 # ---------------------------------------------------------------- Compare: what a researcher must read
 # (issue 14: what each interval covers, the validation table, the budget by year of payment, the tornado)
 
@@ -427,6 +516,21 @@ def covers_zh(doc: dict, figure: dict) -> str:
     return "假设 + 抽样 (至少 4 次重复才能拆分)" if share is None else f"假设 + 抽样 ({share:.0%} 来自假设)"
 
 
+def zh(write, *args, **kwargs) -> str:
+    """What dashboard/formats.py writes in Chinese (the pages' default language); its own tests
+    (tests/test_formats.py) pin what that is."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(formats, "lang", lambda: "zh")
+        mp.setattr(labels, "lang", lambda: "zh")
+        return write(*args, **kwargs)
+
+
+def written_zh(metric: str, values: list, **kwargs) -> list[str]:
+    """A column of one figure as the pages write it: budgets in the unit of the largest."""
+    unit = zh(formats.money_unit, values)
+    return [zh(formats.figure, metric, v, unit, **kwargs) for v in values]
+
+
 def folders_app(*folders: Path, **state) -> AppTest:
     """The Compare page on these run folders (no ready scenario), not yet run."""
     at = AppTest.from_file(str(ROOT / "views" / "compare.py"), default_timeout=120)
@@ -442,10 +546,14 @@ def folders_page(*folders: Path, **state) -> AppTest:
 def test_compare_intervals_say_what_they_cover(runs):
     folders = (runs.uncertain, runs.unsplit, runs.point)
     at = folders_page(*folders)
-    want = [(s[m]["mean"], s[m]["p05"], s[m]["p95"], covers_zh(summary_of(f), s[m]))
-            for f in folders for s in summary_of(f)["policies"].values() for m in figures.METRICS]
+    want = []         # a figure at a time (each its unit), every run's policies
+    for m in figures.METRICS:
+        entries = [(f, s) for f in folders for s in summary_of(f)["policies"].values()]
+        cells = iter(written_zh(m, [s[m][k] for _, s in entries for k in ("mean", "p05", "p95")]))
+        want += [(next(cells), next(cells), next(cells), covers_zh(summary_of(f), s[m])) for f, s in entries]
     head = table_with(at, "区间涵盖")
     assert [tuple(r) for r in head[["均值", "5%分位", "95%分位", "区间涵盖"]].itertuples(index=False)] == want
+    assert head["均值"].iloc[0].endswith(" 万元") and head["均值"].iloc[-1].endswith(" 元")
     # each kind of interval is there: sampling alone, both with their split, both unsplit (one pair)
     said = set(head["区间涵盖"])
     assert "仅抽样" in said and "假设 + 抽样 (至少 4 次重复才能拆分)" in said
@@ -462,7 +570,7 @@ def test_compare_intervals_say_what_they_cover(runs):
     share = figure["from_assumptions"]
     assert head["Interval covers"].iloc[0] == f"assumptions + sampling ({share:.0%} from assumptions)"
     assert "sampling only" in set(head["Interval covers"])
-    assert head["Metric"].iloc[0] == "Budget (CNY)"
+    assert head["Metric"].iloc[0] == "Budget"
 
 
 def test_compare_validation_table_is_the_summarys(runs):
@@ -471,14 +579,15 @@ def test_compare_validation_table_is_the_summarys(runs):
     shown = table_with(at, "在区间内")
     assert len(shown) == len(rows) == 2
     for (_, got), v in zip(shown.iterrows(), rows):
-        assert got["系列"].startswith(f"{runs.uncertain} · ")
-        assert (got["公开数值"], got["模型均值"], got["模型 5%分位"], got["模型 95%分位"], got["差距 (模型 − 公开)"]) == \
-            (v["target"], v["model_mean"], v["model_p05"], v["model_p95"], v["gap"])
-        assert got["差距 %"] == pytest.approx(v["gap_pct"])
+        assert got["系列"] == f"北京 · 京人社能发〔2026〕2号 ({runs.uncertain})"     # two runs of one policy
+        assert (got["公开数值"], got["模型均值"], got["模型 5%分位"], got["模型 95%分位"]) == \
+            tuple(zh(formats.figure, v["metric"], v[k]) for k in ("target", "model_mean", "model_p05", "model_p95"))
+        assert got["差距 (模型 − 公开)"] == zh(formats.figure, v["metric"], v["gap"], sign=True)
+        assert got["差距 %"] == zh(formats.percent, v["gap_pct"] / 100)
         assert got["在区间内"] == {True: "是", False: "否"}[v["inside"]]
         assert got["等级"] == ("C: 仅供参考" if v["grade"] == "C" else v["grade"])
         assert got["支付年度"] == ("全部" if v["year"] is None else str(v["year"]))
-        assert (got["来源"], got["指标"]) == (v["source"], {"budget_cny": "预算(元)", "beneficiaries": "受益人数"}[v["metric"]])
+        assert (got["来源"], got["指标"]) == (v["source"], {"budget_cny": "预算", "beneficiaries": "受益人数"}[v["metric"]])
     assert [r["grade"] for r in rows] == ["C", "A"]
     at.session_state["lang"] = "en"
     assert list(table_with(ok(at.run()), "Inside")["Grade"]) == ["C: lead only", "A"]
@@ -499,12 +608,15 @@ def test_compare_budget_by_year_of_payment(runs):
             for r in bars.iter_rows(named=True)} == want
     shown = table_with(at, "支付年度", "均值")
     assert len(shown) == 3 * len(want)          # budget, beneficiaries and claims paid, each year
-    names = {"预算(元)": "budget_cny", "受益人数": "beneficiaries", "申请数": "claims"}
+    names = {"预算": "budget_cny", "受益人数": "beneficiaries", "申请数": "claims"}
+    budgets = [v for _, v in sorted(want.items())]
+    unit = zh(formats.money_unit, [x for v in budgets for x in v])
     for _, r in shown.iterrows():
-        source = next(str(f) for f in folders if r["系列"].startswith(f"{f} · "))
+        source = next(str(f) for f in folders if r["系列"].endswith(f"({f})"))
         (pid,) = summary_of(Path(source))["policies"]
         y = summary_of(Path(source))["policies"][pid]["by_payment_year"][r["支付年度"]][names[r["指标"]]]
-        assert (r["均值"], r["5%分位"], r["95%分位"]) == (y["mean"], y["p05"], y["p95"])
+        assert (r["均值"], r["5%分位"], r["95%分位"]) == tuple(
+            zh(formats.figure, names[r["指标"]], y[k], unit) for k in ("mean", "p05", "p95"))
     # the years of a policy add up to its budget
     for f in folders:
         e = next(iter(summary_of(f)["policies"].values()))
@@ -535,8 +647,10 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
         assert bar["y"]["sort"] == want["assumption"].to_list()                     # ranked, widest first
         assert "source" in [tip["field"] for tip in bar["tooltip"]]
         shown = table_with(at, "摆幅")
+        unit = zh(formats.money_unit, [x for c in ("at_low", "at_high", "swing", "central") for x in want[c]])
         assert shown[["排名", "假设", "摆幅", "低端时的指标", "高端时的指标", "来源"]].values.tolist() == \
-            [list(r) for r in want.select("rank", "assumption", "swing", "at_low", "at_high", "source").rows()]
+            [[rank, a, *(zh(formats.figure, figure, x, unit) for x in xs), src]
+             for rank, a, *xs, src in want.select("rank", "assumption", "swing", "at_low", "at_high", "source").rows()]
         index = table_with(at, "mu_star")
         wanted = idx.filter(mine).sort("rank")
         assert index[["排名", "假设", "mu", "mu_star", "mu_star_conf", "sigma"]].values.tolist() == \
@@ -722,8 +836,63 @@ def test_reform_bad_scenario_is_one_readable_line(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- Cash flow
 
+def monthly_means(res: runner.RunResult, variant: str = "baseline") -> dict[tuple[str, str], float]:
+    """(policy, month) -> the mean over replications of the month's payments summed over
+    populations (0 in a replication that pays nothing that month), from the run's breakdowns."""
+    paid = res.breakdowns.filter((pl.col("dimension") == "payment_month") & (pl.col("key") != "(none)"))
+    reps = res.breakdowns["replication"].n_unique()
+    sums = paid.filter(pl.col("variant") == variant).group_by("policy_id", "key").agg(pl.col("budget_cny").sum())
+    return {(pid, month): total / reps for pid, month, total in sums.iter_rows()}
+
+
+def line(flow: pl.DataFrame, **where) -> dict[tuple[str, str], float]:
+    rows = flow.filter(*(pl.col(k) == v for k, v in where.items()))
+    return {(r["policy_id"], r["month"].strftime("%Y-%m")): r["mean"] for r in rows.iter_rows(named=True)
+            if r["mean"] != 0}
+
+
+def test_cashflow_overlays_jurisdictions(results):
+    at = page("cashflow", cf_scenarios=[BJ, SH])
+    flow = chart(at, "cf_chart")
+    assert set(flow["source"]) == {BJ, SH} and set(flow["series"]) == {"北京 · 京人社能发〔2026〕2号",
+                                                                       "上海 · 沪人社规〔2025〕7号"}
+    for name in (BJ, SH):
+        want = monthly_means(results[name])
+        assert line(flow, source=name) == pytest.approx(want)
+        assert len(want) > 6
+    # the table shows the same months, written in one unit
+    shown = table(at, "系列")
+    assert len(shown) == flow.height
+    unit = zh(formats.money_unit, [*flow["mean"], *flow["p95"]])
+    assert shown["均值"].tolist() == [zh(formats.money, v, unit) for v in flow["mean"]]
+
+
+REFORMED = "reform-example"      # a ready scenario with a [reform] of two policies
+
+
+def test_cashflow_a_reform_against_its_baseline(monkeypatch):
+    monkeypatch.setenv(SIZE_ENV, str(SMALL))
+    monkeypatch.setenv(REPS_ENV, "2")
+    res = runner.run(scenario.load(REFORMED).with_changes(size=SMALL, replications=2), keep_claims=False)
+    at = page("cashflow", cf_scenarios=[REFORMED])
+    flow = chart(at, "cf_chart")
+    base, reform = monthly_means(res, "baseline"), monthly_means(res, "reform")
+    assert base != reform and {pid for pid, _ in reform} == set(scenario.load(REFORMED).reform)
+    assert line(flow, variant="baseline") == pytest.approx(base)
+    assert line(flow, variant="reform") == pytest.approx(reform)
+    spec = next(s for s in specs(at) if s.get("description") == "cf_chart")
+    assert spec["layer"][1]["encoding"]["strokeDash"]["field"] == "line"       # the reform's line dashed
+    # the difference, paired by replication
+    at.radio(key="cf_reform_difference").set_value(True)
+    flow = chart(ok(at.run()), "cf_chart")
+    diff = {k: reform.get(k, 0) - base.get(k, 0) for k in {*base, *reform}}
+    assert line(flow, variant="difference") == pytest.approx({k: v for k, v in diff.items() if v != 0})
+    assert set(flow["variant"]) == {"baseline", "difference"}
+    assert all(s.endswith(" · 差 (改革 − 基线)") for s in flow.filter(pl.col("variant") == "difference")["series"])
+
+
 def test_cashflow_months_add_up_to_the_budget(summaries):
-    at = page("cashflow", cf_scenario=SH)
+    at = page("cashflow", cf_scenarios=[SH])
     flow = charts(at)[0]
     budget = summaries[SH]["policies"]["shanghai-2025-skills-upgrade"]["budget_cny"]["mean"]
     assert flow["mean"].sum() == pytest.approx(budget)
