@@ -18,6 +18,7 @@ from skillsim.simulate import sweep
 
 from . import formats
 from .data import Sensitivity, Source, Sweep
+from .names import rule_name
 from .labels import city, series_colors, t
 
 C = pl.col
@@ -332,5 +333,5 @@ def occupation_names() -> dict[str, str]:
 
 
 def rule_title(pid: str, rule: str) -> str:
-    rules = get_policy(pid).rules
-    return f"{rule} {rules[rule].title}" if rule in rules else rule
+    """"<id> <title>" in the chosen language (names.rule_name; call it in the script's thread)."""
+    return rule_name(pid, rule)

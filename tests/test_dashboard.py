@@ -861,7 +861,7 @@ def test_cashflow_overlays_jurisdictions(results):
         assert line(flow, source=name) == pytest.approx(want)
         assert len(want) > 6
     # the table shows the same months, written in one unit
-    shown = table(at, "系列")
+    shown = table_with(at, "系列", "月份")      # the monthly table (the basis panel's tables come first)
     assert len(shown) == flow.height
     unit = zh(formats.money_unit, [*flow["mean"], *flow["p95"]])
     assert shown["均值"].tolist() == [zh(formats.money, v, unit) for v in flow["mean"]]
@@ -896,9 +896,279 @@ def test_cashflow_months_add_up_to_the_budget(summaries):
     flow = charts(at)[0]
     budget = summaries[SH]["policies"]["shanghai-2025-skills-upgrade"]["budget_cny"]["mean"]
     assert flow["mean"].sum() == pytest.approx(budget)
-    assert flow.height > 6 and len(at.dataframe) == 1
+    assert flow.height > 6 and len([d for d in at.dataframe if "月份" in d.value.columns]) == 1
     at.toggle(key="cf_cumulative").set_value(True)
     cumulative = charts(ok(at.run()))[0].sort("month")
     assert cumulative["mean"][-1] == pytest.approx(budget)
     assert cumulative["mean"].is_sorted()
 
+
+# ---------------------------------------------------------------- both languages whole (issue 16, item 4)
+
+def _official_names() -> list[str]:
+    """What stays as the documents write it in both languages: policy documents and titles."""
+    names = {p.meta.document for p in all_policies()} | {p.meta.title for p in all_policies()}
+    return sorted(names, key=len, reverse=True)
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CODE = re.compile(r"`[^`]*`|https?://\S+|\[\[\w+\]\]")
+ID = re.compile(r"\b[a-z0-9]+(?:[-_.][a-z0-9]+)+\b|\b[A-Z][A-Z0-9]{1,7}-(?:[A-Z0-9]+|\*)")
+# words a Chinese label may hold: the tool's and the methods' own names, the file format
+NAMES_KEPT = {"skillsim", "CSV", "JSON", "SALib", "Morris", "Sobol", "morris", "sobol"}
+# the columns whose cells are labels (translated values), by their label key; the other cells are data
+VALUE_COLUMNS = ("status", "payee", "city", "metric", "figure", "covers", "inside", "grade", "rule_title",
+                 "assumption", "basis_range", "series", "level", "term", "meaning", "variant", "tier")
+# a line that quotes what the scenario file, the contract or a calculator wrote, after a lead-in
+LEAD_INS = ("basis_description", "err_claim", "err_parameter", "err_policy", "err_unknown_policy",
+            "err_scenario", "err_output", "not_run")
+
+
+def _header_names(d) -> list[str]:
+    """A table's headers as shown (a data editor's columns by their configured labels)."""
+    config = json.loads(d.proto.columns) if d.proto.columns else {}
+    return [(config.get(str(c)) or {}).get("label") or str(c) for c in d.value.columns]
+
+
+def _chart_labels(spec: dict, data: pl.DataFrame) -> list[str]:
+    """A chart's titles (axes, legends, tooltips) and the values of the field it colours by."""
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "title" and isinstance(v, str):
+                    out.append(v)
+                elif k == "color" and isinstance(v, dict) and v.get("field") in data.columns:
+                    out.extend(str(x) for x in data[v["field"]].unique() if x is not None)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(spec.get("encoding", {}))
+    for layer in spec.get("layer", []):
+        walk(layer.get("encoding", {}))
+    return out
+
+
+def shown_labels(at: AppTest, lang: str) -> list[tuple[str, str]]:
+    """(where, text) of everything on the page that is a label: titles, captions, texts, messages,
+    widget labels and options, expanders, tabs, metrics, table headers, the cells of label
+    columns, chart titles and legends. A line that quotes a file or a calculator after a lead-in
+    (its description, an error): the lead-in alone."""
+    texts = [(kind, e.value) for kind in ("header", "subheader", "caption", "markdown", "info", "warning", "error")
+             for e in getattr(at, kind)]
+    for kind in ("selectbox", "multiselect", "radio", "slider", "number_input", "text_input", "checkbox", "toggle",
+                 "date_input", "text_area"):
+        for w in getattr(at, kind):
+            texts.append((f"{kind} label", w.label))
+            texts += [(f"{kind} option", str(o)) for o in getattr(w, "options", []) or []]
+    texts += [("expander", e.label) for e in at.get("expander")] + [("tab", e.label) for e in at.tabs]
+    texts += [("metric", m.label) for m in at.metric]
+    value_headers = {labels.TEXT[k][0 if lang == "zh" else 1] for k in VALUE_COLUMNS}
+    for d in at.dataframe:
+        headers = _header_names(d)
+        texts += [("header", h) for h in headers]
+        for h, c in zip(headers, d.value.columns):
+            if h in value_headers:
+                texts += [(f"cell of {h}", str(v)) for v in d.value[c].unique() if v is not None]
+    for frame, spec in zip(charts(at), specs(at)):
+        texts += [("chart", x) for x in _chart_labels(spec, frame)]
+    cut = []
+    for where, text in texts:
+        for key in LEAD_INS:
+            lead = labels.TEXT[key][0 if lang == "zh" else 1].split("{")[0]
+            if text.startswith(lead) and lead.strip():
+                text = lead
+        cut.append((where, text))
+    return cut
+
+
+def other_language(texts: list[tuple[str, str]], lang: str, allowed: set[str]) -> list[tuple[str, str]]:
+    """The texts holding words of the other language: in English any Chinese character outside
+    the official names; in Chinese any English word outside ids, code, links and NAMES_KEPT."""
+    found = []
+    for where, text in texts:
+        rest = CODE.sub(" ", text)
+        for name in _official_names():
+            rest = rest.replace(name, " ")
+        if lang == "en":
+            bad = CJK.findall(rest)
+        else:
+            rest = ID.sub(" ", rest)
+            bad = [w for w in ENGLISH_WORD.findall(rest) if w not in NAMES_KEPT | allowed]
+        if bad:
+            found.append((where, text[:160], bad[:5]))
+    return found
+
+
+WALK = {"tiers": {}, "compare": {}, "explain": {}, "reform": {"rf_scenario": SH}, "cashflow": {"cf_scenarios": [SH]},
+        "sweep": {}, "glossary": {}}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_speaks_one_language(lang):
+    """Every page in each language: no label of the other language (official names aside: the
+    documents' numbers and titles; ids, code and links aside in Chinese; the names of scenarios,
+    populations and jurisdictions, which are ids, too)."""
+    ready = scenario.ready_scenarios()
+    allowed = set(labels.cities()) | set(ready) | {p.name for n in ready for p in scenario.load(n).populations}
+    offenders = {}
+    for name, state in WALK.items():
+        at = AppTest.from_file(str(ROOT / "views" / f"{name}.py"), default_timeout=120)
+        for k, v in {"lang": lang, **state}.items():
+            at.session_state[k] = v
+        ok(at.run())
+        found = other_language(shown_labels(at, lang), lang, allowed)
+        if found:
+            offenders[name] = found
+    assert not offenders, offenders
+
+
+def test_the_language_check_finds_what_it_looks_for():
+    texts = [("caption", "预算 (元)"), ("caption", "Budget"), ("chart", "beijing-2026-baseline · 京人社能发〔2026〕2号"),
+             ("caption", "运行 `skillsim run --out DIR`"), ("cell", "BJKG-A1 Skill-level tier amounts")]
+    assert [t for _, t, _ in other_language(texts, "en", set())] == ["预算 (元)", "运行 `skillsim run --out DIR`"]
+    assert [t for _, t, _ in other_language(texts, "zh", set())] == ["Budget", "BJKG-A1 Skill-level tier amounts"]
+
+
+def test_explain_in_english_translates_status_payee_and_city():
+    """They were translated inside polars' threads, which read no session: Chinese in English."""
+    at = page("explain", lang="en")
+    claim = person.presets()[PRESET]
+    rows = person.results(claim, person.home_city(claim))           # moved to each policy's city, as the page does
+    want = {labels.VALUES[r.get("status", "error")][1] for r in rows}
+    summary = table(at, "Policy")
+    assert set(summary["Status"]) == want
+    assert set(summary["City"]) == {get_policy(r["policy_id"]).meta.city_name["en"] for r in rows}
+    assert set(summary["Payee"]) <= {labels.VALUES[p][1] for p in labels.VALUES} | {"—"}
+    assert set(chart(at, "ex_chart")["Status"]) == want                    # the chart's legend too
+    bj = next(r for r in rows if r["policy_id"] == "beijing-2026-key-groups")
+    shown = summary[summary["Policy"] == get_policy(bj["policy_id"]).meta.document]
+    assert shown["Deciding rule"].iloc[0] == f"{bj['deciding_rule']} {get_policy(bj['policy_id']).rules[bj['deciding_rule']].title}"
+
+
+def test_the_form_and_the_reform_widgets_show_plain_names():
+    """Claim fields and parameters by their plain names in the chosen language, the code name in
+    the help; a declared field without a label by its meaning."""
+    from skillsim.policies.claim_schema import FIELDS
+    at = page("explain")
+    want = {f.name: f.label[0] for f in FIELDS if f.label}
+    widget = at.selectbox(key=f"f:{PRESET}:employment")
+    assert (widget.label, widget.help.endswith("代码名: employment")) == (want["employment"], True)
+    assert widget.options[:3] == ["在职", "灵活就业", "未就业"]
+    at.session_state["lang"] = "en"
+    widget = ok(at.run()).checkbox(key=f"f:{PRESET}:xiebao")
+    assert widget.label == dict((f.name, f.label[1]) for f in FIELDS if f.label)["xiebao"]
+    assert widget.help.endswith("Code name: xiebao")
+    missing = [f.name for f in FIELDS if not f.label]       # declared without a label: shown by their meaning
+    assert not missing, f"fields without a plain name (their meaning is shown instead): {missing}"
+    from skillsim.dashboard.names import field_label
+    from dataclasses import replace
+    bare = replace(FIELDS[0], label=None, meaning="what it holds")
+    assert field_label(bare) == "what it holds"
+    rf = page("reform", rf_scenario=BJ)
+    uplift = rf.slider(key=UPLIFT)
+    m = get_policy("beijing-2026-key-groups").parameters.meta("a_tier_uplift_pct")
+    assert uplift.label == m.label[0] and "BJKG-A1" in uplift.help and "a_tier_uplift_pct" in uplift.help
+    assert get_policy("beijing-2026-key-groups").rules["BJKG-A1"].title_zh in uplift.help
+
+
+# ---------------------------------------------------------------- what the figures rest on (issue 16, item 2)
+
+def basis_table(at: AppTest, key_header: str = "适用于 (人群或政策)"):
+    return [d.value for d in at.dataframe if d.value.columns[0] == key_header]
+
+
+def test_the_basis_panel_is_the_runs_summary(summaries):
+    """Cash flow's panel: every assumption of summary.json with its source, the grade its source
+    states, the range of each uncertain one; the run's changes; the validation rows."""
+    from skillsim.dashboard import provenance
+    doc = summaries[SH]
+    at = page("cashflow", cf_scenarios=[SH])
+    (shown,) = basis_table(at)
+    sources = doc["assumptions"]
+    assert list(shown["来源"])[:len(sources)] == list(sources.values())
+    rows = dict(zip(shown["来源"], shown["等级"]))
+    for source in sources.values():
+        grades = sorted(set(re.findall(r"grade ([ABC])\b", source)))
+        if source.startswith(("illustrative", "assumed (illustrative")):
+            assert rows[source].startswith("示意"), source
+        elif grades == ["C"]:
+            assert rows[source] == "C: 仅供参考"
+        elif grades:
+            assert rows[source] == ", ".join(grades)
+    ranged = shown[shown["范围 (每次重复抽取)"] != ""]
+    assert len(ranged) == len(doc["manifest"]["uncertain"])
+    take_up = next(u for u in doc["manifest"]["uncertain"] if u["key"].endswith("certificate_take_up.value"))
+    assert f"三角分布 {take_up['low']:,.4g} 至 {take_up['high']:,.4g}, 最可能 {take_up['mode']:,.4g}" in set(ranged["范围 (每次重复抽取)"])
+    captions = [c.value for c in at.caption]
+    assert f"本次运行的改动: 重复次数 10 → {REPS}; 人群规模 shanghai 13,652,400 → {SIZE:,}" in captions
+    assert any(c.startswith(f"{len(shown)} 项假设:") for c in captions)
+    assert any(c.startswith("情景说明 (情景文件原文): " + doc["description"]) for c in captions)
+    checks = [d.value for d in at.dataframe if "在区间内" in d.value.columns]
+    assert [len(c) for c in checks] == [len(doc["validation"])]
+    assert list(checks[0]["公开数值"]) == [provenance.validation_table(figures.with_series(figures.validation(
+        [dashboard_data.Source(SH, doc, pl.DataFrame())]), "改革"))["公开数值"][i] for i in range(len(doc["validation"]))]
+
+
+def test_the_basis_panel_on_reform_sweep_and_compare(tmp_path):
+    """Reform: the scenario's own assumptions, one replication (no interval), the published
+    figures it lists; a sweep of a ready scenario: that scenario's, else what the sweep recorded;
+    Compare: a tab per run."""
+    from skillsim.dashboard import provenance
+    rf = page("reform", rf_scenario=SH)
+    (shown,) = basis_table(rf)
+    scen = scenario.load(SH)
+    assert list(shown["来源"])[:len(scen.sources)] == list(scen.sources.values())
+    assert "本页是第 1 次重复的单次结果, 没有区间。" in [c.value for c in rf.caption]
+    (targets,) = [d.value for d in rf.dataframe if "公开数值" in d.value.columns]
+    assert len(targets) == len(scen.targets) and set(targets["等级"]) == {"C: 仅供参考"}
+    manifest = {"scenario": {"name": SH, "hash": scen.digest}, "seed": 1, "replications": 2,
+                "population_sizes": {"shanghai": 100}, "grid": {"axes": [{"key": "x.y", "source": "a test"}]}}
+    assert provenance.of_sweep(manifest, scenario.ready_scenarios()).sources == scen.sources
+    other = provenance.of_sweep({**manifest, "scenario": {"name": SH, "hash": "changed"}}, scenario.ready_scenarios())
+    assert (other.known, dict(other.sources)) == (False, {"sweep.x.y": "a test"})
+    cmp = page("compare")
+    assert [tab.label for tab in cmp.tabs][:3] == [n for n in scenario.ready_scenarios() if n.endswith("-baseline")]
+    assert len(basis_table(cmp)) == 3
+
+
+@pytest.mark.parametrize("source, grade", [
+    ("illustrative", "示意"), ("assumed (illustrative): 1 %", "示意"),
+    ("illustrative range: ... (Xinhua, grade B: a quarter)", "示意 (B)"),
+    ("1,118万 ... grade B ... 1,358.0万 (grade A)", "A, B"), ("a summary, grade C", "C: 仅供参考"),
+    ("SHSU-V1: the first year of the notice", "假设 (来源未分级)")])
+def test_a_sources_grade_is_what_it_states(source, grade):
+    from skillsim.dashboard import provenance
+    assert provenance.grade(source) == grade
+
+
+# ---------------------------------------------------------------- how to read this (issue 16, item 9)
+
+def test_every_page_says_how_to_read_it_and_the_glossary_defines_its_terms():
+    from skillsim.dashboard import glossary
+    for name, state in WALK.items():
+        if name == "glossary":
+            continue
+        at = AppTest.from_file(str(ROOT / "views" / f"{name}.py"), default_timeout=120)
+        for k, v in state.items():
+            at.session_state[k] = v
+        ok(at.run())
+        assert "如何阅读本页" in [e.label for e in at.get("expander")], name
+        text, terms = glossary.PAGES[f"page_{name}"]
+        assert text[0] in [m.value for m in at.markdown], name
+        assert all(f"- **{glossary.TERMS[k][0][0]}**: {glossary.TERMS[k][1][0]}" in "\n".join(m.value for m in at.markdown)
+                   for k in terms), name
+    at = page("glossary")
+    (shown,) = [d.value for d in at.dataframe]
+    assert list(shown["术语"]) == [v[0][0] for v in glossary.TERMS.values()]
+    assert {"coverage", "replication", "interval", "tier_class", "payee", "take_up", "target", "grade"} <= set(glossary.TERMS)
+    declared = [p for p in all_policies() if (p.tier_probes() or {}).get("values")]
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")][0].splitlines()
+    assert len(lines) == len(declared) and all(p.meta.document in line for p, line in zip(declared, lines))
+    at.session_state["lang"] = "en"
+    (shown,) = [d.value for d in ok(at.run()).dataframe]
+    assert list(shown["Term"]) == [v[0][1] for v in glossary.TERMS.values()]

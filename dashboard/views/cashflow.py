@@ -1,11 +1,12 @@
 """Cash flow: the monthly payments of one or more scenarios over time (each policy's payment
 month: a publicity calendar, a delay after application), overlaid on one chart and coloured
 by jurisdiction, mean over replications with a 90 % band; a scenario with a [reform]: the
-reform's line (dashed) beside its baseline's, or the difference, paired by replication."""
+reform's line (dashed) beside its baseline's, or the difference, paired by replication; what
+the figures rest on (dashboard/provenance.py), with each run's validation table."""
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, figures, formats, ui
+from skillsim.dashboard import charts, data, figures, formats, provenance, ui
 from skillsim.dashboard.labels import t
 
 C = pl.col
@@ -20,6 +21,9 @@ sources: list[data.Source] = []
 for name in names:
     with ui.shown_errors(), st.spinner(t("running", name=name)):
         sources.append(data.source(name))
+provenance.panel([(provenance.of_summary(src.name, src.summary),
+                   provenance.validation_table(figures.with_series(figures.validation([src]), t("reform"))))
+                  for src in sources], "cf_basis")
 reformed = [src for src in sources if any("reform" in e for e in src.summary["policies"].values())]
 difference = bool(reformed) and st.radio(
     t("cf_reform_view"), [False, True], format_func=lambda d: t("cf_difference" if d else "cf_lines"),

@@ -4,17 +4,21 @@ from and ratio to a reference; the headline figures with 90 % intervals and what
 (values on the bars, a colour per jurisdiction); each jurisdiction's people under each
 policy (a swap run's by_population); the validation table against published figures, the
 budget by calendar year of payment, breakdowns, why claims fail, by rule id, and the
-tornado of a sensitivity analysis. Numbers are written by dashboard/formats.py."""
+tornado of a sensitivity analysis. Numbers are written by dashboard/formats.py; what the
+figures rest on (each run's assumptions, sources and grades) and the validation table come
+from dashboard/provenance.py, shared with the other pages of simulated figures."""
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, figures, formats, ui
+from skillsim.dashboard import charts, data, figures, formats, provenance, ui
 from skillsim.dashboard.labels import TEXT, city, t
+from skillsim.dashboard.names import rule_name
+from skillsim.dashboard.provenance import PLAIN, metric_names, validation_table
+from skillsim.simulate.metrics import NONE
 from skillsim.simulate.sensitivity import INDEX_COLUMNS
 
 C = pl.col
 DIMENSIONS = ["category", "level", "tier", "occupation", "payee", "district", "cert_kind"]
-FIGURE_NAMES = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny", "claims", "eligible_claims")
 
 ui.header("page_compare", "compare_intro")
 ready = data.ready()
@@ -29,6 +33,7 @@ for src in sources:
     people = sum({pop: fig["target_population"] for e in src.summary["policies"].values()
                   for pop, fig in e["by_population"].items()}.values())
     st.caption(f"{src.name}: " + t("size_note", size=f"{people:,}", reps=src.summary["replications"]))
+provenance.panel([(provenance.of_summary(src.name, src.summary), None) for src in sources], "cmp_basis")
 
 
 found = sorted({pid for src in sources for pid in src.summary["policies"]})
@@ -41,11 +46,6 @@ page_series = list(figures.headline(sources).filter(C("policy_id").is_in(policie
 def labelled(df: pl.DataFrame) -> pl.DataFrame:
     """Only the policies picked, with the series label the charts colour by."""
     return figures.with_series(df.filter(C("policy_id").is_in(policies)), t("reform"), page_series)
-
-
-# a headline figure's plain name (its unit is written in the cell or on the axis)
-PLAIN = {"budget_cny": "budget", "beneficiaries": "beneficiaries", "coverage": "coverage",
-         "cost_per_beneficiary_cny": "cost_per_beneficiary", "claims": "claims", "eligible_claims": "eligible_claims"}
 
 
 def glance_table(head: pl.DataFrame, reference: str) -> pl.DataFrame:
@@ -121,33 +121,6 @@ def several_populations(name: str) -> bool:
 def named(key: str) -> str:
     """A figure's name in the current language (a name this dashboard does not know: as is)."""
     return t(key) if key in TEXT else key
-
-
-def metric_names(column: str = "metric") -> pl.Expr:
-    """The figures' names in the current language (looked up here: polars' worker threads
-    cannot read the session's language)."""
-    return C(column).replace({m: t(PLAIN[m]) for m in FIGURE_NAMES})
-
-
-def validation_table(checks: pl.DataFrame) -> pl.DataFrame:
-    """The validation rows as shown: figures written by their kind, the gap signed, grade C as
-    a lead only, inside as yes / no, nothing as —."""
-    # each amount in its own unit: a published total and a model's at another size can be orders apart
-    units = [None] * checks.height
-    shown = figures.written(figures.written(checks, ("target", "model_mean", "model_p05", "model_p95"), units=units),
-                            ("gap",), sign=True, units=units)
-    return shown.select(
-        C("series").alias(t("series")), metric_names().alias(t("metric")),
-        C("population").fill_null(formats.DASH).alias(t("population")),
-        pl.when(C("year") == "").then(pl.lit(t("whole_run"))).otherwise(C("year")).alias(t("payment_year")),
-        C("target").alias(t("target")),
-        pl.when(C("grade") == "C").then(pl.lit(t("grade_c"))).otherwise(C("grade")).alias(t("grade")),
-        *(C(c).alias(t(c)) for c in ("model_mean", "model_p05", "model_p95", "gap")),
-        pl.Series([formats.percent(None if v is None else v / 100) for v in checks["gap_pct"]],
-                  dtype=pl.String).alias(t("gap_pct")),
-        C("inside").replace_strict({True: t("yes"), False: t("no")}, default=formats.DASH, return_dtype=pl.String)
-        .alias(t("inside")),
-        *(C(c).fill_null(formats.DASH).alias(t(c)) for c in ("reference", "note", "warning")))
 
 
 def show_sensitivity(sens: data.Sensitivity) -> None:
@@ -258,7 +231,7 @@ if sources:
 
     st.subheader(t("breakdown"))
     dim = st.selectbox(t("dimension"), DIMENSIONS, format_func=lambda d: t(f"dim_{d}"), key="cmp_dimension")
-    parts = labelled(figures.by_key(sources, dim))
+    parts = labelled(figures.by_key(sources, dim)).with_columns(C("key").replace({NONE: t("none_key")}))
     if dim == "occupation":
         names = figures.occupation_names()
         parts = figures.top_keys(parts, 15).with_columns(
@@ -266,9 +239,9 @@ if sources:
     show_breakdown(parts, dim, colors)
 
     st.subheader(t("failures"))
-    fails = labelled(figures.failures(sources)).with_columns(
-        pl.struct("policy_id", "key").map_elements(lambda s: figures.rule_title(s["policy_id"], s["key"]),
-                                                   return_dtype=pl.String).alias("rule"))
+    fails = labelled(figures.failures(sources))
+    fails = fails.with_columns(pl.Series("rule", [rule_name(pid, rid) for pid, rid in   # its title in the language
+                                                  fails.select("policy_id", "key").iter_rows()], dtype=pl.String))
     shown = figures.written(fails, ("mean",), "claims")
     charts.horizontal_bars(shown.with_columns(C("mean").alias("label"), fails["mean"]), "rule", "mean", "series",
                            x_title=t("failed_claims"), y_title=t("rule"), label="label", colors=colors,

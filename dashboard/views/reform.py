@@ -3,7 +3,7 @@ cached), and see the change in cost and coverage against the baseline."""
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, parameter_inputs, ui
+from skillsim.dashboard import charts, data, provenance, parameter_inputs, ui
 from skillsim.dashboard.labels import t
 
 C = pl.col
@@ -34,6 +34,7 @@ with ui.shown_errors():
     pop = next(p for p in pops if p.name == top[1].selectbox(t("population"), [p.name for p in pops],
                                                              key="rf_population"))
     pid = top[2].selectbox(t("policy"), list(pop.policies), format_func=ui.short_label, key="rf_policy")
+    provenance.panel([(provenance.of_scenario(scen, one_replication=True), None)], "rf_basis")
     with st.spinner(t("running", name=f"{name} · {pop.name}")):
         prep = data.prepared(name, pop.name, pid)
         base_totals, base_bd, _ = data.outcome(name, pop.name, pid, {})

@@ -5,7 +5,7 @@ shown by their plain names (their policy's parameters.toml label), the code key 
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, figures, ui
+from skillsim.dashboard import charts, data, figures, provenance, ui
 from skillsim.dashboard.labels import t
 from skillsim.dashboard.names import param_label
 from skillsim.policies import UnknownPolicy, get_policy
@@ -35,6 +35,7 @@ if sw is None:
     st.stop()
 
 m = sw.manifest
+provenance.panel([(provenance.of_sweep(m, data.ready()), None)], "swp_basis")
 axes = {a["key"]: a for a in sw.axes}
 people = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in (m.get("population_sizes") or {}).items())
 st.caption(t("sweep_about", scenario=(m.get("scenario") or {}).get("name", sw.name),
