@@ -225,6 +225,21 @@ def where_and_what(key: str, populations: set[str]) -> tuple[str, str]:
     return "", key
 
 
+def key_name(key: str) -> str:
+    """An uncertain assumption's key (simulate/uncertainty.py; a sensitivity analysis's rows) by
+    its plain name: "beijing · 取证率" for populations.beijing.certificate_take_up.value, a
+    parameter's "document · name"; the key itself where nothing is known of it."""
+    if key.startswith("populations."):
+        pop, _, rest = key.removeprefix("populations.").partition(".")
+        scope, what = pop, assumption_name(rest.split(".")[0]) if rest else key
+    else:
+        head, _, rest = key.partition(".")
+        pid, _, name = rest.partition(".")
+        scope, what = where_and_what(f"{head}.{pid}.{name.split('.')[0]}" if head == "catalog_assumptions" else key,
+                                     set())
+    return f"{scope} · {what}" if scope else what
+
+
 def _number(v: Any) -> str:
     return f"{v:,.4g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
 

@@ -638,6 +638,7 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
             ok(at.run())
         mine = (pl.col("policy_id") == pid) & (pl.col("variant") == variant) & (pl.col("figure") == figure)
         want = torn.filter(mine).sort("rank")
+        want = want.with_columns(pl.col("assumption").replace({k: zh_key(k) for k in want["assumption"]}))
         bars = chart(at, "cmp_tornado_chart")
         assert bars.select(want.columns).to_dicts() == want.to_dicts()
         assert want.height == 3 and want["swing"].to_list() == sorted(want["swing"], reverse=True)
@@ -654,8 +655,19 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
         index = table_with(at, "mu_star")
         wanted = idx.filter(mine).sort("rank")
         assert index[["排名", "假设", "mu", "mu_star", "mu_star_conf", "sigma"]].values.tolist() == \
-            [list(r) for r in wanted.select("rank", "assumption", "mu", "mu_star", "mu_star_conf", "sigma").rows()]
-    assert any("populations." in c.value and "employment.shares" in c.value for c in at.caption)   # held central
+            [[r[0], zh_key(r[1]), *r[2:]] for r in wanted.select("rank", "assumption", "mu", "mu_star", "mu_star_conf",
+                                                                   "sigma").rows()]
+    assert any("未变动" in c.value and "beijing · 就业状态" in c.value for c in at.caption)   # held central, by name
+    assert zh_key("populations.beijing.certificate_take_up.value") == "beijing · 取证率"
+
+
+def zh_key(key: str) -> str:
+    """An uncertain assumption's key by its plain name in Chinese (dashboard/provenance.py)."""
+    from skillsim.dashboard import names, provenance
+    with pytest.MonkeyPatch.context() as mp:
+        for module in (labels, names, provenance):
+            mp.setattr(module, "lang", lambda: "zh")
+        return provenance.key_name(key)
 
 
 def test_compare_a_bad_sensitivity_folder_is_one_readable_line(runs, tmp_path):
@@ -689,6 +701,7 @@ def test_compare_runs_a_quick_sensitivity_analysis(runs, monkeypatch):
     pid = at.selectbox(key="cmp_sens_policy").value
     want = res.tornado.filter((pl.col("policy_id") == pid) & (pl.col("figure") == "budget_cny")
                               & (pl.col("variant") == "baseline")).sort("rank")
+    want = want.with_columns(pl.col("assumption").replace({k: zh_key(k) for k in want["assumption"]}))
     assert chart(at, "cmp_tornado_chart").select(want.columns).to_dicts() == want.to_dicts()
     assert any(c.value.startswith(f"{UNC}: morris, 样本 {dashboard_data.QUICK_SAMPLES},") for c in at.caption)
 

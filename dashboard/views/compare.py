@@ -129,7 +129,7 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
     people = ", ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in (m.get("size") or {}).values())
     st.caption(t("sens_about", scenario=(m.get("scenario") or {}).get("name", sens.name), method=m["method"],
                  samples=m.get("samples"), runs=(m.get("runs") or {}).get("total"), seed=m.get("seed"), people=people))
-    held = [h.get("key", "?") for h in m.get("held_central") or []]
+    held = [provenance.key_name(h.get("key", "?")) for h in m.get("held_central") or []]
     if held:
         st.caption(t("sens_held", names=", ".join(held)))
     torn = sens.tornado
@@ -140,20 +140,23 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
                                 .to_list(), format_func=named, key="cmp_sens_variant")
     figure = cols[2].selectbox(t("figure"), torn["figure"].unique(maintain_order=True).to_list(), format_func=named,
                                key="cmp_sens_figure")
+    # the assumptions by their plain names on screen (their keys stay in the downloads)
+    plain = {k: provenance.key_name(k) for k in {*sens.tornado["assumption"], *sens.indices["assumption"]}}
     bars = figures.tornado(sens, pid, variant, figure)
+    named_bars = bars.with_columns(C("assumption").replace(plain))
     columns = {"rank": "rank", "assumption": "assumption", "low": "assumption_low", "high": "assumption_high",
                "at_low": "at_low", "at_high": "at_high", "swing": "swing", "central": "central",
                "source": "reference"}
-    charts.tornado(bars, x_title=named(figure), titles={c: t(label) for c, label in columns.items()},
+    charts.tornado(named_bars, x_title=named(figure), titles={c: t(label) for c, label in columns.items()},
                    key="cmp_tornado_chart")
-    shown = figures.written(bars, ("at_low", "at_high", "swing", "central"), figure)
+    shown = figures.written(named_bars, ("at_low", "at_high", "swing", "central"), figure)
     st.dataframe(shown.select(*(C(c).alias(t(label)) for c, label in columns.items())), hide_index=True,
                  key="cmp_tornado")
     ui.download(bars, f"skillsim-tornado-{figure}", "cmp_tornado_download")
     method = m["method"]
     st.markdown(f"**{t('indices', method=method.capitalize())}**")
     idx = figures.indices(sens, pid, variant, figure)
-    st.dataframe(idx.select(C("rank").alias(t("rank")), C("assumption").alias(t("assumption")),
+    st.dataframe(idx.select(C("rank").alias(t("rank")), C("assumption").replace(plain).alias(t("assumption")),
                             *[c for c in idx.columns if c in INDEX_COLUMNS[method]],
                             C("source").alias(t("reference"))), hide_index=True, key="cmp_indices")
     ui.download(idx, f"skillsim-indices-{figure}", "cmp_indices_download")
