@@ -13,6 +13,7 @@ import streamlit as st
 from skillsim.policies import all_policies
 
 from .labels import city, lang, t
+from .names import in_language
 
 # term key -> (term, definition) in 中文 and English
 TERMS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
@@ -134,16 +135,13 @@ PAGES: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
 }
 
 
-def _pick(pair: tuple[str, str]) -> str:
-    return pair[0] if lang() == "zh" else pair[1]
-
 
 def term(key: str) -> str:
-    return _pick(TERMS[key][0])
+    return in_language(TERMS[key][0])
 
 
 def definition(key: str) -> str:
-    return _pick(TERMS[key][1])
+    return in_language(TERMS[key][1])
 
 
 def tiers_of_the_policies() -> list[str]:
@@ -173,7 +171,7 @@ def how_to_read(page_key: str) -> None:
     """The page's "How to read this page": what it shows and the terms it uses, defined."""
     text, keys = PAGES[page_key]
     with st.expander(t("how_to_read")):
-        st.markdown(_pick(text))
+        st.markdown(in_language(text))
         if keys:
             st.markdown(f"**{t('terms')}**")
             st.markdown("\n".join(f"- **{term(k)}**: {definition(k)}" for k in keys))

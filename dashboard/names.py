@@ -27,7 +27,8 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str]) -> str:
+def in_language(pair: tuple[str, str]) -> str:
+    """The one of a (中文, English) pair in the chosen language."""
     return pair[0] if lang() == "zh" else pair[1]
 
 
@@ -35,7 +36,7 @@ def field_label(f: Field) -> str:
     """A claim field's plain name: its label in the chosen language; a declared field without
     one: its meaning; the code name only where neither is given."""
     if f.label:
-        return _pick(f.label)
+        return in_language(f.label)
     return f.meaning or f.name
 
 
@@ -59,7 +60,7 @@ def choice(v: Any, field: str | None = None) -> str:
     if field == "cert_level" and isinstance(v, int):
         return level_name(v)
     pair = CHOICE_LABELS.get(v) if isinstance(v, str) else None
-    return str(v) if pair is None else _pick(pair)
+    return str(v) if pair is None else in_language(pair)
 
 
 def param_label(m: Parameter) -> str:
@@ -95,7 +96,7 @@ def param_help(pid: str, m: Parameter) -> str:
                  source=m.source)
     bounds = ""
     if m.bounds is not None:
-        unit = _pick(UNITS.get(m.unit, ("", "")))
+        unit = in_language(UNITS.get(m.unit, ("", "")))
         bounds = t("param_bounds", lo=f"{m.bounds[0]}{unit}", hi=f"{m.bounds[1]}{unit}")
     return " ".join(x for x in (what, bounds, t("code_name", name=m.name)) if x)
 

@@ -24,8 +24,8 @@ from skillsim.policies.claim_schema import FIELD_BY_NAME
 from skillsim.simulate import report, scenario
 
 from . import figures, formats, ui
-from .labels import TEXT, lang, t
-from .names import field_label, param_label
+from .labels import TEXT, t
+from .names import field_label, in_language, param_label
 
 C = pl.col
 
@@ -178,9 +178,6 @@ def grade(source: str) -> str:
     return graded or t("grade_assumed")
 
 
-def _pick(pair: tuple[str, str]) -> str:
-    return pair[0] if lang() == "zh" else pair[1]
-
 
 def assumption_name(name: str) -> str:
     """A population assumption's plain name: a claim field's, ASSUMPTION_LABELS', a cohort's
@@ -191,7 +188,7 @@ def assumption_name(name: str) -> str:
     name = name.removeprefix("claim_fields.")
     if name in FIELD_BY_NAME:
         return field_label(FIELD_BY_NAME[name])
-    return _pick(ASSUMPTION_LABELS[name]) if name in ASSUMPTION_LABELS else name
+    return in_language(ASSUMPTION_LABELS[name]) if name in ASSUMPTION_LABELS else name
 
 
 def _policy_name(pid: str) -> str:

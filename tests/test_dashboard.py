@@ -665,7 +665,7 @@ def zh_key(key: str) -> str:
     """An uncertain assumption's key by its plain name in Chinese (dashboard/provenance.py)."""
     from skillsim.dashboard import names, provenance
     with pytest.MonkeyPatch.context() as mp:
-        for module in (labels, names, provenance):
+        for module in (labels, names):
             mp.setattr(module, "lang", lambda: "zh")
         return provenance.key_name(key)
 
