@@ -820,7 +820,7 @@ def test_reform_slider_changes_cost_not_coverage():
     figures = table(at, "指标")
     change = dict(zip(figures.iloc[:, 0], figures.iloc[:, 3]))
     assert change["预算(元)"] == pytest.approx(budget2 - budget) and change["受益人数"] == 0
-    assert table(at, "参数").iloc[0].tolist() == ["a_tier_uplift_pct", "BJKG-A1", "二", "20", "50"]
+    assert table(at, "参数").iloc[0].tolist() == ["a_tier_uplift_pct", "BJKG-A1 职业技能等级证书分档补助标准", "二", "20", "50"]
     bars = charts(at)[0]
     base = bars.filter(pl.col("variant") == "基线")["budget_cny"].sum()
     assert base == budget and bars.filter(pl.col("variant") == "改革")["budget_cny"].sum() == budget2

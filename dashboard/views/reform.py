@@ -5,6 +5,7 @@ import streamlit as st
 
 from skillsim.dashboard import charts, data, provenance, parameter_inputs, ui
 from skillsim.dashboard.labels import t
+from skillsim.dashboard.names import rule_name
 
 C = pl.col
 HEADLINE = ("budget_cny", "beneficiaries", "coverage", "cost_per_beneficiary_cny")
@@ -56,7 +57,7 @@ with ui.shown_errors():
         {"metric": t("metric"), "baseline": t("baseline"), "reform": t("reform"), "change": t("change")}),
         hide_index=True, key="rf_table")
     if changed:
-        st.dataframe(pl.DataFrame([{t("parameter"): n, t("rule"): prep.params.meta(n).rule,
+        st.dataframe(pl.DataFrame([{t("parameter"): n, t("rule"): rule_name(pid, prep.params.meta(n).rule),
                                     t("clause"): prep.params.meta(n).citation, t("baseline"): str(prep.params[n]),
                                     t("reform"): str(v)} for n, v in changed.items()]), hide_index=True,
                      key="rf_changes")
