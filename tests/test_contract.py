@@ -292,7 +292,9 @@ def test_the_json_schema_agrees_with_the_model():
 
 
 def test_the_explain_form_is_the_contracts_definition():
-    """Every field has its widget, with the contract's choices, bounds, date range and meaning."""
+    """Every field has its widget, with the contract's choices, bounds, date range and meaning: its
+    plain name in the chosen language (the contract's label), the code name in its help."""
+    from skillsim.dashboard.names import choice
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "explain.py"),
                            default_timeout=120).run()
@@ -305,11 +307,17 @@ def test_the_explain_form_is_the_contracts_definition():
         w = widgets[f"f:{preset}:{f.name}"]
         if f.kind == "prior_list":  # a JSON text area, its help the item fields (below)
             continue
-        assert w.label == f.name and (w.help or "") == f.meaning
+        assert w.label == (f.label[0] if f.label else f.meaning) and w.help.endswith(f"代码名: {f.name}")
         if f.kind == "enum":
-            assert [o for o in w.options if o != "—"] == list(f.choices)
+            assert [o for o in w.options if o != "—"] == [choice(c, f.name) for c in f.choices]
         if f.kind in ("int", "number"):
             assert (w.min, w.max) == (f.lo, f.hi)
         if f.kind == "date":
             assert (w.min, w.max) == (claim_schema.DATE_MIN, claim_schema.DATE_MAX)
     assert all(p.name in widgets[f"f:{preset}:prior_subsidies"].help for p in PRIOR_FIELDS)
+    at.session_state["lang"] = "en"
+    at.run()
+    for f in FIELDS:          # in English the help is the contract's meaning
+        w = next(w for w in at.get("selectbox") + at.get("checkbox") + at.get("number_input") + at.get("date_input")
+                 + at.get("text_input") + at.get("text_area") if w.key == f"f:{preset}:{f.name}")
+        assert w.help.startswith(f.meaning or w.label) and w.help.endswith(f"Code name: {f.name}")
