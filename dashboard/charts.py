@@ -71,8 +71,10 @@ def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: st
     of text written at the end of each bar."""
     rows = max(df[y].n_unique(), 1)
     per_key = df.group_by(y).len()["len"].max() or 1
+    # largest first, as an explicit order: layers sorted by "-x" each lose the sort when their domains merge
+    order = df.group_by(y).agg(pl.col(x).sum()).sort([x, y], descending=[True, False])[y].to_list()
     base = alt.Chart(df).encode(
-        y=alt.Y(f"{y}:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=order, axis=alt.Axis(labelLimit=260)),
         **({"yOffset": alt.YOffset(f"{color}:N")} if per_key > 1 else {}),
         x=alt.X(f"{x}:Q", title=x_title, axis=axis or alt.Undefined))
     bars = base.mark_bar().encode(
@@ -96,7 +98,8 @@ def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str,
     grouped = x != color
     x_axis = alt.Axis(labelAngle=0) if grouped else alt.Axis(labels=False, ticks=False)
     base = alt.Chart(df).encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=x_axis, sort=list(dict.fromkeys(df[x].to_list()))),
+        x=alt.X(f"{x}:N", title=x_title, axis=x_axis,
+                sort="ascending" if grouped else list(dict.fromkeys(df[x].to_list()))),   # years in order
         **({"xOffset": alt.XOffset(f"{color}:N", sort=list(dict.fromkeys(df[color].to_list())))} if grouped else {}))
     y = alt.Y("mean:Q", title=title, axis=axis or alt.Undefined)
     bars = base.mark_bar().encode(
