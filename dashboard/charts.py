@@ -119,7 +119,8 @@ def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str,
     _show(alt.layer(*layers).properties(height=260), key)
 
 
-def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str) -> None:
+def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str,
+            axis: alt.Axis | None = None) -> None:
     """A bar per assumption (``assumption``, in ``rank`` order, widest first) from ``from`` to
     ``to`` (the figure at the assumption's two ends: the bar's length is its ``swing``),
     coloured by ``direction``, a dashed line at ``central``; the assumption's ``source`` and
@@ -127,7 +128,7 @@ def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str)
     order = df.sort("rank")["assumption"].to_list()
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("assumption:N", title=None, sort=order, axis=alt.Axis(labelLimit=400)),
-        x=alt.X("from:Q", title=x_title, scale=alt.Scale(zero=False)), x2="to:Q",
+        x=alt.X("from:Q", title=x_title, scale=alt.Scale(zero=False), axis=axis or alt.Undefined), x2="to:Q",
         color=alt.Color("direction:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("assumption:N", title=titles["assumption"]), alt.Tooltip("rank:Q", title=titles["rank"]),
                  *(alt.Tooltip(f"{c}:Q", title=titles[c], format=",.6~g") for c in ("low", "high")),

@@ -647,6 +647,8 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
         bar = spec["layer"][0]["encoding"]
         assert bar["y"]["sort"] == want["assumption"].to_list()                     # ranked, widest first
         assert "source" in [tip["field"] for tip in bar["tooltip"]]
+        unit = zh(formats.money_unit, [*want["at_low"], *want["at_high"], *want["central"]])   # budget: in 万元/亿元
+        assert bar["x"]["axis"].get("labelExpr") == (zh(formats.label_expr, unit) if figure == "budget_cny" else None)
         shown = table_with(at, "摆幅")
         unit = zh(formats.money_unit, [x for c in ("at_low", "at_high", "swing", "central") for x in want[c]])
         assert shown[["排名", "假设", "摆幅", "低端时的指标", "高端时的指标", "来源"]].values.tolist() == \

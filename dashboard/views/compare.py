@@ -147,7 +147,9 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
     columns = {"rank": "rank", "assumption": "assumption", "low": "assumption_low", "high": "assumption_high",
                "at_low": "at_low", "at_high": "at_high", "swing": "swing", "central": "central",
                "source": "reference"}
-    charts.tornado(named_bars, x_title=named(figure), titles={c: t(label) for c, label in columns.items()},
+    title, axis = charts.value_axis(figure, t(PLAIN[figure]) if figure in PLAIN else named(figure),
+                                    [*bars["at_low"], *bars["at_high"], *bars["central"]])
+    charts.tornado(named_bars, x_title=title, titles={c: t(label) for c, label in columns.items()}, axis=axis,
                    key="cmp_tornado_chart")
     shown = figures.written(named_bars, ("at_low", "at_high", "swing", "central"), figure)
     st.dataframe(shown.select(*(C(c).alias(t(label)) for c, label in columns.items())), hide_index=True,
