@@ -175,7 +175,8 @@ def split_key(key: str) -> tuple[str, str]:
     """POLICY.PARAMETER as (policy, parameter)."""
     pid, sep, name = key.rpartition(".")
     if not sep or not pid or not name:
-        raise GridError("", f"{key!r} is not POLICY.PARAMETER (e.g. beijing-2026-key-groups.a_tier_uplift_pct)")
+        raise GridError("", f"{key!r} is not POLICY.PARAMETER (a policy id, a dot, one of its parameters: "
+                            "skillsim parameters POLICY lists them)")
     return pid, name
 
 
