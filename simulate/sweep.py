@@ -176,7 +176,7 @@ def split_key(key: str) -> tuple[str, str]:
     pid, sep, name = key.rpartition(".")
     if not sep or not pid or not name:
         raise GridError("", f"{key!r} is not POLICY.PARAMETER (a policy id, a dot, one of its parameters: "
-                            "skillsim parameters POLICY lists them)")
+                            "skillsim parameters --policy ID lists them)")
     return pid, name
 
 
