@@ -17,8 +17,35 @@ import streamlit as st
 from . import formats
 
 
+# Phone width (390 px): one spec reflows by the width of its chart's container (Vega's
+# containerSize(), read as the chart is drawn): a legend in one column, its labels as wide as
+# the room right of the y axis (``inset``: that axis's width there), long axis labels at most a
+# share of the width, category labels upright so that none is dropped
+NARROW = "containerSize()[0] < 600"
+LONG_LABELS = "containerSize()[0] * 0.3"       # the limit of long axis labels at phone width
+
+
+def _legend(columns: int, limit: int, inset: str = "110", **kw: Any) -> alt.Legend:
+    return alt.Legend(orient="bottom", direction="vertical" if columns == 1 else alt.Undefined,
+                      columns=alt.ExprRef(f"{NARROW} ? 1 : {columns}"),
+                      labelLimit=alt.ExprRef(f"{NARROW} ? max(containerSize()[0] - ({inset}) - 30, 80) : {limit}"),
+                      **kw)
+
+
+def _long_labels(limit: int) -> alt.Axis:
+    return alt.Axis(labelLimit=alt.ExprRef(f"{NARROW} ? {LONG_LABELS} : {limit}"))
+
+
+TURNED = alt.ExprRef(f"{NARROW} ? -90 : 0")    # a category axis's labels at phone width: upright
+
+
+# the plot keeps its height and a legend or turned labels add to it (streamlit's default, "fit",
+# would squeeze the plot into the height with them: a sliver at phone width, legends being longer)
+GROWS = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def _show(chart: alt.Chart | alt.LayerChart, key: str) -> None:
-    st.altair_chart(chart.properties(description=key), width="stretch", key=key)
+    st.altair_chart(chart.properties(description=key, autosize=GROWS), width="stretch", key=key)
 
 
 def _scale(colors: Mapping[str, str] | None) -> Any:
@@ -51,11 +78,12 @@ def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, 
     outline = {"strokeDash": alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="bottom")),
                } if dash else {}
     chart = alt.Chart(df).mark_bar(**({"stroke": "black", "strokeWidth": 1} if dash else {})).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending", axis=alt.Axis(labelAngle=0)),
+        x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending",
+                axis=alt.Axis(labelAngle=TURNED)),
         xOffset=alt.XOffset(f"{color}:N", sort=order),
         y=alt.Y(f"{y}:Q", title=y_title),
         color=alt.Color(f"{color}:N", title=None, sort=order, scale=_scale(colors),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+                        legend=_legend(2, 320)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
                  alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
         **outline,
@@ -74,12 +102,12 @@ def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: st
     # largest first, as an explicit order: layers sorted by "-x" each lose the sort when their domains merge
     order = df.group_by(y).agg(pl.col(x).sum()).sort([x, y], descending=[True, False])[y].to_list()
     base = alt.Chart(df).encode(
-        y=alt.Y(f"{y}:N", title=y_title, sort=order, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=order, axis=_long_labels(260)),
         **({"yOffset": alt.YOffset(f"{color}:N")} if per_key > 1 else {}),
         x=alt.X(f"{x}:Q", title=x_title, axis=axis or alt.Undefined))
     bars = base.mark_bar().encode(
         color=alt.Color(f"{color}:N", title=None, scale=_scale(colors),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
+                        legend=_legend(2, 400, inset=f"{LONG_LABELS} + 60")),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
                  alt.Tooltip(f"{label}:N" if label else f"{x}:Q", title=x_title, format=alt.Undefined if label
                              else ",.0f")])
@@ -96,7 +124,7 @@ def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str,
     value side by side. ``tooltip``: more (column, title) pairs of text to show; ``label``:
     a column of text written above each bar's whisker (its value)."""
     grouped = x != color
-    x_axis = alt.Axis(labelAngle=0) if grouped else alt.Axis(labels=False, ticks=False)
+    x_axis = alt.Axis(labelAngle=TURNED) if grouped else alt.Axis(labels=False, ticks=False)
     base = alt.Chart(df).encode(
         x=alt.X(f"{x}:N", title=x_title, axis=x_axis,
                 sort="ascending" if grouped else list(dict.fromkeys(df[x].to_list()))),   # years in order
@@ -105,7 +133,7 @@ def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str,
     bars = base.mark_bar().encode(
         y=y,
         color=alt.Color(f"{color}:N", title=None, scale=_scale(colors),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+                        legend=_legend(1, 400)),
         tooltip=[alt.Tooltip(f"{color}:N"), *([alt.Tooltip(f"{x}:N", title=x_title)] if grouped else []),
                  *([alt.Tooltip(f"{label}:N", title=title)] if label else []),
                  alt.Tooltip("mean:Q", format=",.4~r"), alt.Tooltip("p05:Q", format=",.4~r"),
@@ -127,7 +155,7 @@ def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str,
     values in the tooltip. ``titles``: the tooltip's title of each column."""
     order = df.sort("rank")["assumption"].to_list()
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("assumption:N", title=None, sort=order, axis=alt.Axis(labelLimit=400)),
+        y=alt.Y("assumption:N", title=None, sort=order, axis=_long_labels(400)),
         x=alt.X("from:Q", title=x_title, scale=alt.Scale(zero=False), axis=axis or alt.Undefined), x2="to:Q",
         color=alt.Color("direction:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("assumption:N", title=titles["assumption"]), alt.Tooltip("rank:Q", title=titles["rank"]),
@@ -164,7 +192,7 @@ def monthly_band(df: pl.DataFrame, color: str, *, x_title: str, y_title: str, ke
     order = list(dict.fromkeys(df[color].to_list()))
     base = alt.Chart(df).encode(x=alt.X("month:T", title=x_title, axis=alt.Axis(format="%Y-%m")),
                                 color=alt.Color(f"{color}:N", title=None, sort=order, scale=_scale(colors),
-                                                legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)))
+                                                legend=_legend(1, 400)))
     y_axis = axis or alt.Undefined
     band = base.mark_area(opacity=0.2).encode(y=alt.Y("p05:Q", title=y_title, axis=y_axis), y2="p95:Q")
     line = base.mark_line(point=True).encode(

@@ -18,13 +18,47 @@ REPS_ENV = "SKILLSIM_DASHBOARD_REPLICATIONS"
 def command(args: argparse.Namespace) -> list[str]:
     # showErrorDetails=type: should a bug slip past the pages' one-line errors, the browser
     # gets its type and a generic message and the traceback goes to this console
-    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+    # skillsim.dashboard.serve: `streamlit run` after loading what every page needs (a first view in seconds)
+    return [sys.executable, "-m", "skillsim.dashboard.serve", str(APP), "--server.headless", "true",
             "--server.address", args.address, "--server.port", str(args.port),
             "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "type",
             "--client.toolbarMode", "viewer"]
 
 
+def warm(args: argparse.Namespace) -> int:
+    """Compute the ready scenarios' runs into the disk cache (dashboard/cache.py) at the
+    dashboard's sizes, so that a fresh server's first view reads them instead of running."""
+    import time
+
+    from skillsim.simulate import scenario
+    from skillsim.simulate.executor import progress_bar
+
+    from . import cache
+
+    ready = scenario.ready_scenarios()
+    names = args.warm or ready
+    unknown = [n for n in names if n not in ready]
+    if unknown:
+        print(f"skillsim dashboard --warm: {unknown[0]!r} is not a ready scenario (one of {', '.join(ready)})",
+              file=sys.stderr)
+        return 2
+    print(f"skillsim dashboard --warm: into {cache.runs_dir()}", file=sys.stderr)
+    for name in names:
+        scen = cache.resized(scenario.load(name), args.size, args.replications)
+        folder = cache.entry(scen, args.size, args.replications)
+        if cache.has(folder):
+            print(f"{name}: already cached ({folder.name})", file=sys.stderr)
+            continue
+        start = time.perf_counter()
+        with progress_bar(f"{name}: replications", scen.replications) as bar:
+            cache.compute(scen, args.size, args.replications, progress=bar)
+        print(f"{name}: cached in {time.perf_counter() - start:.1f} s ({folder.name})", file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.warm is not None:
+        return warm(args)
     env = dict(os.environ)
     for var, value in ((SIZE_ENV, args.size), (REPS_ENV, args.replications)):
         if value:
@@ -54,4 +88,8 @@ def register(sub) -> None:
     p.add_argument("--address", default="127.0.0.1", help="address to listen on (0.0.0.0 to share it)")
     p.add_argument("--size", type=_positive, help="people per population (default: each scenario's own)")
     p.add_argument("--replications", type=_positive, help="replications per scenario (default: each scenario's own)")
+    p.add_argument("--warm", nargs="*", metavar="SCENARIO",
+                   help="compute the ready scenarios' runs (these, or all) at --size/--replications into the disk "
+                        "cache ($SKILLSIM_CACHE_DIR, else $XDG_CACHE_HOME/skillsim or ~/.cache/skillsim) and exit, "
+                        "so a fresh server's first view reads them")
     p.set_defaults(func=run)

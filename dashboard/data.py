@@ -3,9 +3,10 @@
 Streamlit re-runs a page from the top on every widget change, so anything slower than
 a few milliseconds lives here behind a cache:
 
-* a scenario run (``runner.run``), once per scenario file, size and replications;
-  ``st.cache_resource`` shares the frames instead of copying them (polars frames are
-  immutable, so sharing is safe);
+* a ready scenario's run (``runner.run``), once per scenario file, size, replications and
+  code: on disk (dashboard/cache.py: a fresh server reads it in well under a second), then
+  in memory; ``st.cache_resource`` shares the frames instead of copying them (polars frames
+  are immutable, so sharing is safe);
 * the Reform page's population, drawn once;
 * every reform already computed, keyed by its parameter changes: going back to a value
   is instant;
@@ -34,7 +35,10 @@ from skillsim.simulate import metrics, report, runner, scenario, sensitivity, sw
 from skillsim.simulate.outputs import OutputError
 from skillsim.simulate.scenario import Scenario
 
+from . import cache
 from .cli import REPS_ENV, SIZE_ENV
+from .labels import t
+from .ui import ABOUT, progress_bar
 
 
 
@@ -64,24 +68,12 @@ def _mtime(name: str) -> float:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _scenario(name: str, size: int | None, reps: int | None, mtime: float) -> Scenario:
-    scen = scenario.load(name)
-    changes: dict[str, Any] = {}
-    if size:
-        changes["size"] = size
-    if reps:
-        changes["replications"] = reps
-    return scen.with_changes(**changes) if changes else scen
+    return cache.resized(scenario.load(name), size, reps)
 
 
 def load_scenario(name: str) -> Scenario:
     """A ready scenario (or a scenario file), with the dashboard's size and replications."""
     return _scenario(name, *sizes(), _mtime(name))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _run(name: str, size: int | None, reps: int | None, mtime: float) -> runner.RunResult:
-    # keep_claims=False: the pages read the breakdowns; per-claim reasons would triple the time
-    return runner.run(_scenario(name, size, reps, mtime), keep_claims=False)
 
 
 @dataclass(frozen=True)
@@ -90,11 +82,6 @@ class Source:
     name: str
     summary: dict[str, Any]
     breakdowns: pl.DataFrame
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _summary(name: str, size: int | None, reps: int | None, mtime: float) -> dict[str, Any]:
-    return report.summary(_run(name, size, reps, mtime))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -106,11 +93,52 @@ def _folder(folder: str, mtime: float) -> tuple[dict[str, Any], pl.DataFrame]:
     return doc, pl.read_parquet(path / "breakdowns.parquet")
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_run(folder: str, mtime: float) -> tuple[dict[str, Any], pl.DataFrame]:
+    # a disk cache entry (dashboard/cache.py), read once a server and shared, never copied
+    return report.load_summary(folder), pl.read_parquet(Path(folder) / "breakdowns.parquet")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _run_in_memory(name: str, size: int | None, reps: int | None,
+                   mtime: float) -> tuple[dict[str, Any], pl.DataFrame]:
+    # only where the cache folder cannot be written
+    res = runner.run(_scenario(name, size, reps, mtime), keep_claims=False)
+    return report.summary(res), res.breakdowns
+
+
+def run_facts(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a download records of a run it shows (ui.about): from its summary.json."""
+    m = doc.get("manifest") or {}
+    return {"scenario": doc.get("scenario"), "seed": doc.get("seed"), "replications": doc.get("replications"),
+            "population_sizes": doc.get("population_sizes"), "scenario_hash": m.get("scenario_hash"),
+            "parameter_hash": m.get("parameter_hash"), "run_changes": m.get("run_changes"),
+            "skillsim_version": m.get("skillsim_version")}
+
+
 def source(name: str) -> Source:
-    """A ready scenario's name → run it (cached); anything else → a ``skillsim run`` folder."""
+    """A ready scenario's name → its run, from the disk cache (dashboard/cache.py; run here
+    first, with a progress bar, if it is not there yet); anything else → a ``skillsim run``
+    folder. Either way the page's downloads record it (``run_facts``)."""
+    src = _source(name)
+    about_runs = st.session_state.setdefault(ABOUT, {}).setdefault("runs", {})
+    about_runs[name] = run_facts(src.summary)
+    return src
+
+
+def _source(name: str) -> Source:
     if name in ready():
-        key = (name, *sizes(), _mtime(name))
-        return Source(name, _summary(*key), _run(*key).breakdowns)
+        size, reps = sizes()
+        scen = load_scenario(name)
+        folder = cache.entry(scen, size, reps)
+        if not cache.has(folder):
+            try:
+                with progress_bar(t("running", name=name)) as bar:
+                    cache.compute(scen, size, reps, progress=bar)
+            except OSError as exc:
+                st.warning(t("cache_unwritable", folder=str(cache.root()), why=exc.strerror or str(exc)))
+                return Source(name, *_run_in_memory(name, size, reps, _mtime(name)))
+        return Source(name, *_cached_run(str(folder), (folder / "summary.json").stat().st_mtime))
     summary_file = Path(name) / "summary.json"
     doc, breakdowns = _folder(name, summary_file.stat().st_mtime if summary_file.is_file() else 0.0)
     return Source(name, doc, breakdowns)
@@ -181,6 +209,7 @@ def _sensitivity_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.Data
 
 def sensitivity_folder(folder: str) -> Sensitivity:
     """The output folder of ``skillsim sensitivity --out``; OutputError (one line) if it is not one."""
+    st.session_state.setdefault(ABOUT, {})["sensitivity"] = folder
     return Sensitivity(folder, *_sensitivity_folder(folder, _output_files(folder, SENSITIVITY_FILES, "sensitivity")))
 
 
@@ -204,6 +233,8 @@ def _quick(name: str, size: int, mtime: float) -> tuple[pl.DataFrame, pl.DataFra
 def quick_sensitivity(name: str) -> Sensitivity:
     """A small sensitivity analysis of a ready scenario, run here (as ``skillsim sensitivity
     NAME --samples QUICK_SAMPLES --size quick_size()`` would), cached."""
+    st.session_state.setdefault(ABOUT, {})["sensitivity"] = \
+        f"{name}: morris, {QUICK_SAMPLES} samples, {quick_size()} people"
     return Sensitivity(name, *_quick(name, quick_size(), _mtime(name)))
 
 
@@ -241,6 +272,7 @@ def _sweep_folder(folder: str, mtimes: tuple[float, ...]) -> tuple[pl.DataFrame,
 
 def sweep_folder(folder: str) -> Sweep:
     """The output folder of ``skillsim sweep --out``; OutputError (one line) if it is not one."""
+    st.session_state.setdefault(ABOUT, {})["sweep"] = folder
     return Sweep(folder, *_sweep_folder(folder, _output_files(folder, SWEEP_FILES, "sweep")))
 
 
@@ -282,7 +314,7 @@ def prepared(name: str, pop_name: str, pid: str) -> Prepared:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _outcome(name: str, pop_name: str, pid: str, size: int | None, mtime: float,
-             changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame]:
+             changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame, str | None]:
     prep = _prepared(name, pop_name, pid, size, mtime)
     params = prep.params.override(changes) if changes else prep.params
     res = runner.run_policy_on_parts(list(prep.parts), pid, params)
@@ -291,12 +323,18 @@ def _outcome(name: str, pop_name: str, pid: str, size: int | None, mtime: float,
     paid = res.filter((pl.col("status") == "eligible") & (pl.col("amount_cny") > 0))
     with pl.Config(engine_affinity="in-memory"):   # small group-bys: ~2x faster than streaming
         breakdowns = metrics.breakdowns(paid, REFORM_DIMENSIONS)
-    return metrics.totals(res, prep.size, prep.holders), breakdowns
+    # the rule that turns down the most claims (what the page names when a reform pays no one)
+    unpaid = res.filter((pl.col("status") != "eligible") | (pl.col("amount_cny") == 0)).drop_nulls("deciding_rule")
+    failing = (unpaid.group_by("deciding_rule").len().sort("len", "deciding_rule", descending=[True, False])
+               ["deciding_rule"].first() if unpaid.height else None)
+    return metrics.totals(res, prep.size, prep.holders), breakdowns, failing
 
 
-def outcome(name: str, pop_name: str, pid: str, changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame, float]:
+def outcome(name: str, pop_name: str, pid: str,
+            changes: dict[str, Any]) -> tuple[dict[str, Any], pl.DataFrame, str | None, float]:
     """Totals and budget breakdowns of one policy on the prepared population, under ``changes``
-    to its baseline parameters; and the seconds it took (≈ 0 when cached)."""
+    to its baseline parameters; the rule that turns down the most claims (None: none is turned
+    down); and the seconds it took (≈ 0 when cached)."""
     start = time.perf_counter()
-    totals, breakdowns = _outcome(name, pop_name, pid, sizes()[0], _mtime(name), changes)
-    return totals, breakdowns, time.perf_counter() - start
+    totals, breakdowns, failing = _outcome(name, pop_name, pid, sizes()[0], _mtime(name), changes)
+    return totals, breakdowns, failing, time.perf_counter() - start

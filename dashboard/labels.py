@@ -291,6 +291,33 @@ TEXT: dict[str, tuple[str, str]] = {
                    "page; baseline and reform run on the same people."),
     "no_people": ("该情景的人群是培训任务队列, 不是个人; 请选择其他情景。",
                   "This scenario's populations are cohorts of training places, not people: pick another scenario."),
+    # Reform: input that is no reform, figures that are implausible (no silent zero)
+    "rf_invalid": ("输入无效: {why}", "Invalid input: {why}"),
+    "rf_outside": ("{name} 为 {value}, 超出其有效范围 {lo}–{hi}。", "{name} is {value}, outside its valid range {lo}–{hi}."),
+    "rf_contradiction": ("{a} ({va}) 与 {b} ({vb}) 相互矛盾: 前者应{word}后者。",
+                         "{a} ({va}) contradicts {b} ({vb}): the first must be {word} the second."),
+    "rf_word_le": ("不大于", "at most"),
+    "rf_word_le_date": ("不晚于", "on or before"),
+    "rf_word_lt": ("小于", "below"),
+    "rf_word_lt_date": ("早于", "before"),
+    "rf_stale": ("以下结果对应上一次有效的输入, 不是上方当前的输入。",
+                 "These results are for the previous input, not the one above."),
+    "rf_zero": ("改革后预算为 0, 没有任何人获得补贴 (基线 {base})。", "The reform pays no one: budget 0 (baseline {base})."),
+    "rf_zero_rule": ("被拒绝最多的申请止于规则 {rule}。", "Most claims are now turned down at {rule}."),
+    "rf_large": ("改革后预算 {budget} 是基线 ({base}) 的 {ratio}, 超过 {limit} 倍: 请核实输入是否合理。",
+                 "The reform's budget, {budget}, is {ratio} the baseline's ({base}), more than {limit} times: "
+                 "check that the input is what you meant."),
+    "rf_at_top": ("{name} 已达其有效范围的上限 ({hi})。", "{name} is at the top of its valid range ({hi})."),
+    "rf_bad_link": ("链接中的 {param} 无法读取, 表格从基线开始。",
+                    "The link's {param} cannot be read: the tables start from the baseline."),
+    # work that must run, and the disk cache (dashboard/cache.py)
+    "progress_start": ("{what} (首次计算, 结果随后缓存在磁盘上)", "{what} (computed once, then cached on disk)"),
+    "progress": ("{what}: 已完成 {done}/{total} 次重复, 约还需 {left} 秒",
+                 "{what}: {done} of {total} replications done, about {left} s left"),
+    "cache_unwritable": ("无法写入缓存目录 {folder} ({why}): 结果只保存在内存中。",
+                         "Cannot write the cache folder {folder} ({why}): the results are kept in memory only."),
+    "stale_results": ("以下结果对应上一次有效的输入, 不是当前的输入。",
+                      "These results are for the previous input, not the current one."),
     # Cash flow
     "cashflow_intro": ("所选情景每月支付的补贴, 叠加在一张图上, 颜色代表地区 (各次重复的均值, 阴影为 90% 区间); "
                        "含改革的情景: 改革 (虚线) 与基线并列, 或两者之差。",

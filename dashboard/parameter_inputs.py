@@ -41,7 +41,7 @@ def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str,
     st.caption(label, help=help_text)
     edited = st.data_editor(grid, key=key, disabled=["class"], hide_index=True, column_config={
         "class": st.column_config.TextColumn(t("tier")),
-        **{c: st.column_config.NumberColumn(_column_name(c), min_value=bounds[0], max_value=bounds[1], step=1)
+        **{c: st.column_config.NumberColumn(_column_name(c), step=1)   # bounds checked by the page, as above
            for c in columns}})
     # a cell left empty keeps its baseline amount (a table with a level missing would pay nothing there)
     out = {r["class"]: {c: int(r[c]) if r[c] is not None else rows[r["class"]][c] for c in rows[r["class"]]}
@@ -49,9 +49,11 @@ def _table_editor(value: dict[str, Any], key: str, label: str, help_text: str,
     return out if nested else out["—"]
 
 
-def _class_editor(key: str, classes: tuple[str, ...]) -> dict[str, str]:
-    """Extra catalog classes (a policy's class_maps): occupation code or item name → a class the policy pays."""
-    empty = pl.DataFrame(schema={"code": pl.String, "class": pl.String})
+def _class_editor(key: str, classes: tuple[str, ...], start: dict[str, str] | None = None) -> dict[str, str]:
+    """Extra catalog classes (a policy's class_maps): occupation code or item name → a class the policy
+    pays; ``start``: the rows to begin with (a link's, or the page's as it was left)."""
+    empty = pl.DataFrame([{"code": k, "class": c} for k, c in (start or {}).items()],
+                         schema={"code": pl.String, "class": pl.String}, orient="row")
     edited = st.data_editor(empty, key=key, num_rows="dynamic", hide_index=True, column_config={
         "code": st.column_config.TextColumn(t("class_code")),
         "class": st.column_config.SelectboxColumn(t("tier"), options=list(classes))})
@@ -67,20 +69,23 @@ def widget(policy_id: str, params: ParameterSet, name: str, start: Any, key: str
     kind = type(start)   # a fractional value (a scenario's 80.5 %) keeps a fractional widget
     if m.unit == "percent":
         return st.slider(label, kind(lo), kind(hi), start, step=kind(1) if kind is int else 0.01,
-                         help=help_text, key=key)
+                         help=help_text, key=key, bind="query-params")
     if m.unit == "CNY":
-        return int(st.number_input(label, min_value=lo, max_value=hi, value=int(start), step=100, help=help_text,
-                                   key=key))
+        # no min or max: a browser refuses an amount outside them without a word, so the page
+        # checks it (views/reform.py: a warning naming the range, the last valid results greyed)
+        return int(st.number_input(label, value=int(start), step=100, help=help_text, key=key,
+                                   bind="query-params"))
     if m.unit == "CNY table":
         return _table_editor(start, key, label, help_text, m.bounds)
     if m.unit in NUMBER_UNITS:
-        number = st.number_input(label, min_value=kind(lo), max_value=kind(hi), value=start, step=kind(1),
-                                 help=help_text, key=key)
+        number = st.number_input(label, value=start, step=kind(1), help=help_text, key=key,
+                                 bind="query-params")   # no min or max: as for CNY above
         return kind(number)
     if m.unit == "bool":
-        return st.checkbox(label, value=start, help=help_text, key=key)
+        return st.checkbox(label, value=start, help=help_text, key=key, bind="query-params")
     if m.unit == "date":
-        return st.date_input(label, value=start, min_value=lo, max_value=hi, help=help_text, key=key)
+        return st.date_input(label, value=start, min_value=lo, max_value=hi, help=help_text, key=key,
+                             bind="query-params")
     return start   # text and lists: shown on the Explain page's clause texts, not edited here
 
 
@@ -96,7 +101,10 @@ def changes(policy_id: str, params: ParameterSet, start: dict[str, Any], prefix:
             values[name] = widget(policy_id, params, name, start.get(name, params[name]), f"{prefix}:{name}")
     if "catalog_overrides" in params:
         st.caption(t("class_overrides"), help=param_help(policy_id, params.meta("catalog_overrides")))
-        extra = _class_editor(f"{prefix}:catalog_overrides", params.meta("catalog_overrides").choices or ("A", "B", "C"))
+        base = params["catalog_overrides"]
+        begun = {k: c for k, c in start.get("catalog_overrides", base).items() if base.get(k) != c}
+        extra = _class_editor(f"{prefix}:catalog_overrides", params.meta("catalog_overrides").choices or ("A", "B", "C"),
+                              begun)
         if extra:   # on top of the baseline's (which holds the scenario's drawn classes)
             values["catalog_overrides"] = {**params["catalog_overrides"], **extra}
     with st.expander(t("more_parameters")):

@@ -1,14 +1,18 @@
 """What every page shares: readable errors instead of tracebacks, downloads, policy names."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import polars as pl
 import streamlit as st
 
 from skillsim.policies import ContractError, ParameterError, PolicyError, UnknownPolicy, get_policy
-from skillsim.simulate.report import OutputError
+from skillsim.simulate.report import OutputError, skillsim_version
 from skillsim.simulate.scenario import ScenarioError
 
 from . import glossary
@@ -40,10 +44,53 @@ def shown_errors() -> Iterator[None]:
         st.error(error_line(exc))
 
 
+ABOUT = "_about"     # session state: what the current page shows (ui.header resets it, ui.about adds)
+
+
+def about(**facts: Any) -> None:
+    """Record what the page shows (scenario, seed, size, replications, parameters changed …):
+    every download of this run of the page starts with it."""
+    st.session_state.setdefault(ABOUT, {}).update(facts)
+
+
+def csv_bytes(frame: pl.DataFrame, facts: dict[str, Any]) -> bytes:
+    """A download: ``# key,value`` lines saying what it shows, then the table as CSV (UTF-8 with
+    BOM, so Excel reads Chinese). Readers skip the lines with a comment prefix
+    (``pl.read_csv(..., comment_prefix="#")``, pandas ``comment="#"``); Excel shows them above
+    the table, the value in the second column."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for k, v in facts.items():
+        w.writerow([f"# {k}", v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)])
+    return ("\ufeff" + out.getvalue() + frame.write_csv()).encode("utf-8")
+
+
 def download(frame: pl.DataFrame, name: str, key: str) -> None:
-    """A CSV of exactly what the table or chart above shows (UTF-8 with BOM, so Excel reads Chinese)."""
-    st.download_button(t("download"), ("\ufeff" + frame.write_csv()).encode("utf-8"), file_name=f"{name}.csv",
+    """A CSV of exactly what the table or chart above shows, headed by what it shows (``about``:
+    the version, the page, the language and the page's own facts: the runs it reads, the
+    scenario, seed, size, replications and parameters changed)."""
+    facts = {"skillsim": skillsim_version(), "language": st.session_state.get("lang", "zh"),
+             **st.session_state.get(ABOUT, {})}
+    st.download_button(t("download"), csv_bytes(frame, facts), file_name=f"{name}.csv",
                        mime="text/csv", key=key, on_click="ignore")
+
+
+@contextmanager
+def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar while work runs: ``what``, replications done of all, and the time left
+    estimated from those done; gone when the work ends. Yields the runner's ``progress(done, total)``."""
+    box = st.empty()
+    start = time.perf_counter()
+    box.progress(0.0, text=t("progress_start", what=what))
+
+    def update(done: int, total: int) -> None:
+        left = (time.perf_counter() - start) / done * (total - done) if done else 0.0
+        box.progress(done / max(total, 1), text=t("progress", what=what, done=done, total=total, left=f"{left:.0f}"))
+
+    try:
+        yield update
+    finally:
+        box.empty()
 
 
 def policy_label(pid: str) -> str:
@@ -63,7 +110,8 @@ def short_label(pid: str) -> str:
 
 
 def header(page_key: str, intro_key: str) -> None:
-    """The page's title, its one-line intro and its "How to read this page" (glossary.PAGES)."""
+    """The page's title and what it does; starts the record of what the page shows."""
+    st.session_state[ABOUT] = {"page": page_key.removeprefix("page_")}
     st.header(t(page_key))
     st.caption(t(intro_key))
     if glossary.PAGES.get(page_key, (None, ()))[1]:      # how to read it, and the terms it uses

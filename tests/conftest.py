@@ -52,3 +52,18 @@ def bj():
 @pytest.fixture
 def sh():
     return lambda overrides=None, **kw: explain(SH, SH_BASE, overrides, **kw)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dashboard_cache(tmp_path_factory):
+    """The dashboard's disk cache (dashboard/cache.py) in a folder of the test session's, never
+    the user's (servers the tests start inherit it)."""
+    import os
+
+    old = os.environ.get("SKILLSIM_CACHE_DIR")
+    os.environ["SKILLSIM_CACHE_DIR"] = str(tmp_path_factory.mktemp("skillsim-cache"))
+    yield
+    if old is None:
+        os.environ.pop("SKILLSIM_CACHE_DIR", None)
+    else:
+        os.environ["SKILLSIM_CACHE_DIR"] = old

@@ -803,38 +803,47 @@ def test_explain_bad_input_is_one_readable_line():
 UPLIFT = f"p:{BJ}:beijing-2026-key-groups:a_tier_uplift_pct"
 
 
-def metric_values(at: AppTest) -> list[float]:
-    return [float(m.value.replace(",", "").rstrip("%")) for m in at.metric]
+def metric_values(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric]
 
 
 def test_reform_slider_changes_cost_not_coverage():
     at = page("reform", rf_scenario=BJ)
-    budget, beneficiaries, coverage, cost = metric_values(at)
-    assert budget > 0 and beneficiaries > 0
     assert at.info[0].value in ("尚未改动参数: 改革等于基线。", "No parameter changed yet: the reform equals the baseline.")
     # the baseline is replication 0 of the scenario's run (runner.draw): the same people, the same budget
     rep0 = runner.run(scenario.load(BJ).with_changes(size=SIZE, replications=1), keep_claims=False).totals
-    assert (budget, beneficiaries) == rep0.select("budget_cny", "beneficiaries").row(0)
+    budget, beneficiaries, coverage = rep0.select("budget_cny", "beneficiaries", "coverage").row(0)
+    assert budget > 0 and beneficiaries > 0
+    assert metric_values(at)[:3] == [zh(formats.figure, "budget_cny", budget),
+                                     zh(formats.figure, "beneficiaries", beneficiaries),
+                                     zh(formats.figure, "coverage", coverage)]
     at.slider(key=UPLIFT).set_value(50)
     ok(at.run())
-    budget2, beneficiaries2, coverage2, cost2 = metric_values(at)
-    assert budget2 > budget and beneficiaries2 == beneficiaries and coverage2 == coverage
-    figures = table(at, "指标")
-    change = dict(zip(figures.iloc[:, 0], figures.iloc[:, 3]))
-    assert change["预算(元)"] == pytest.approx(budget2 - budget) and change["受益人数"] == 0
-    assert table(at, "参数").iloc[0].tolist() == ["a_tier_uplift_pct", "BJKG-A1 职业技能等级证书分档补助标准", "二", "20", "50"]
     bars = charts(at)[0]
     base = bars.filter(pl.col("variant") == "基线")["budget_cny"].sum()
-    assert base == budget and bars.filter(pl.col("variant") == "改革")["budget_cny"].sum() == budget2
+    budget2 = bars.filter(pl.col("variant") == "改革")["budget_cny"].sum()
+    assert base == budget and budget2 > budget
+    assert metric_values(at)[:3] == [zh(formats.figure, "budget_cny", budget2),
+                                     zh(formats.figure, "beneficiaries", beneficiaries),
+                                     zh(formats.figure, "coverage", coverage)]    # more money, the same people
+    figures = table(at, "指标")
+    change = dict(zip(figures.iloc[:, 0], figures.iloc[:, 3]))
+    unit = zh(formats.money_unit, [budget, budget2])
+    assert change["预算"] == zh(formats.figure, "budget_cny", budget2 - budget, unit, sign=True)
+    assert change["受益人数"] == "0"
+    uplift = get_policy("beijing-2026-key-groups").parameters.meta("a_tier_uplift_pct")
+    assert table(at, "参数").iloc[0].tolist() == [uplift.label_in("zh"), "BJKG-A1 职业技能等级证书分档补助标准", "二",
+                                                 "20", "50"]
     at.slider(key=UPLIFT).set_value(20)               # back to the baseline: the same numbers
-    assert metric_values(ok(at.run()))[0] == budget
+    assert metric_values(ok(at.run()))[0] == zh(formats.figure, "budget_cny", budget)
 
 
 def test_reform_shanghai_rate_slider():
     at = page("reform", rf_scenario=SH)
-    budget = metric_values(at)[0]
+    before = charts(at)[0].filter(pl.col("variant") == "改革")["budget_cny"].sum()
     at.slider(key=f"p:{SH}:shanghai-2025-skills-upgrade:rate_not_employed_reemployed_pct").set_value(150)
-    assert metric_values(ok(at.run()))[0] > budget
+    after = charts(ok(at.run()))[0].filter(pl.col("variant") == "改革")["budget_cny"].sum()
+    assert after > before and metric_values(at)[0] == zh(formats.figure, "budget_cny", after)
 
 
 def test_reform_bad_scenario_is_one_readable_line(tmp_path, monkeypatch):

@@ -15,8 +15,8 @@ ui.header("page_cashflow", "cashflow_intro")
 ready = data.ready()
 left, right = st.columns([3, 1])
 default = [n for n in ready if n.endswith("-baseline")] or ready[data.default_index(ready):][:1]
-names = left.multiselect(t("scenarios"), ready, default=default, key="cf_scenarios")
-cumulative = right.toggle(t("cumulative"), key="cf_cumulative")
+names = left.multiselect(t("scenarios"), ready, default=default, key="cf_scenarios", bind="query-params")
+cumulative = right.toggle(t("cumulative"), key="cf_cumulative", bind="query-params")
 sources: list[data.Source] = []
 for name in names:
     with ui.shown_errors(), st.spinner(t("running", name=name)):
@@ -27,7 +27,7 @@ provenance.panel([(provenance.of_summary(src.name, src.summary),
 reformed = [src for src in sources if any("reform" in e for e in src.summary["policies"].values())]
 difference = bool(reformed) and st.radio(
     t("cf_reform_view"), [False, True], format_func=lambda d: t("cf_difference" if d else "cf_lines"),
-    horizontal=True, key="cf_reform_difference")
+    horizontal=True, key="cf_reform_difference", bind="query-params")
 with ui.shown_errors():
     parts = [figures.monthly(src, cumulative) for src in sources]
     if difference:     # a reformed scenario's lines give way to the reform's difference from its baseline

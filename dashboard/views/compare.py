@@ -23,8 +23,9 @@ DIMENSIONS = ["category", "level", "tier", "occupation", "payee", "district", "c
 ui.header("page_compare", "compare_intro")
 ready = data.ready()
 chosen = st.multiselect(t("scenarios"), ready, default=[n for n in ready if n.endswith("-baseline")] or ready[:2],
-                        key="cmp_scenarios")
-folders = [f.strip() for f in st.text_input(t("run_folders"), key="cmp_folders").split(",") if f.strip()]
+                        key="cmp_scenarios", bind="query-params")
+folders = [f.strip() for f in st.text_input(t("run_folders"), key="cmp_folders", bind="query-params").split(",")
+           if f.strip()]
 sources: list[data.Source] = []
 for name in chosen + folders:
     with ui.shown_errors(), st.spinner(t("running", name=name)):
@@ -37,7 +38,8 @@ provenance.panel([(provenance.of_summary(src.name, src.summary), None) for src i
 
 
 found = sorted({pid for src in sources for pid in src.summary["policies"]})
-policies = st.multiselect(t("policies"), found, default=found, format_func=ui.short_label, key="cmp_policies")
+policies = st.multiselect(t("policies"), found, default=found, format_func=ui.short_label, key="cmp_policies",
+                          bind="query-params")
 # every series the page shows (source, policy, variant): one name each in every table
 page_series = list(figures.headline(sources).filter(C("policy_id").is_in(policies))
              .select(*figures.SERIES).unique(maintain_order=True).iter_rows())
@@ -75,7 +77,8 @@ def show_glance(head: pl.DataFrame) -> None:
     st.subheader(t("glance"))
     st.caption(t("glance_intro"))
     series = head["series"].unique(maintain_order=True).to_list()
-    reference = st.selectbox(t("reference_series"), series, key="cmp_reference") if len(series) > 1 else series[0]
+    reference = (st.selectbox(t("reference_series"), series, key="cmp_reference", bind="query-params")
+                 if len(series) > 1 else series[0])
     st.dataframe(glance_table(head, reference), hide_index=True, key="cmp_glance")
     ui.download(figures.against(head, reference).drop("city"), "skillsim-compare-glance", "cmp_glance_download")
 
@@ -135,11 +138,11 @@ def show_sensitivity(sens: data.Sensitivity) -> None:
     torn = sens.tornado
     cols = st.columns(3)
     pid = cols[0].selectbox(t("policy"), torn["policy_id"].unique(maintain_order=True).to_list(),
-                            format_func=ui.short_label, key="cmp_sens_policy")
+                            format_func=ui.short_label, key="cmp_sens_policy", bind="query-params")
     variant = cols[1].selectbox(t("variant"), torn.filter(C("policy_id") == pid)["variant"].unique(maintain_order=True)
-                                .to_list(), format_func=named, key="cmp_sens_variant")
+                                .to_list(), format_func=named, key="cmp_sens_variant", bind="query-params")
     figure = cols[2].selectbox(t("figure"), torn["figure"].unique(maintain_order=True).to_list(), format_func=named,
-                               key="cmp_sens_figure")
+                               key="cmp_sens_figure", bind="query-params")
     # the assumptions by their plain names on screen (their keys stay in the downloads)
     plain = {k: provenance.key_name(k) for k in {*sens.tornado["assumption"], *sens.indices["assumption"]}}
     bars = figures.tornado(sens, pid, variant, figure)
@@ -235,7 +238,8 @@ if sources:
         ui.download(years, "skillsim-compare-by-year", "cmp_years_download")
 
     st.subheader(t("breakdown"))
-    dim = st.selectbox(t("dimension"), DIMENSIONS, format_func=lambda d: t(f"dim_{d}"), key="cmp_dimension")
+    dim = st.selectbox(t("dimension"), DIMENSIONS, format_func=lambda d: t(f"dim_{d}"), key="cmp_dimension",
+                       bind="query-params")
     parts = labelled(figures.by_key(sources, dim)).with_columns(C("key").replace({NONE: t("none_key")}))
     if dim == "occupation":
         names = figures.occupation_names()
@@ -258,10 +262,10 @@ if sources:
 st.subheader(t("sensitivity"))
 st.caption(t("sensitivity_intro"))
 left, right = st.columns(2)
-sens_folder = left.text_input(t("sens_folder"), key="cmp_sens_folder").strip()
+sens_folder = left.text_input(t("sens_folder"), key="cmp_sens_folder", bind="query-params").strip()
 quick = right.selectbox(t("sens_quick", size=f"{data.quick_size():,}", samples=data.QUICK_SAMPLES),
                         [None, *data.analysable()], format_func=lambda n: "—" if n is None else n,
-                        key="cmp_sens_quick")
+                        key="cmp_sens_quick", bind="query-params")
 analysis = None
 with ui.shown_errors():
     if sens_folder:          # a folder given wins over a quick analysis

@@ -34,7 +34,8 @@ def field_widget(f: Field, default: Any, key: str) -> Any:
     """One contract field as a widget, labelled by its plain name (the code name in the help);
     returns the claim's JSON value (dates as text, None = null)."""
     label = field_label(f)
-    kw = dict(key=key, help=field_help(f, prior_help() if f.kind == "prior_list" else ""))
+    kw = dict(key=key, help=field_help(f, prior_help() if f.kind == "prior_list" else ""),
+              bind="query-params")   # in the link: a shared link shows this person
     if f.kind == "enum" or (f.kind == "bool" and f.nullable):
         options = ([None] if f.nullable else []) + (list(f.choices) if f.kind == "enum" else [True, False])
         return st.selectbox(label, options, index=options.index(default) if default in options else 0,
@@ -44,9 +45,9 @@ def field_widget(f: Field, default: Any, key: str) -> Any:
     if f.kind in ("int", "number"):
         cast = int if f.kind == "int" else float
         value = default if default is not None or f.nullable else f.default
-        return st.number_input(label, min_value=cast(f.lo) if f.lo is not None else None,
-                               max_value=cast(f.hi) if f.hi is not None else None,
-                               value=None if value is None else cast(value), step=cast(1), **kw)
+        # no min or max: a browser refuses a number outside them without a word; the contract
+        # checks the claim instead (one line naming the field, the last valid results greyed)
+        return st.number_input(label, value=None if value is None else cast(value), step=cast(1), **kw)
     if f.kind == "date":
         picked = st.date_input(label, value=dt.date.fromisoformat(default) if default else None,
                                min_value=DATE_MIN, max_value=DATE_MAX, **kw)
@@ -79,15 +80,21 @@ def parsed(claim: dict[str, Any]) -> dict[str, Any]:
 ui.header("page_explain", "explain_intro")
 examples = person.presets()
 top = st.columns([2, 1, 2])
-preset = top[0].selectbox(t("preset"), list(examples), key="ex_preset")
+preset = top[0].selectbox(t("preset"), list(examples), key="ex_preset", bind="query-params")
 home = top[1].radio(t("home_city"), cities(), format_func=city, horizontal=True,
-                    index=cities().index(person.home_city(examples[preset])), key=f"ex_home:{preset}")
-move = top[2].toggle(t("relocate"), value=True, key="ex_relocate")
+                    index=cities().index(person.home_city(examples[preset])), key=f"ex_home:{preset}",
+                    bind="query-params")
+move = top[2].toggle(t("relocate"), value=True, key="ex_relocate", bind="query-params")
 summary_box = st.container()   # the results go above the form (filled once the form is read)
 claim = form(examples[preset], preset)
-rows = None
+ui.about(example=preset, home=home, moved_to_each_city=move, claim=claim)   # what the download is for
+rows, stale = None, False
+last = st.session_state.setdefault("_ex_last", {})   # the last valid claim's results, by example
 with summary_box, ui.shown_errors():
-    rows = person.results(parsed(claim), home if move else None)
+    rows = last[preset] = person.results(parsed(claim), home if move else None)
+if rows is None and last.get(preset) is not None:    # an invalid field: the last valid results, greyed and marked
+    rows, stale = last[preset], True
+    st.html("<style>.st-key-ex_stale { opacity: 0.45; filter: grayscale(1); }</style>")
 if rows is not None:
     summary, reasons = person.summary_table(rows), person.reasons_table(rows)
     deciding = {(pid, rid): rule_name(pid, rid) for pid, rid in summary.select("policy_id", "deciding_rule").iter_rows()}
@@ -97,7 +104,9 @@ if rows is not None:
         pl.Series("deciding_rule", [deciding[k] for k in summary.select("policy_id", "deciding_rule").iter_rows()],
                   dtype=pl.String),
         pl.Series("error", [None if e is None else t("not_run", msg=e) for e in summary["error"]], dtype=pl.String))
-    with summary_box:
+    with summary_box, st.container(key="ex_stale" if stale else "ex_results"):
+        if stale:
+            st.caption(t("stale_results"))
         charts.horizontal_bars(shown.with_columns(pl.col("status").alias(t("status")),
                                                   pl.format("{} ({})", "document", "city").alias("policy")),
                                "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
@@ -109,7 +118,7 @@ if rows is not None:
             hide_index=True, key="ex_summary")
         ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")
     st.caption(t("explain_messages"))
-    for r in rows:
+    for r in rows if not stale else []:
         with st.expander(f"{ui.policy_label(r['policy_id'])} — {value(r.get('status', 'error'))} "
                          f"{formats.yuan(r.get('amount_cny', 0))}", expanded=r.get("status") == "eligible"):
             if "error" in r:

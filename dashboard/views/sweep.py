@@ -24,7 +24,7 @@ def axis_name(axis: dict) -> str:
     return param_label(params.meta(axis["parameter"])) if axis.get("parameter") in params else axis["key"]
 
 ui.header("page_sweep", "sweep_intro")
-folder = st.text_input(t("sweep_folder"), key="swp_folder").strip()
+folder = st.text_input(t("sweep_folder"), key="swp_folder", bind="query-params").strip()
 sw = None
 with ui.shown_errors():
     if folder:
@@ -44,17 +44,17 @@ st.caption(t("sweep_baseline", values=", ".join(f"{axis_name(a)} = {a.get('basel
 
 cols = st.columns(2)
 pid = cols[0].selectbox(t("policy"), sw.frame["policy_id"].unique(maintain_order=True).to_list(),
-                        format_func=ui.short_label, key="swp_policy")
+                        format_func=ui.short_label, key="swp_policy", bind="query-params")
 x = cols[1].selectbox(t("sweep_axis"), list(axes), format_func=lambda k: axis_name(axes[k]), key="swp_axis",
-                      help=", ".join(axes))
+                      bind="query-params", help=", ".join(axes))
 fixed = {}
 others = [k for k in axes if k != x]
 for column, key in zip(st.columns(max(len(others), 1)), others):
     values = sw.frame[key].unique(maintain_order=True).to_list()
     at = values.index(axes[key]["baseline"]) if axes[key].get("baseline") in values else 0
     fixed[key] = column.selectbox(t("sweep_held", name=axis_name(axes[key])), values, index=at, key=f"swp_held_{key}",
-                                  help=key)
-difference = st.radio(t("sweep_show"), [False, True], horizontal=True, key="swp_difference",
+                                  bind="query-params", help=key)
+difference = st.radio(t("sweep_show"), [False, True], horizontal=True, key="swp_difference", bind="query-params",
                       format_func=lambda d: t("sweep_differences" if d else "sweep_levels"))
 
 curve = figures.sweep_curve(sw, pid, x, fixed, difference)

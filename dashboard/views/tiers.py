@@ -71,7 +71,7 @@ with ui.shown_errors():
     shown = amounts.by_level()
     options = amounts.views(shown)
     view = st.radio(t("tiers_view"), options, format_func=lambda v: view_name(v, options), horizontal=True,
-                    key="tiers_view") if options else None
+                    key="tiers_view", bind="query-params") if options else None
     table = with_legend(with_level_names(tier_table(view, lang())))
     chart(table, "tiers_chart", 380)
     wide = table.pivot(on="level_name", index="legend", values="amount_cny").rename({"legend": t("series")})
@@ -88,7 +88,8 @@ with ui.shown_errors():
 
     st.subheader(t("over_time"))
     st.caption(t("over_time_intro"))
-    place = st.selectbox(t("jurisdiction"), amounts.cities_by_level(), format_func=city, key="tiers_city")
+    place = st.selectbox(t("jurisdiction"), amounts.cities_by_level(), format_func=city, key="tiers_city",
+                         bind="query-params")
     mine = table.filter(pl.col("city") == place).sort("year", maintain_order=True)
     chart(mine, "timeline_chart", 300)
     timeline = amounts.over_time(table, place)
