@@ -4,8 +4,8 @@
                          [--replications R] [--seed N] [--engine local|ray] [--workers N]
                          [--format table|csv|json]
 
-The scenario's uncertain scalar assumptions (ranges and triangular ones,
-simulate/uncertainty.py) are varied; each run is ``uncertainty.at(scenario, values)``, a
+The scenario's uncertain assumptions (ranges, triangular ones and shares with a
+concentration, simulate/uncertainty.py) are varied; each run is ``uncertainty.at(scenario, values)``, a
 point-valued copy with the given assumptions fixed and the others at their central values.
 Two views, each of budget, beneficiaries and cost per beneficiary, per policy (and variant):
 
@@ -24,9 +24,15 @@ differ only by the assumption values, so the bars show the assumption, not noise
 simulate at most ``--size`` people a population (default 100,000) and scale budget and
 beneficiaries by the population's size over the people simulated (its size at the run's
 values, so an uncertain size moves them in full); cost per beneficiary is their ratio.
-Dirichlet shares are not varied: a share vector has no one low and high end, and moving
-one share moves the others; they are held at their central shares and listed
-(``held_central``). A run's interval (``skillsim run``) covers them.
+Shares with a concentration K (Dirichlet(K × shares)) are varied through one uniform u_i a
+share: x_i = the Gamma(K × share_i) quantile at u_i, shares = x / sum(x)
+(``Uncertain.shares_at``), exactly Dirichlet when the u_i are uniform. The u_i of one
+assumption are one SALib group named by its key (one index for the whole vector); the
+sampler's 0 and 1 (Morris' grid has them; a Gamma's quantile there is 0 or infinite) are
+taken as the ``TAIL`` and 1 - ``TAIL`` quantiles. In the tornado each share's u_i goes to
+its 5th and 95th percentile, the other u at their medians (all u at 0.05 together would give
+the central shares again), and the assumption's row is the share whose move swings the
+figure most (``moved``: ``<key>.<share>``; low and high are that share's values).
 
 The runs are independent tasks of one executor (``--engine local|ray --workers N``,
 simulate/executor.py): the tornado's, then the sampler's; the figures are the same bit for
@@ -57,7 +63,8 @@ if TYPE_CHECKING:
 
 FIGURES = {"budget_cny": "yuan", "beneficiaries": "people", "cost_per_beneficiary_cny": "yuan"}
 METHODS = ("morris", "sobol")
-SCALAR = ("uniform", "triangular")     # the kinds varied; dirichlet shares are held central
+SCALAR = ("uniform", "triangular")     # kinds of one number, one SALib variable; Dirichlet shares: one a share
+TAIL = 0.005                           # a Dirichlet's u_i within [TAIL, 1 - TAIL] (no Gamma quantile at 0 or 1)
 QUANTILES = (0.05, 0.95)               # the tornado's low and high ends
 DEFAULT_SIZE = 100_000                 # people simulated a population and run
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
@@ -76,8 +83,7 @@ Figures = dict[Key, dict[str, float]]   # the headline figures of one run
 class Plan:
     """What a sensitivity analysis runs: checked whole before anything runs."""
     scenario: Scenario
-    factors: tuple[Uncertain, ...]      # the scalar assumptions varied, in file order
-    held: tuple[Uncertain, ...]         # Dirichlet shares, held at their central shares
+    factors: tuple[Uncertain, ...]      # the assumptions varied, in file order
     method: str
     samples: int                        # Morris trajectories, or Sobol base points
     size: int                           # at most this many people simulated a population
@@ -87,8 +93,8 @@ class Plan:
 
     @property
     def runs(self) -> dict[str, int]:
-        k = len(self.factors)
-        return {"central": 1, "tornado": 2 * k,
+        k = len(self.factors)   # one SALib group each
+        return {"central": 1, "tornado": 2 * sum(len(variables(u)) for u in self.factors),
                 self.method: self.samples * (k + 1 if self.method == "morris" else k + 2)}
 
 
@@ -110,12 +116,10 @@ def make_plan(scen: Scenario, method: str = "morris", samples: int | None = None
     if method not in METHODS:
         raise UsageError(f"--method: {method!r} is not one of {', '.join(METHODS)}")
     specs = uncertain(scen)
-    factors = tuple(u for u in specs if u.kind in SCALAR)
-    held = tuple(u for u in specs if u.kind not in SCALAR)
+    factors = tuple(specs)
     if not factors:
-        also = f" (its {len(held)} uncertain shares are held central, not varied)" if held else ""
-        raise UsageError(f"{scen.name}: no uncertain assumption to vary{also}; give one a range, e.g. "
-                         + "{ low = 0.2, high = 0.4, source = ... }")
+        raise UsageError(f"{scen.name}: no uncertain assumption to vary; give one a range, e.g. "
+                         + "{ low = 0.2, high = 0.4, source = ... }, or a shares table a concentration")
     samples = DEFAULT_SAMPLES[method] if samples is None else samples
     if method == "morris" and samples < 2:
         raise UsageError(f"--samples: {samples} Morris trajectories; give 2 or more (sigma needs two)")
@@ -126,7 +130,7 @@ def make_plan(scen: Scenario, method: str = "morris", samples: int | None = None
     # every run simulates the same people: as many as the population has at its central
     # values (at most --size), whatever its size at the run's values (which scales the figures)
     people = {pop.name: min(pop.size, size) for pop in at(scen, {}).populations}
-    p = Plan(scen, factors, held, method, samples, size, replications, scen.seed if seed is None else seed, people)
+    p = Plan(scen, factors, method, samples, size, replications, scen.seed if seed is None else seed, people)
     point(p, {})  # the seed, replications and every assumption's central value checked before anything runs
     return p
 
@@ -135,6 +139,41 @@ def value(u: Uncertain, q: float) -> Any:
     """The assumption's value at quantile ``q`` (``ppf`` rounds an integer one to a whole number)."""
     v = u.ppf(float(q))
     return int(v) if u.integer else float(v)
+
+
+def variables(u: Uncertain) -> list[str]:
+    """The assumption's SALib variables: its key, or one a varying share (``<key>.<share>``)."""
+    return [u.key] if u.kind in SCALAR else [f"{u.key}.{k}" for k in u.components()]
+
+
+def quantity(u: Uncertain, qs: Any) -> Any:
+    """The assumption's value at quantiles ``qs`` in [0, 1], one a variable: a number by
+    ``value``, or shares by ``shares_at`` (each quantile within [TAIL, 1 - TAIL])."""
+    if u.kind == "dirichlet":
+        return u.shares_at([min(max(float(q), TAIL), 1 - TAIL) for q in qs])
+    return value(u, qs[0])
+
+
+def values_at(p: Plan, qs: Any) -> dict[str, Any]:
+    """The assumptions' values at one sampler point (a quantile a variable, in ``problem``'s order)."""
+    out, i = {}, 0
+    for u in p.factors:
+        n = len(variables(u))
+        out[u.key] = quantity(u, qs[i:i + n])
+        i += n
+    return out
+
+
+def end(u: Uncertain, j: int, q: float) -> tuple[Any, float]:
+    """The assumption with its ``j``-th variable at quantile ``q``, the others at their medians:
+    its value, and the value of what moved (the number, or the ``j``-th share)."""
+    if u.kind != "dirichlet":
+        v = value(u, q)
+        return v, float(v)
+    qs = [0.5] * len(u.components())
+    qs[j] = q
+    v = quantity(u, qs)
+    return v, v[u.components()[j]]
 
 
 def point(p: Plan, values: Mapping[str, Any]) -> tuple[Scenario, dict[str, float]]:
@@ -175,26 +214,31 @@ def figures(p: Plan, values: Mapping[str, Any], stop: Callable[[], None] | None 
 # ---------------------------------------------------------------------- the two views
 
 def ends(p: Plan) -> list[dict[str, Any]]:
-    """The tornado's runs: each assumption at its low, then at its high quantile."""
-    return [{u.key: value(u, q)} for u in p.factors for q in QUANTILES]
+    """The tornado's runs: each assumption's variables in turn (a number, or each share) at the
+    low, then at the high quantile."""
+    return [{u.key: end(u, j, q)[0]} for u in p.factors for j in range(len(variables(u))) for q in QUANTILES]
 
 
 def tornado(p: Plan, central: Figures, at_ends: list[Figures]) -> pl.DataFrame:
     """Each assumption at its low and high quantile, the others central (``at_ends``: the
     runs of ``ends(p)``): a row per policy, variant, figure and assumption, ranked by swing
-    (the largest 1) within each figure."""
+    (the largest 1) within each figure. Shares: the row of the share whose move swings the
+    figure most (the first on a tie), ``moved`` naming it."""
     import polars as pl
-    rows = []
-    for i, u in enumerate(p.factors):
-        lo, hi = value(u, QUANTILES[0]), value(u, QUANTILES[1])
-        at_lo, at_hi = at_ends[2 * i], at_ends[2 * i + 1]
+    rows, n = [], 0
+    for u in p.factors:
+        names = variables(u)
+        runs = [(at_ends[n + 2 * j], at_ends[n + 2 * j + 1]) for j in range(len(names))]
+        moved = [(end(u, j, QUANTILES[0])[1], end(u, j, QUANTILES[1])[1]) for j in range(len(names))]
+        n += 2 * len(names)
         for key in sorted(central):
             for fig, unit in FIGURES.items():
+                swings = [abs(hi[key][fig] - lo[key][fig]) for lo, hi in runs]
+                j = swings.index(max(swings))
                 rows.append({"policy_id": key[0], "variant": key[1], "figure": fig, "unit": unit,
-                             "assumption": u.key, "kind": u.kind, "source": u.source,
-                             "low": float(lo), "high": float(hi), "central": central[key][fig],
-                             "at_low": at_lo[key][fig], "at_high": at_hi[key][fig],
-                             "swing": abs(at_hi[key][fig] - at_lo[key][fig])})
+                             "assumption": u.key, "moved": names[j], "kind": u.kind, "source": u.source,
+                             "low": float(moved[j][0]), "high": float(moved[j][1]), "central": central[key][fig],
+                             "at_low": runs[j][0][key][fig], "at_high": runs[j][1][key][fig], "swing": swings[j]})
     return _ranked(pl.DataFrame(rows, schema=_schemas()[0]), p, "swing")
 
 
@@ -213,12 +257,16 @@ def _ranked(df: pl.DataFrame, p: Plan, by: str) -> pl.DataFrame:
 
 
 def problem(p: Plan) -> dict[str, Any]:
-    """SALib's problem: one dimension per assumption, its quantile in [0, 1]."""
-    return {"num_vars": len(p.factors), "names": [u.key for u in p.factors], "bounds": [[0.0, 1.0]] * len(p.factors)}
+    """SALib's problem: a variable a number and a share (its quantile in [0, 1]); with shares,
+    a group an assumption (its key), so each gets one index."""
+    names = [v for u in p.factors for v in variables(u)]
+    groups = [u.key for u in p.factors for _ in variables(u)]
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names),
+            **({"groups": groups} if any(u.kind == "dirichlet" for u in p.factors) else {})}
 
 
 def sample(p: Plan) -> np.ndarray:
-    """The sampler's points, a row per run, a column per assumption (quantiles in [0, 1])."""
+    """The sampler's points, a row per run, a column per variable (quantiles in [0, 1])."""
     if p.method == "morris":
         from SALib.sample.morris import sample as morris
         return morris(problem(p), p.samples, num_levels=MORRIS_LEVELS, seed=p.seed)
@@ -271,7 +319,7 @@ def _schemas() -> tuple[dict, dict]:
     import polars as pl
     head = {"policy_id": pl.String, "variant": pl.String, "figure": pl.String, "unit": pl.String,
             "assumption": pl.String, "kind": pl.String, "source": pl.String}
-    return ({**head, **{c: pl.Float64 for c in ("low", "high", "central", "at_low", "at_high", "swing")}},
+    return ({**head, "moved": pl.String, **{c: pl.Float64 for c in ("low", "high", "central", "at_low", "at_high", "swing")}},
             {**head, "method": pl.String})
 
 
@@ -310,7 +358,7 @@ def analyse(p: Plan, progress: Callable[[int, int], None] | None = None,
     torn = tornado(p, central, at_ends)
     after_tornado = time.perf_counter()
     X = sample(p)
-    outputs = evaluate([{u.key: value(u, q) for u, q in zip(p.factors, row)} for row in X])
+    outputs = evaluate([values_at(p, row) for row in X])
     idx = indices(p, X, outputs)
     seconds = {"tornado": round(after_tornado - started, 3), p.method: round(time.perf_counter() - after_tornado, 3)}
     return Result(p, torn, idx, manifest(p, seconds))
@@ -333,14 +381,22 @@ def manifest(p: Plan, seconds: Mapping[str, float]) -> dict[str, Any]:
         "scaled": "budget and beneficiaries: each population's simulated totals × its size at the run's values "
                   "/ the people simulated",
         "tornado_quantiles": list(QUANTILES),
+        "shares": f"each share's quantile u_i (within {TAIL}–{1 - TAIL}) through Gamma(concentration × share); "
+                  "shares = x / sum(x); one SALib group an assumption; tornado: each u_i at its ends, the "
+                  "others at 0.5, the row the share that swings the figure most",
         "figures": FIGURES,
-        "assumptions": [{**u.as_dict(), "tornado_low": value(u, QUANTILES[0]),
-                         "tornado_high": value(u, QUANTILES[1])} for u in p.factors],
-        "held_central": [{**u.as_dict(), "why": "shares are not varied (no one low and high end): held at their "
-                                                "central shares"} for u in p.held],
+        "assumptions": [{**u.as_dict(), "variables": variables(u), **ends_of(u)} for u in p.factors],
         "seconds": dict(seconds),
         "versions": versions(),
     }
+
+
+def ends_of(u: Uncertain) -> dict[str, Any]:
+    """The tornado's low and high values of an assumption (of shares: each share's, as it moves)."""
+    if u.kind != "dirichlet":
+        return {"tornado_low": value(u, QUANTILES[0]), "tornado_high": value(u, QUANTILES[1])}
+    at = {k: [end(u, j, q)[1] for q in QUANTILES] for j, k in enumerate(u.components())}
+    return {"tornado_low": {k: v[0] for k, v in at.items()}, "tornado_high": {k: v[1] for k, v in at.items()}}
 
 
 def versions() -> dict[str, str]:
@@ -377,8 +433,8 @@ def _short(v: float | None) -> float | int | None:
 
 
 def rows(res: Result, fmt: str = "table") -> list[dict[str, Any]]:
-    """The tornado beside the indices: a row per policy (variant), figure and assumption, by
-    tornado rank (a table shows the assumption's values to six significant digits; csv and
+    """The tornado beside the indices: a row per policy (variant), figure and assumption (of
+    shares: the share that moved, ``<key>.<share>``), by tornado rank (a table shows the assumption's values to six significant digits; csv and
     json whole)."""
     short = _short if fmt == "table" else (lambda v: v)
     method = res.plan.method
@@ -389,7 +445,7 @@ def rows(res: Result, fmt: str = "table") -> list[dict[str, Any]]:
         i = idx[(r["policy_id"], r["variant"], r["figure"], r["assumption"])]
         unit = r["unit"]
         row = {"policy_id": r["policy_id"], **({"variant": r["variant"]} if reform else {}), "figure": r["figure"],
-               "rank": r["rank"], "assumption": r["assumption"], "low": short(r["low"]), "high": short(r["high"]),
+               "rank": r["rank"], "assumption": r["moved"], "low": short(r["low"]), "high": short(r["high"]),
                "at_low": tables.Figure(r["at_low"], unit=unit), "at_high": tables.Figure(r["at_high"], unit=unit),
                "swing": tables.Figure(r["swing"], unit=unit)}
         if method == "morris":
@@ -431,8 +487,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         k = len(p.factors)
         print(f"skillsim sensitivity: {k} assumption{'s' * (k != 1)} varied, {sum(p.runs.values())} runs of at most "
               f"{p.size:,} people a population", file=sys.stderr)
-        for u in p.held:
-            print(f"skillsim sensitivity: {u.key} held at its central shares (shares are not varied)", file=sys.stderr)
         res = with_progress(p, stop=interrupts.checkpoint, executor=ex)
         write(res, target.stage())
         target.commit()  # all three files land, or none
@@ -468,4 +522,5 @@ def register(sub: Any) -> None:
 
 
 __all__ = ["Plan", "Result", "make_plan", "analyse", "figures", "run_point", "ends", "tornado", "indices", "sample", "write", "rows",
+           "variables", "values_at",
            "register", "FIGURES", "QUANTILES"]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -86,8 +86,28 @@ class Uncertain:
         (a share of 0 stays 0)."""
         if self.kind != "dirichlet":
             return self.ppf(float(rng.random()))
-        keys = [k for k, s in self.shares.items() if s > 0]
+        keys = self.components()
         drawn = dict(zip(keys, rng.dirichlet([self.concentration * self.shares[k] for k in keys]).tolist()))
+        return {k: drawn.get(k, 0.0) for k in self.shares}
+
+    def components(self) -> list[str]:
+        """The shares that vary (a share of 0 stays 0): one uniform each in ``shares_at``."""
+        return [k for k, s in self.shares.items() if s > 0]
+
+    def shares_at(self, us: Sequence[float]) -> dict[str, float]:
+        """Shares from one uniform in (0, 1) per ``components()`` share: x_i = the Gamma(K × share_i)
+        quantile at u_i, shares = x / sum(x); Dirichlet(K × shares) when the u_i are independent
+        uniforms (a share of 0 stays 0)."""
+        from scipy.stats import gamma
+        keys = self.components()
+        if len(us) != len(keys) or any(not 0 < u < 1 for u in us):
+            raise ValueError(f"{self.key}: give {len(keys)} quantiles within (0, 1), one a share of "
+                             f"{', '.join(keys)}")
+        x = gamma.ppf(np.asarray(us, dtype=float), [self.concentration * self.shares[k] for k in keys])
+        total = float(np.sum(x))
+        if not total > 0 or not np.isfinite(total):
+            raise ValueError(f"{self.key}: quantiles {list(us)} give no shares (every Gamma draw 0)")
+        drawn = dict(zip(keys, (x / total).tolist()))
         return {k: drawn.get(k, 0.0) for k in self.shares}
 
     def check(self, value: Any) -> Any:

@@ -70,11 +70,12 @@ def test_the_dominant_assumption_ranks_first_in_the_tornado_and_by_morris_mu_sta
     assert i["rows"][TAKE_UP]["mu_star"] > 10 * i["rows"][TINY]["mu_star"]
 
 
-def test_the_tornado_takes_the_5th_and_95th_percentiles_and_leaves_shares_out(morris):
+def test_the_tornado_takes_the_5th_and_95th_percentiles_and_varies_shares_too(morris):
     row = first(morris.tornado, "budget_cny")["rows"][TAKE_UP]
     assert row["low"] == pytest.approx(0.05 + 0.05 * 0.55) and row["high"] == pytest.approx(0.05 + 0.95 * 0.55)
-    assert set(morris.tornado["assumption"]) == set(morris.indices["assumption"]) == {TAKE_UP, TINY}
-    assert [u["key"] for u in morris.manifest["held_central"]] == [SHARES]
+    assert row["moved"] == TAKE_UP
+    assert set(morris.tornado["assumption"]) == set(morris.indices["assumption"]) == {TAKE_UP, TINY, SHARES}
+    assert "held_central" not in morris.manifest
 
 
 def test_common_random_numbers_leave_an_irrelevant_assumption_without_noise(morris):
@@ -95,7 +96,7 @@ def test_the_same_analysis_twice_gives_identical_rows(morris):
 
 def test_sobol_ranks_the_dominant_assumption_first_by_its_total_index():
     res = sensitivity.analyse(sensitivity.make_plan(toy(), method="sobol", samples=4, size=2000))
-    assert res.plan.runs == {"central": 1, "tornado": 4, "sobol": 4 * (2 + 2)}
+    assert res.plan.runs == {"central": 1, "tornado": 2 * (2 + 5), "sobol": 4 * (3 + 2)}  # 5 shares, 1 group
     i = first(res.indices, "budget_cny")
     assert i["first"]["assumption"] == TAKE_UP and i["rows"][TAKE_UP]["ST"] > 0.9
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(res.indices.columns)
@@ -126,13 +127,13 @@ def test_the_command_writes_the_three_files_and_prints_the_table(tmp_path, capsy
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "indices.parquet", "sensitivity.json", "tornado.parquet"]
     doc = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
-    assert doc["method"] == "morris" and doc["seed"] == 7 and doc["runs"]["total"] == 1 + 2 * 2 + 2 * (2 + 1)
-    assert [a["key"] for a in doc["assumptions"]] == [TAKE_UP, TINY]
-    assert doc["assumptions"][0]["source"] == "test: wide" and doc["versions"]["SALib"]
-    assert pl.read_parquet(out / "tornado.parquet").height == 3 * 2
+    assert doc["method"] == "morris" and doc["seed"] == 7 and doc["runs"]["total"] == 1 + 2 * (2 + 5) + 2 * (3 + 1)
+    assert sorted(a["key"] for a in doc["assumptions"]) == sorted([TAKE_UP, TINY, SHARES])
+    assert {a["key"]: a["source"] for a in doc["assumptions"]}[TAKE_UP] == "test: wide" and doc["versions"]["SALib"]
+    assert pl.read_parquet(out / "tornado.parquet").height == 3 * 3
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("policy_id,figure,rank,assumption,low,high,at_low,at_high,swing,mu_star,sigma")
-    assert len(lines) == 1 + 3 * 2 and lines[1].split(",")[3] == TAKE_UP
+    assert len(lines) == 1 + 3 * 3 and lines[1].split(",")[3] == TAKE_UP
 
 
 NO_RANGES = TOY.replace('{ low = 0.05, high = 0.6, source = "test: wide" }', '{ value = 0.3, source = "test" }') \
@@ -140,7 +141,6 @@ NO_RANGES = TOY.replace('{ low = 0.05, high = 0.6, source = "test: wide" }', '{ 
 
 
 @pytest.mark.parametrize("text, args, named", [
-    (NO_RANGES, [], "no uncertain assumption to vary (its 1 uncertain shares are held central"),
     (NO_RANGES.replace(", concentration = 50", ""), [], "no uncertain assumption to vary; give one a range"),
     (TOY, ["--method", "sobol", "--samples", "6"], "--samples: 6 is not a power of 2"),
     (TOY, ["--samples", "1"], "--samples: 1 Morris trajectories"),
@@ -171,7 +171,7 @@ def test_a_failure_midway_leaves_the_earlier_output_whole(tmp_path, capsys, monk
 
     def failing(*a, **k):
         calls.append(1)
-        if len(calls) == 6:  # during the Morris points, after the tornado
+        if len(calls) == 17:  # during the Morris points, after the tornado (1 + 2 × 7 runs)
             raise RuntimeError("a run failed")
         return real(*a, **k)
     monkeypatch.setattr(sensitivity, "figures", failing)
@@ -181,3 +181,56 @@ def test_a_failure_midway_leaves_the_earlier_output_whole(tmp_path, capsys, monk
     assert main(args) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sens", "toy.toml"]  # no temporary folder left
+
+
+# the employment mix, loosely known (concentration 2), beside the tiny range, take-up fixed:
+# the key-groups policy pays the registered unemployed, so the unemployed share decides
+SHARES_DOMINATE = NO_RANGES.replace('{ value = 0.02, source = "test" }',
+                                    '{ low = 0.02, high = 0.0201, source = "test: tiny" }') \
+                           .replace("concentration = 50", "concentration = 2")
+
+
+@pytest.fixture(scope="module")
+def shares_dominate():
+    return sensitivity.analyse(sensitivity.make_plan(toy(text=SHARES_DOMINATE), samples=4, size=2000))
+
+
+@pytest.mark.parametrize("figure", ["budget_cny", "beneficiaries"])
+def test_a_loosely_known_share_table_ranks_first_as_one_assumption(shares_dominate, figure):
+    res = shares_dominate
+    assert res.plan.runs == {"central": 1, "tornado": 2 * (5 + 1), "morris": 4 * (2 + 1)}
+    t = first(res.tornado, figure)
+    assert t["first"]["assumption"] == SHARES and t["first"]["moved"] == SHARES + ".unemployed"
+    assert t["first"]["swing"] > 0.5 * t["first"]["central"] and t["rows"][TINY]["swing"] == 0
+    ends = next(a for a in res.manifest["assumptions"] if a["key"] == SHARES)
+    assert (t["first"]["low"], t["first"]["high"]) == (ends["tornado_low"]["unemployed"],
+                                                       ends["tornado_high"]["unemployed"])
+    assert t["first"]["low"] < 0.25 < t["first"]["high"]
+    i = first(res.indices, figure)
+    assert i["first"]["assumption"] == SHARES and i["first"]["mu_star"] > 0
+    assert sorted(i["rows"]) == sorted([SHARES, TINY]) and i["rows"][TINY]["mu_star"] == 0  # one index a table
+
+
+def shares_spec(concentration: float):
+    return next(u for u in toy(text=TOY.replace("concentration = 50", f"concentration = {concentration}")).uncertain
+                if u.key == SHARES)
+
+
+def test_shares_at_the_medians_are_near_the_central_shares():
+    u = shares_spec(50)
+    at_median = u.shares_at([0.5] * 5)
+    assert sum(at_median.values()) == pytest.approx(1)
+    assert at_median == pytest.approx(u.shares, abs=0.01)
+    assert sorted(u.shares, key=u.shares.get) == sorted(at_median, key=at_median.get)
+    with pytest.raises(ValueError, match=SHARES):
+        u.shares_at([0.0, 0.5, 0.5, 0.5, 0.5])
+
+
+def test_shares_at_uniform_quantiles_are_dirichlet_distributed():
+    """Mean and variance over uniform draws: the Dirichlet's, share × (1 − share) / (K + 1)."""
+    import numpy as np
+    u = shares_spec(10)
+    draws = np.array([list(u.shares_at(q).values()) for q in np.random.default_rng(3).random((3000, 5))])
+    shares = np.array(list(u.shares.values()))
+    assert draws.mean(axis=0) == pytest.approx(shares, abs=0.01)
+    assert draws.var(axis=0) == pytest.approx(shares * (1 - shares) / 11, rel=0.15)
