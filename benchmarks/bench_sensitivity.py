@@ -76,7 +76,7 @@ def main() -> None:
         totals.append(stamps[-1] - stamps[0])
         per_run += [b - a for a, b in zip(stamps, stamps[1:])]
     runs = plan.runs
-    print(f"{len(plan.factors)} uncertain assumptions varied ({len(plan.held)} shares held central), "
+    print(f"{len(plan.factors)} uncertain assumptions varied, "
           f"a population of {SIZE:,} people, {args.method} with {plan.samples} "
           f"{'trajectories' if args.method == 'morris' else 'base points'}")
     print(f"runs: {sum(runs.values())} ({', '.join(f'{k} {v}' for k, v in runs.items())})")

@@ -641,7 +641,7 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
         want = want.with_columns(pl.col("assumption").replace({k: zh_key(k) for k in want["assumption"]}))
         bars = chart(at, "cmp_tornado_chart")
         assert bars.select(want.columns).to_dicts() == want.to_dicts()
-        assert want.height == 3 and want["swing"].to_list() == sorted(want["swing"], reverse=True)
+        assert want.height == 4 and want["swing"].to_list() == sorted(want["swing"], reverse=True)  # 3 ranges + a share table
         assert (bars["to"] - bars["from"]).to_list() == pytest.approx(bars["swing"].to_list())
         spec = next(s for s in specs(at) if s.get("description") == "cmp_tornado_chart")
         bar = spec["layer"][0]["encoding"]
@@ -656,10 +656,11 @@ def test_compare_tornado_from_a_sensitivity_folder(runs):
              for rank, a, *xs, src in want.select("rank", "assumption", "swing", "at_low", "at_high", "source").rows()]
         index = table_with(at, "mu_star")
         wanted = idx.filter(mine).sort("rank")
-        assert index[["排名", "假设", "mu", "mu_star", "mu_star_conf", "sigma"]].values.tolist() == \
-            [[r[0], zh_key(r[1]), *r[2:]] for r in wanted.select("rank", "assumption", "mu", "mu_star", "mu_star_conf",
-                                                                   "sigma").rows()]
-    assert any("未变动" in c.value and "beijing · 就业状态" in c.value for c in at.caption)   # held central, by name
+        assert index[["排名", "假设", "mu", "mu_star", "mu_star_conf"]].values.tolist() == \
+            [[r[0], zh_key(r[1]), *r[2:]] for r in wanted.select("rank", "assumption", "mu", "mu_star", "mu_star_conf").rows()]
+        sigma = index["sigma"].tolist()   # none for a share table (SALib gives no sigma for a group)
+        assert [None if s != s else s for s in sigma] == wanted["sigma"].to_list()
+    assert "beijing · 就业状态" in want["assumption"].to_list()   # a share table is varied too (Gamma quantiles)
     assert zh_key("populations.beijing.certificate_take_up.value") == "beijing · 取证率"
 
 
