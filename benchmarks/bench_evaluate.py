@@ -3,7 +3,9 @@ both headline policies with their population caps across the file, written, summ
 
     python benchmarks/bench_evaluate.py                        # 1,000,000 rows, median of 3
     python benchmarks/bench_evaluate.py --claims 200000 --repeat 5 --out csv
+    python benchmarks/bench_evaluate.py --csv /tmp/claims.csv  # drawn there once, then the same file each time
     python benchmarks/bench_evaluate.py --against HEAD~3       # an earlier commit beside this checkout
+    python benchmarks/bench_evaluate.py --against /tmp/old     # a folder holding a skillsim package
 
 The CSV is drawn once by the simulator's population generator (Beijing's and Shanghai's
 baselines, half the rows each, prior subsidies in their JSON cells) and written before any
@@ -14,8 +16,9 @@ first imports, catalogs and the memory the process takes from the system count):
 each in wall and CPU seconds (user + system, both cores together; other work on the machine
 inflates wall time, not CPU time), and the whole process from start to exit with its peak
 memory. ``--against REF`` runs the same repeats, alternating, with skillsim as it was at git
-revision REF (exported from this repository into a temporary folder), and prints the ratios.
-Not a timed test.
+revision REF (exported from this repository into a temporary folder; or REF is a folder that
+holds a ``skillsim`` package, laid out as installed), and prints the ratios. Installed plug-ins
+load into both sides, so an old revision must still understand them. Not a timed test.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ import time
 from pathlib import Path
 
 POLICIES = ("beijing-2026-key-groups", "shanghai-2025-skills-upgrade")
-CLAIMS_PER_PERSON = 0.277  # drawn claims per person of the baselines (take-up × certificates × applying)
+PILOT_PEOPLE = 20_000  # a first draw of each baseline, to find how many people make the claims asked for
 REPO = Path(__file__).resolve().parents[1]
 STEPS = ("start-up", "read", "evaluate", "write", "summary")
 
@@ -57,23 +60,30 @@ _write(results, out.suffix[1:], out)
 marks.append(clock())
 summarise(results)
 marks.append(clock())
+import resource
 print(json.dumps({"wall": [b[0] - a[0] for a, b in zip(marks, marks[1:])],
-                  "cpu": [b[1] - a[1] for a, b in zip(marks, marks[1:])], "rows": results.height}))
+                  "cpu": [b[1] - a[1] for a, b in zip(marks, marks[1:])], "claims": got.claims.height,
+                  "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
 """
 
 
 def draw_csv(n_claims: int, path: Path) -> int:
-    """About n_claims claims of both baselines, as a claims CSV; returns the rows written."""
+    """n_claims claims, half of each baseline, as a claims CSV; returns the rows written. How many
+    people make that many claims is found by a small draw first (the baselines' take-up moves)."""
     import polars as pl
 
     from skillsim.policies.contract import SCHEMA, validate_frame
     from skillsim.simulate import runner, scenario
     from skillsim.simulate.evaluation import flatten
 
-    frames = []
+    frames, wanted = [], -(-n_claims // 2)
     for name in ("beijing-2026-baseline", "shanghai-2025-baseline"):
-        scen = scenario.load(name).with_changes(by="bench", size=int(n_claims / 2 / CLAIMS_PER_PERSON), replications=1)
-        frames.append(runner.draw(scen, scen.populations[0].name).claims)
+        scen = scenario.load(name).with_changes(by="bench", replications=1)
+        size, claims = PILOT_PEOPLE, pl.DataFrame()
+        while claims.height < wanted:
+            claims = runner.draw(scen.with_changes(size=size), scen.populations[0].name).claims
+            size = int(size * wanted / max(claims.height, 1) * 1.05) + 1
+        frames.append(claims.head(wanted))
     claims = validate_frame(pl.concat(frames, how="vertical_relaxed")).head(n_claims)
     flatten(claims.with_columns(pl.col(n).cast(t) for n, t in SCHEMA.items())).write_csv(path)
     return claims.height
@@ -109,14 +119,14 @@ def one_repeat(src: Path, out: Path, path: Path | None) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     got = json.loads(done.stdout.splitlines()[-1])
     return {"process": wall, "process_cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "process_sys": after.ru_stime - before.ru_stime, "peak_gb": after.ru_maxrss / 2**20,
+            "process_sys": after.ru_stime - before.ru_stime, "peak_gb": got["peak_gb"], "claims": got["claims"],
             **{s: w for s, w in zip(STEPS, got["wall"])}, **{f"{s}_cpu": c for s, c in zip(STEPS, got["cpu"])}}
 
 
-def line(name: str, med: dict, rows: int) -> str:
+def line(name: str, med: dict) -> str:
     steps = " + ".join(f"{s} {med[s]:.2f}" for s in STEPS)
     cpu = " + ".join(f"{med[f'{s}_cpu']:.2f}" for s in STEPS)
-    return (f"{name}: {med['process']:.2f} s from start to exit ({rows / med['process']:,.0f} claims/s) = {steps} "
+    return (f"{name}: {med['process']:.2f} s from start to exit ({med['claims'] / med['process']:,.0f} claims/s) = {steps} "
             f"(+ exit)\n{' ' * len(name)}  CPU {med['process_cpu']:.2f} s (system {med['process_sys']:.2f}) = {cpu}; "
             f"peak memory {med['peak_gb']:.2f} GB")
 
@@ -126,15 +136,19 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", choices=["parquet", "csv"], default="parquet", help="the results' format")
-    ap.add_argument("--against", metavar="REF", help="also time skillsim at this git revision, side by side")
+    ap.add_argument("--csv", metavar="FILE", help="the claims CSV to time (drawn and written here first if it does "
+                                                 "not exist, so later runs can time the same file)")
+    ap.add_argument("--against", metavar="REF", help="also time skillsim at this git revision (or in this folder: "
+                                                     "FOLDER/skillsim), side by side")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "claims.csv"
-        rows = draw_csv(args.claims, src)
+        src = Path(args.csv) if args.csv else Path(tmp) / "claims.csv"
+        drawn = "" if src.exists() else f"{draw_csv(args.claims, src):,} claims drawn, "
         sides = {"this checkout": None}
         if args.against:
-            sides[args.against] = export(args.against, Path(tmp) / "against")
-        print(f"{rows:,} claims, CSV of {src.stat().st_size / 1e6:,.0f} MB; {os.cpu_count()} cores; load average "
+            given = Path(args.against)
+            sides[args.against] = given if (given / "skillsim").is_dir() else export(args.against, Path(tmp) / "against")
+        print(f"{drawn}CSV of {src.stat().st_size / 1e6:,.0f} MB; {os.cpu_count()} cores; load average "
               f"before {os.getloadavg()[0]:.1f}; skillsim evaluate --out results.{args.out}, each repeat a fresh "
               f"process, median of {args.repeat}{', the sides alternating' if args.against else ''}")
         runs: dict[str, list[dict]] = {name: [] for name in sides}
@@ -144,7 +158,7 @@ def main() -> None:
     med = {name: {k: statistics.median(r[k] for r in got) for k in got[0]} for name, got in runs.items()}
     width = max(map(len, med))
     for name, m in med.items():
-        print(line(name.ljust(width), m, rows))
+        print(line(name.ljust(width), m))
         print(f"{' ' * width}  each (start to exit): " + "; ".join(f"{r['process']:.2f}" for r in runs[name]))
     if args.against:
         now, then = med["this checkout"], med[args.against]
