@@ -279,15 +279,14 @@ def screenshots(out: Path, size: int | None, replications: int | None) -> None:
 
 def cold_starts(size: int | None, replications: int | None) -> None:
     """docs/dashboard.md's first views: each of Compare and Cash flow as the first page a fresh
-    server shows, with an empty cache (it runs, with a progress bar), then with the cache it
-    wrote (read from disk); and both after landing on Tiers."""
+    server shows, with an empty cache (it runs, with a progress bar), then again on a fresh
+    server with the cache that run wrote (read from disk); then both after landing on Tiers."""
     folder = tempfile.mkdtemp(prefix="skillsim-cache-")
     os.environ[DIR_ENV] = folder
     try:
-        for state in ("empty cache", "warm cache"):
-            for name in ("compare", "cashflow"):
-                if state == "empty cache":
-                    shutil.rmtree(folder, ignore_errors=True)
+        for name in ("compare", "cashflow"):
+            shutil.rmtree(folder, ignore_errors=True)
+            for state in ("empty cache", "warm cache"):
                 with serve(size, replications, timeout=120) as url, browser() as page:
                     seconds = load(page, url, PAGES[name][0], timeout_ms=1_800_000)
                     print(f"{name}, first page of a fresh server, {state}: {seconds:.1f} s", file=sys.stderr)
