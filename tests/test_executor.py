@@ -13,13 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-import polars as pl
+import numpy as np
 import pytest
 
-from skillsim.simulate import executor as ex_mod, report, runner, scenario, sensitivity
+from skillsim.simulate import calibration_fit as cf, executor as ex_mod, report, runner, scenario, sensitivity
 from skillsim.simulate.cli import main
 from skillsim.simulate.executor import EngineError, executor
 
+from .test_calibrate import RANGE, toy as calibrate_toy
 from .test_sensitivity import toy
 from .test_uncertainty import UNCERTAIN
 
@@ -137,6 +138,15 @@ def test_sensitivity_is_the_same_on_every_engine(processes, ray_ex):
     for ex in (processes, ray_ex):
         other = sensitivity.analyse(plan, executor=ex)
         assert other.tornado.equals(here.tornado) and other.indices.equals(here.indices)
+
+
+def test_calibrate_evaluates_a_round_the_same_on_every_engine(processes, ray_ex):
+    scen = scenario.loads(calibrate_toy(RANGE, ("budget_cny", 1_000_000, "A")))
+    free = cf.resolve(scen, ["certificate_take_up"])
+    points = [np.array([v]) for v in (0.2, 0.45, 0.7)]
+    here = cf.Evaluations(scen, free, 3000, 2).many(points)
+    for ex in (processes, ray_ex):
+        assert [m.tolist() for m in cf.Evaluations(scen, free, 3000, 2, ex).many(points)] == [m.tolist() for m in here]
 
 
 def test_the_run_command_writes_the_same_files_on_every_engine(tmp_path, ray_ex, capsys):
