@@ -67,3 +67,15 @@ def _dashboard_cache(tmp_path_factory):
         os.environ.pop("SKILLSIM_CACHE_DIR", None)
     else:
         os.environ["SKILLSIM_CACHE_DIR"] = old
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Streamlit's AppTest runs a page as __main__ and leaves it there; a process started by
+    spawn afterwards (the local executor's workers) would re-run that vanished script as its
+    main module and die. Each test ends with the real __main__ back."""
+    import sys
+
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

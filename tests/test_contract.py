@@ -310,11 +310,18 @@ def test_the_explain_form_is_the_contracts_definition():
         assert w.label == (f.label[0] if f.label else f.meaning) and w.help.endswith(f"代码名: {f.name}")
         if f.kind == "enum":
             assert [o for o in w.options if o != "—"] == [choice(c, f.name) for c in f.choices]
-        if f.kind in ("int", "number"):
-            assert (w.min, w.max) == (f.lo, f.hi)
+        if f.kind in ("int", "number"):   # no min/max: a browser would refuse a value without a word;
+            assert (w.min, w.max) == (None, None)   # the contract's bounds are checked below instead
         if f.kind == "date":
             assert (w.min, w.max) == (claim_schema.DATE_MIN, claim_schema.DATE_MAX)
     assert all(p.name in widgets[f"f:{preset}:prior_subsidies"].help for p in PRIOR_FIELDS)
+    bounded = next(f for f in FIELDS if f.kind == "int" and f.hi is not None)   # above the contract's bound:
+    widgets[f"f:{preset}:{bounded.name}"].set_value(int(bounded.hi) + 1)       # one line naming the field
+    at.run()
+    said = [m.value for m in (*at.error, *at.warning)]
+    assert any(bounded.name in m or (bounded.label and bounded.label[0] in m) for m in said), said
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "explain.py"),
+                           default_timeout=120).run()
     at.session_state["lang"] = "en"
     at.run()
     for f in FIELDS:          # in English the help is the contract's meaning

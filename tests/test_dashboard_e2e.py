@@ -38,6 +38,7 @@ import pytest
 from skillsim.dashboard import cache
 from skillsim.dashboard.cache import DIR_ENV
 from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV, command
+from skillsim.simulate import scenario
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SKILLSIM = Path(sys.executable).with_name("skillsim")
@@ -176,7 +177,9 @@ def test_first_views_of_a_fresh_server_are_fast(server):
     """The official lands on Tiers (the browser loads the app), then opens Compare and Cash flow:
     each page's first view on this fresh server reads its runs from the warm cache."""
     # a mark only the cache holds: the Compare page must show it, read from disk, not run anew
-    entry = next(cache.runs_dir().glob("beijing-2026-baseline-*")) / "summary.json"
+    # the entry the server reads (its size and replications): other tests of the session may have
+    # cached the same scenario at other sizes in the same folder
+    entry = cache.entry(scenario.load("beijing-2026-baseline"), SIZE, REPS) / "summary.json"
     original = entry.read_text(encoding="utf-8")
     marked = json.loads(original)
     marked["policies"]["beijing-2026-key-groups"]["budget_cny"]["mean"] = 987_654_321_000
