@@ -22,9 +22,9 @@ from pydantic import TypeAdapter, ValidationError
 from .claim_schema import (CITIES, DATE_MAX, DATE_MIN, DATE_RANGE, DATES_IN_ORDER, FIELD_BY_NAME, FIELDS,
                            PRIOR_BY_NAME, PRIOR_FIELDS, REQUIRED, Claim, Field, PriorSubsidy)
 
-__all__ = ["CITIES", "DATE_MAX", "DATE_MIN", "FIELDS", "FIELD_BY_NAME", "PRIOR_FIELDS", "PRIOR_DTYPE", "REQUIRED",
-           "SCHEMA", "ContractError", "Field", "KIND_MUST", "breaks", "claims_frame", "validate_claim",
-           "validate_frame", "validate_prior_subsidies"]
+__all__ = ["CITIES", "DATE_MAX", "DATE_MIN", "ENUM_DTYPES", "FIELDS", "FIELD_BY_NAME", "PRIOR_FIELDS", "PRIOR_DTYPE",
+           "REQUIRED", "SCHEMA", "ContractError", "Field", "KIND_MUST", "breaks", "canonical_dtypes", "claims_frame",
+           "validate_claim", "validate_frame", "validate_prior_subsidies", "with_enums"]
 
 
 SHOWN_CHARS = 60  # an echoed value or field name is cut to this, so an error stays one readable line
@@ -87,6 +87,24 @@ _DTYPES = {"str": pl.String, "enum": pl.String, "int": pl.Int64, "number": pl.Fl
 PRIOR_DTYPE = pl.Struct({f.name: pl.Int8 if f.name == "cert_level" else _DTYPES[f.kind] for f in PRIOR_FIELDS})
 SCHEMA: dict[str, pl.DataType] = {f.name: pl.List(PRIOR_DTYPE) if f.kind == "prior_list" else _DTYPES[f.kind]
                                   for f in FIELDS}
+# The closed vocabularies as polars enums, from the same table (a plug-in's declared choices too):
+# what the generator draws and what ``with_enums`` gives a checked frame. An enum column is 1 byte a
+# row and compares as an integer, where a string column is 16 and compares text; and its dtype
+# already says its values are among the choices, so ``validate_frame`` does not check them row by row.
+ENUM_DTYPES: dict[str, pl.Enum] = {f.name: pl.Enum(f.choices) for f in FIELDS if f.kind == "enum"}
+
+
+def with_enums(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame that has passed ``validate_frame``, its closed-vocabulary columns as ``ENUM_DTYPES``."""
+    return frame.with_columns(pl.col(n).cast(t) for n, t in ENUM_DTYPES.items()
+                              if n in frame.columns and frame.schema[n] != t)
+
+
+def canonical_dtypes(frame: pl.DataFrame) -> pl.DataFrame:
+    """The claim columns of ``frame`` (results beside them or not) back in ``SCHEMA``'s dtypes where they
+    are enums: what a run's claims.parquet holds, whatever the frame was computed on."""
+    return frame.with_columns(pl.col(n).cast(SCHEMA[n]) for n in ENUM_DTYPES
+                              if n in frame.columns and isinstance(frame.schema[n], (pl.Enum, pl.Categorical)))
 
 
 # ---------------------------------------------------------------- one claim (JSON)
@@ -203,10 +221,16 @@ def _outside_dates(day: pl.Expr) -> pl.Expr:
     return (day < DATE_MIN) | (day > DATE_MAX)
 
 
-def _value_checks(f: Field, col: pl.Expr, on: str, name: str) -> list[_Check]:
-    """The model's checks of one field's values, as polars expressions over a column."""
+def _vocabulary_by_dtype(f: Field, dtype: pl.DataType | None) -> bool:
+    """An enum column whose categories are all among the field's choices holds nothing else."""
+    return isinstance(dtype, pl.Enum) and set(dtype.categories.to_list()) <= set(f.choices)
+
+
+def _value_checks(f: Field, col: pl.Expr, on: str, name: str, dtype: pl.DataType | None = None) -> list[_Check]:
+    """The model's checks of one field's values, as polars expressions over a column (of ``dtype``,
+    when known: an enum of the field's choices needs no check of its values)."""
     checks = [(col.is_null(), "is not allowed")] if not f.nullable else []
-    if f.kind == "enum":
+    if f.kind == "enum" and not _vocabulary_by_dtype(f, dtype):
         checks.append((col.cast(pl.String).is_in(list(f.choices)).not_(), "is not " + _one_of(f)))
     if f.kind == "str":
         checks.append((col.cast(pl.String).str.strip_chars() == "", "is not " + KIND_MUST["str"]))
@@ -226,7 +250,7 @@ def _checks(schema: pl.Schema) -> list[_Check]:
     for f in FIELDS:
         if f.name not in schema:
             continue
-        out += _value_checks(f, pl.col(f.name), "claims", f.name)
+        out += _value_checks(f, pl.col(f.name), "claims", f.name, schema[f.name])
         if f.kind == "prior_list" and isinstance(schema[f.name], pl.List):
             item = pl.col(f.name)
             out.append(_Check("items", f"{f.name}[]", item.is_null(), "is not allowed", item))

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from skillsim.policies import get_policy
-from skillsim.policies.contract import PRIOR_DTYPE, validate_frame
+from skillsim.policies.contract import ENUM_DTYPES, PRIOR_DTYPE, validate_frame
 
 from .scenario import EMPLOYMENT, Population
 
@@ -86,6 +86,16 @@ def _text(labels: list[str | None], idx: np.ndarray) -> pl.Series:
     by gathering from a short list is ~5x faster than converting a numpy string array."""
     table = pl.Series(list(labels) + [None], dtype=pl.String)
     return table.gather(np.where(idx < 0, len(labels), idx))
+
+
+def _choice_of(field: str, labels: list[str | None], idx: np.ndarray) -> pl.Series:
+    """A closed-vocabulary column as the contract's enum (``ENUM_DTYPES``; 5x faster to build
+    than strings, a byte a row instead of 16); labels outside its choices as text, which the
+    contract's check then names."""
+    dtype = ENUM_DTYPES[field]
+    if not set(labels) - {None} <= set(dtype.categories.to_list()):
+        return _text(labels, idx)
+    return pl.Series(list(labels) + [None], dtype=dtype).gather(np.where(idx < 0, len(labels), idx))
 
 
 def _by_status(rng, status_idx: np.ndarray, spec: dict[str, float]) -> np.ndarray:
@@ -224,17 +234,20 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
     in_city = [city, "other"]
     cols = {
         "person_id": pl.Series(w + first_person, dtype=pl.Int64),
-        "hukou": _text(hukou_labels, hukou[at]), "age": pl.Series(age[at], dtype=pl.Int8),
-        "sex": _text(sex_labels, sex[at]), "employment": _text(list(EMPLOYMENT), status_idx[at]),
+        "hukou": _choice_of("hukou", hukou_labels, hukou[at]), "age": pl.Series(age[at], dtype=pl.Int8),
+        "sex": _choice_of("sex", sex_labels, sex[at]),
+        "employment": _choice_of("employment", list(EMPLOYMENT), status_idx[at]),
         **{f: pl.Series(v[at]) for f, v in flags.items()},
         "veteran_years": pl.Series(veteran_years[at], dtype=pl.Int16),
         "graduate_years": pl.Series(graduate_years[at]),
-        "student_final_year": _text(final_labels, final[at]),
-        "cert_kind": _text(kind_labels, kinds),
+        "student_final_year": _choice_of("student_final_year", [None if f == "none" else f for f in final_labels],
+                                         final[at]),  # "none" was drawn as -1 (null) above
+        "cert_kind": _choice_of("cert_kind", kind_labels, kinds),
         "occupation_code": _text(codes, occ), "special_ability_item": _text(items, item),
         "cert_level": pl.Series(level, dtype=pl.Int8),
         "cert_issue_date": pl.Series(issue, dtype=pl.Int32),
-        "cert_issuer_city": _text(in_city, issuer), "cert_route": _text(route_labels, route),
+        "cert_issuer_city": _choice_of("cert_issuer_city", in_city, issuer),
+        "cert_route": _choice_of("cert_route", route_labels, route),
         "application_date": pl.Series(issue + delay, dtype=pl.Int32),
         "employed_at_application": pl.Series(emp_at_app),
         "employed_in_matching_post": pl.Series(in_post),
@@ -243,7 +256,7 @@ def generate(pop: Population, rng: np.random.Generator, first_person: int = 0) -
         "care_sector_post": pl.Series(care),
         "care_post_start_months": pl.Series(care_start, dtype=pl.Int16),
         "care_post_months": pl.Series(care_months, dtype=pl.Int16),
-        "school_city": _text(in_city, school[at]),
+        "school_city": _choice_of("school_city", in_city, school[at]),
         "district": _text(list(districts), district),
         "other_subsidy_same_cert": pl.Series(other_sub),
     }
@@ -268,7 +281,8 @@ def _declared(rng, spec: dict, status: np.ndarray, name: str) -> pl.Series:
     known = rng.random(m) >= spec["unknown"]
     if "shares" in spec:
         idx = _choice(rng, m, spec["shares"])
-        return _text(list(spec["shares"]), np.where(known, idx, -1)).alias(name)
+        labels, idx = list(spec["shares"]), np.where(known, idx, -1)
+        return (_choice_of(name, labels, idx) if name in ENUM_DTYPES else _text(labels, idx)).alias(name)
     p = (np.array([spec["by_employment"][e] for e in EMPLOYMENT])[status] if "by_employment" in spec
          else np.full(m, spec["share"]))
     value = rng.random(m) < p

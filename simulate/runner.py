@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from skillsim.policies import get_policy
-from skillsim.policies.contract import SCHEMA
+from skillsim.policies.contract import SCHEMA, canonical_dtypes
 from skillsim.policies.engine import collect
 from skillsim.policies.parameters import NO_CLASSES, AssumedClasses
 
@@ -290,8 +290,8 @@ def replicate(task: tuple[Scenario, int, bool]) -> Replicated:
             defaulted[pop.name] = tuple(dict.fromkeys(defaulted.get(pop.name, ()) + fields))
             for key, tot, bd, res in outcome:
                 acc.setdefault(key, []).append((tot, bd))
-                if res is not None:
-                    kept.append(res.with_columns(pl.lit(pop.name).alias("population"),
+                if res is not None:  # as claims.parquet documents them: the claim columns as text
+                    kept.append(canonical_dtypes(res).with_columns(pl.lit(pop.name).alias("population"),
                                                  pl.lit(key[1]).alias("variant")))
         for (pid, variant), got in acc.items():
             tags = dict(replication=r, population=pop.name, policy_id=pid, variant=variant)
