@@ -82,7 +82,12 @@ def deferred() -> Iterator[None]:
 
 
 def is_program() -> bool:
-    """Whether this process is the ``skillsim`` program (not a test or a notebook calling ``main``)."""
+    """Whether this process is the ``skillsim`` program (not a test or a notebook calling
+    ``main``, nor a worker process spawned by it: spawn re-imports the program's main module
+    under the program's sys.argv, but its own command line keeps multiprocessing's mark, and
+    a worker the executor terminates must die quietly, not say "interrupted")."""
+    if "--multiprocessing-fork" in getattr(sys, "orig_argv", ()):
+        return False
     main = getattr(sys.modules.get("__main__"), "__spec__", None)
     started_as = "skillsim.simulate.cli" if main is not None and main.name == "skillsim.simulate.cli" else os.path.basename(sys.argv[0])
     return started_as in ("skillsim", "skillsim.simulate.cli") and threading.current_thread() is threading.main_thread()

@@ -21,7 +21,7 @@ from skillsim.simulate.cli import main
 from skillsim.simulate.executor import EngineError, executor
 
 from .test_calibrate import RANGE, toy as calibrate_toy
-from .test_sensitivity import toy
+from .test_sensitivity import toy, write_toy
 from .test_uncertainty import UNCERTAIN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,31 +213,67 @@ def running(pid: int, name: str) -> set[int]:
     return out
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
-@pytest.mark.parametrize("engine, worker", [(["--workers", "2"], "spawn_main"),
-                                            (["--engine", "ray", "--workers", "2"], "ray::replicate")])
-def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path, engine, worker):
-    pytest.importorskip("ray") if "ray" in engine else None
-    out = tmp_path / "o"
-    p = subprocess.Popen([str(SKILLSIM), "run", "beijing-2026-baseline", "--size", "300000", "--replications", "20",
-                          "--out", str(out), *engine], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={**os.environ, "RAY_ADDRESS": ""})
+def interrupted_mid_work(tmp_path: Path, argv: list[str], worker: str, workers: int, group: bool) -> None:
+    """Start ``skillsim *argv``, SIGINT it once ``workers`` of its tasks run in their worker
+    processes (command line holding ``worker``, polars loaded) -- to the command alone, or with
+    ``group`` to its whole process group as Ctrl-C at a terminal does -- then: exit 130, the one
+    interrupt line on stderr after what the command said before, nothing on stdout, nothing
+    new in ``tmp_path`` (no output, no staged folder, no temporary file, no lock), and every
+    process it had started gone."""
+    before = set(tmp_path.iterdir())
+    p = subprocess.Popen([str(SKILLSIM), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, "RAY_ADDRESS": ""}, start_new_session=group)
     end = time.monotonic() + 90
-    while True:  # the replications are running in their workers
+    while len(running(p.pid, worker)) < workers:
         assert p.poll() is None, p.communicate()
         assert time.monotonic() < end, "the workers never started"
-        if len(running(p.pid, worker)) >= (2 if worker == "spawn_main" else 1):
-            break
         time.sleep(0.05)
-    workers = descendants(p.pid)
-    p.send_signal(signal.SIGINT)
+    started = descendants(p.pid)
+    os.killpg(p.pid, signal.SIGINT) if group else p.send_signal(signal.SIGINT)
     stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 130 and stderr.endswith("skillsim run: interrupted\n") and stdout == ""
-    assert list(tmp_path.iterdir()) == []  # no output, no staged folder, no lock
+    lines = stderr.splitlines()
+    assert p.returncode == 130 and lines[-1] == f"skillsim {argv[0]}: interrupted" and stdout == "", stderr
+    assert not [line for line in lines[:-1] if "interrupted" in line or "Traceback" in line], stderr
+    assert set(tmp_path.iterdir()) == before
     end = time.monotonic() + 20
-    while alive(workers) and time.monotonic() < end:
+    while alive(started) and time.monotonic() < end:
         time.sleep(0.1)
-    assert not alive(workers), "worker processes outlived the command"
+    assert not alive(started), "worker processes outlived the command"
+
+
+ENGINES_AND_WORKERS = [pytest.param(["--workers", "2"], "spawn_main", 2, id="processes"),
+                       pytest.param(["--engine", "ray", "--workers", "2"], "ray::", 1, id="ray")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
+@pytest.mark.parametrize("engine, worker, workers", ENGINES_AND_WORKERS)
+def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path, engine, worker, workers):
+    pytest.importorskip("ray") if "ray" in engine else None
+    argv = ["run", "beijing-2026-baseline", "--size", "300000", "--replications", "20", "--out", str(tmp_path / "o"),
+            *engine]
+    interrupted_mid_work(tmp_path, argv, worker + ("replicate" if "ray" in worker else ""), workers, group=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
+@pytest.mark.parametrize("engine, worker, workers", ENGINES_AND_WORKERS)
+def test_ctrl_c_stops_sensitivity_s_workers_and_writes_nothing(tmp_path, engine, worker, workers):
+    pytest.importorskip("ray") if "ray" in engine else None
+    # 31 runs of 300,000 people, about a second each: interrupted long before the end
+    argv = ["sensitivity", str(write_toy(tmp_path, 300_000)), "--samples", "4", "--size", "300000",
+            "--out", str(tmp_path / "o"), *engine]
+    interrupted_mid_work(tmp_path, argv, worker + ("run_point" if "ray" in worker else ""), workers, group=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
+@pytest.mark.parametrize("engine, worker, workers", ENGINES_AND_WORKERS)
+def test_ctrl_c_at_a_terminal_stops_calibrate_s_workers_and_writes_nothing(tmp_path, engine, worker, workers):
+    pytest.importorskip("ray") if "ray" in engine else None
+    src = tmp_path / "toy.toml"
+    src.write_text(calibrate_toy(RANGE, ("budget_cny", 1_000_000, "A")), encoding="utf-8")
+    # rounds of 7 evaluations, each 2 replications of 300,000 people: interrupted in the first
+    argv = ["calibrate", str(src), "--free", "certificate_take_up", "--size", "300000",
+            "--out", str(tmp_path / "calibrated.toml"), *engine]
+    interrupted_mid_work(tmp_path, argv, worker + ("evaluation" if "ray" in worker else ""), workers, group=True)
 
 
 # ------------------------------------------------------------------ layering
