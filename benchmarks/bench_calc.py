@@ -8,6 +8,7 @@ results only), with each policy's ratio to it.
     python benchmarks/bench_calc.py                          # 1,000,000 claims, median of 5
     python benchmarks/bench_calc.py --claims 10000000 --repeat 5
     python benchmarks/bench_calc.py --against HEAD~3         # an earlier commit beside this checkout
+    python benchmarks/bench_calc.py --against HEAD~3 --against-parquet OLD.parquet  # each on its own draw
 
 The claims are drawn once by the simulator (Beijing's and Shanghai's baselines, half the rows each,
 validated) and kept as parquet (``--parquet FILE``, default /tmp/skillsim-bench-calc-<N>.parquet),
@@ -166,6 +167,8 @@ def main() -> None:
     ap.add_argument("--against", metavar="REF", help="a git revision (or a folder holding a skillsim package) "
                                                      "timed alternately beside this checkout")
     ap.add_argument("--json", metavar="FILE", help="also write the medians and ratios as JSON")
+    ap.add_argument("--against-parquet", metavar="FILE", help="the claims the --against side reads (default: the same "
+                                                             "as this checkout's): e.g. drawn by that revision")
     args = ap.parse_args()
     src = Path(args.parquet or Path(tempfile.gettempdir()) / f"skillsim-bench-calc-{args.claims}.parquet")
     if not src.exists():
@@ -173,14 +176,16 @@ def main() -> None:
         draw(args.claims, src)
     with tempfile.TemporaryDirectory() as tmp:
         sides: dict[str, Path | None] = {"this checkout": None}
+        claims = {"this checkout": src}
         if args.against:
             sides[f"at {args.against}"] = (Path(args.against) if Path(args.against).is_dir()
                                            else export(args.against, Path(tmp)))
+            claims[f"at {args.against}"] = Path(args.against_parquet) if args.against_parquet else src
         runs: dict[str, dict[str, list]] = {s: {step: [] for step in STEPS} for s in sides}
         for r in range(args.repeat):
             for side, path in (sides.items() if r % 2 == 0 else reversed(list(sides.items()))):
                 for step in STEPS:
-                    runs[side][step].append(measure(src, step, path))
+                    runs[side][step].append(measure(claims[side], step, path))
             print(f"round {r + 1}/{args.repeat} done", file=sys.stderr, flush=True)
     results = {side: report(side, {step: medians(runs[side][step]) for step in STEPS}) for side in sides}
     if args.against:

@@ -94,7 +94,10 @@ def by_distinct(expr: pl.Expr, f: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
 
 
 def col_in(name: str, values: Sequence[str]) -> pl.Expr:
-    return pl.col(name).cast(pl.String).is_in(list(values))
+    """The column's value is one of ``values``: on text, or on an enum (the contract's closed
+    vocabularies, ``contract.ENUM_DTYPES``) without turning it into text; a value not among an
+    enum's categories is simply never there. Null stays null."""
+    return pl.col(name).is_in(list(values))
 
 
 def prior(field: str) -> pl.Expr:
