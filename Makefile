@@ -35,7 +35,14 @@ $(LINKS): $(FOLDERS) | $(RUNTIME)
 	$(PIP) install --no-deps --no-build-isolation $(EDITABLE) .
 	touch $@
 
-install: $(TESTING) $(LINKS)
+# the same for the plug-ins' own link trees (a file added to a plug-in's package)
+PLUGIN_LINKS   := $(VENV)/.plugin-links
+PLUGIN_FOLDERS := $(addsuffix /.,$(shell find plugins/*/skillsim_* -type d -not -name __pycache__ 2>/dev/null))
+$(PLUGIN_LINKS): $(PLUGIN_FOLDERS) | $(TESTING)
+	$(PIP) install --no-deps --no-build-isolation $(EDITABLE) plugins/ningxia_2025
+	touch $@
+
+install: $(TESTING) $(LINKS) $(PLUGIN_LINKS)
 
 run: $(RUNTIME) $(LINKS)
 	$(BIN)/skillsim run --out out/default

@@ -206,8 +206,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_run": ("无法计算: {msg}", "Cannot run: {msg}"),
     # Plain names and messages in both languages (issue 16, item 4)
     "code_name": ("代码名: {name}", "Code name: {name}"),
-    "explain_messages": ("“说明”一栏是计算器对此人的逐条说明 (含具体数值), 由各政策的代码生成, 目前只有英文; "
-                         "规则名称和条款原文为中文。",
+    "explain_messages": ("“说明”一栏是计算器对此人的逐条说明 (含具体数值), 由各政策的代码生成, 按各政策附带的译文译成中文; "
+                         "规则名称和条款原文照文件所写。",
                          "The Message column is each calculator's own line for this person (with the figures "
                          "it used); the official text is as the documents publish it, in Chinese."),
     "err_claim": ("申请信息有误: {msg}", "Bad claim: {msg}"),

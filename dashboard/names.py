@@ -1,5 +1,6 @@
 """Plain names in the chosen language for what the code calls by its code names: claim fields
-and their choices, parameters, rules; and values translated outside polars' threads.
+and their choices, parameters, rules, the calculators' per-claim messages; and values translated
+outside polars' threads.
 
 Every name comes from where the thing is defined: a claim field's from the claim contract
 (policies/claim_schema.py: ``Field.label``, ``CHOICE_LABELS``; a plug-in's declared field from
@@ -15,6 +16,7 @@ import polars as pl
 
 from skillsim.policies import get_policy
 from skillsim.policies.claim_schema import CHOICE_LABELS, Field
+from skillsim.policies.messages import MessagesError
 from skillsim.policies.parameters import Parameter
 
 from .labels import city, lang, level_name, t
@@ -82,6 +84,18 @@ def rule_name(pid: str, rid: str | None) -> str:
         return "—"
     title = rule_title(pid, rid)
     return f"{rid} {title}" if title else rid
+
+
+def message(pid: str, text: str | None) -> str:
+    """A calculator's per-claim message in the chosen language: in Chinese as the policy's
+    messages.zh.toml translates it (policies/messages.py), the values it quotes translated
+    too; as written where the policy has no translation for it."""
+    if not text or lang() != "zh":
+        return text or ""
+    try:
+        return get_policy(pid).messages.translate(text) or text
+    except MessagesError:       # a plug-in's broken file: its messages stay as written
+        return text
 
 
 def param_help(pid: str, m: Parameter) -> str:

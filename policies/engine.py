@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Mapping, Seq
 import polars as pl
 
 from .contract import PRIOR_DTYPE, claims_frame, validate_frame
+from .messages import Messages, load_messages
 from .money import apply_pct
 from .parameters import RULE_PREFIX, ParameterSet
 from .rulebook import Rule, load_rules
@@ -334,6 +335,15 @@ class Policy:
             return []
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """The policy's per-claim messages in Chinese (``messages.zh.toml`` beside policy.toml,
+        policies/messages.py; the engine's own, such as a cap's trimming, added): English
+        template -> Chinese template. Optional: without the file the messages stay English
+        (the conformance kit warns). Raises MessagesError for a file that cannot be read.
+        Every policy keeps the default (the file); none overrides it."""
+        return load_messages(self.folder)
 
     def class_maps(self, p: ParameterSet) -> ClassMaps | None:
         """The catalog's classes under ``p`` (its catalog_overrides included); None: this

@@ -992,13 +992,17 @@ def shown_labels(at: AppTest, lang: str) -> list[tuple[str, str]]:
             texts += [(f"{kind} option", str(o)) for o in getattr(w, "options", []) or []]
     texts += [("expander", e.label) for e in at.get("expander")] + [("tab", e.label) for e in at.tabs]
     texts += [("metric", m.label) for m in at.metric]
-    value_headers = {labels.TEXT[k][0 if lang == "zh" else 1] for k in VALUE_COLUMNS}
+    # in Chinese, the calculators' messages too (each policy's messages.zh.toml); in English they
+    # quote the documents' terms in Chinese, as written
+    columns = VALUE_COLUMNS + (("message",) if lang == "zh" else ())
+    value_headers = {labels.TEXT[k][0 if lang == "zh" else 1] for k in columns}
     for d in at.dataframe:
         headers = _header_names(d)
         texts += [("header", h) for h in headers]
         for h, c in zip(headers, d.value.columns):
             if h in value_headers:
-                texts += [(f"cell of {h}", str(v)) for v in d.value[c].unique() if v is not None]
+                # NaN (v != v) is an empty cell
+                texts += [(f"cell of {h}", str(v)) for v in d.value[c].unique() if v is not None and v == v]
     for frame, spec in zip(charts(at), specs(at)):
         texts += [("chart", x) for x in _chart_labels(spec, frame)]
     cut = []
@@ -1073,6 +1077,24 @@ def test_explain_in_english_translates_status_payee_and_city():
     bj = next(r for r in rows if r["policy_id"] == "beijing-2026-key-groups")
     shown = summary[summary["Policy"] == get_policy(bj["policy_id"]).meta.document]
     assert shown["Deciding rule"].iloc[0] == f"{bj['deciding_rule']} {get_policy(bj['policy_id']).rules[bj['deciding_rule']].title}"
+
+
+def test_explain_in_chinese_shows_each_policys_messages_in_chinese():
+    """The reasons' messages as each policy's messages.zh.toml translates them, for every policy
+    (the plug-in too); in English as the calculators write them."""
+    claim = person.presets()[PRESET]
+    rows = person.results(claim, person.home_city(claim))
+    at = page("explain")
+    shown = [d.value for d in at.dataframe if "说明" in d.value.columns and "条款" in d.value.columns]
+    paid = [r for r in rows if "error" not in r]
+    assert len(shown) == len(paid) and len(paid) >= 5
+    for r, frame in zip(paid, shown):
+        english = [x["message"] for x in r["reasons"]]
+        want = [get_policy(r["policy_id"]).messages.translate(m) for m in english]
+        assert None not in want and list(frame["说明"]) == want, r["policy_id"]
+    at.session_state["lang"] = "en"
+    shown = [d.value for d in ok(at.run()).dataframe if "Message" in d.value.columns and "Clause" in d.value.columns]
+    assert [list(f["Message"]) for f in shown] == [[x["message"] for x in r["reasons"]] for r in paid]
 
 
 def test_the_form_and_the_reform_widgets_show_plain_names():

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -43,8 +44,8 @@ def test_the_skeleton_is_a_package_of_the_policy(skeleton: Path) -> None:
     package = "skillsim_testcity_2031_upgrade"
     assert _files(skeleton) == sorted(["README.md", "pyproject.toml", "tests", "tests/test_conformance.py", package,
                                        *[f"{package}/{f}" for f in ("__init__.py", "claim_fields.toml", "examples.json",
-                                                                    "parameters.toml", "policy.toml", "rules.toml",
-                                                                    "text.txt")]])
+                                                                    "messages.zh.toml", "parameters.toml",
+                                                                    "policy.toml", "rules.toml", "text.txt")]])
     project = tomllib.loads((skeleton / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["name"] == f"skillsim-{NAME}"
     assert project["project"]["entry-points"]["skillsim.policies"] == {NAME: f"{package}:Testcity2031Upgrade"}
@@ -137,6 +138,8 @@ def test_the_skeleton_installs_registers_and_passes_the_kit(skeleton: Path, tmp_
     checked = _run(site, "-m", "skillsim.simulate.cli", "check-policy", NAME, "--max-examples", "20")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"{NAME}: conforms" in checked.stdout and checked.stderr == ""
+    # the starter messages.zh.toml translates what the skeleton says: no warning
+    assert re.search(r"^ok +messages in Chinese +\d+ distinct messages .* every one translated$", checked.stdout, re.M)
     listed = _run(site, "-m", "skillsim.simulate.cli", "policies", "--format", "csv")
     assert listed.returncode == 0, listed.stderr
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(listed.stdout))}

@@ -130,6 +130,7 @@ def check_policy(policy_or_id: Policy | type[Policy] | str, *, max_examples: int
         return _done(report, started)
     check_tiers(policy, p, report)
     check_nulls(policy, p, report)
+    check_translations(policy, p, report)
     try:
         from . import draws
     except ImportError:
@@ -158,6 +159,29 @@ def check_nulls(policy: Policy, p: "ParameterSet", report: Report) -> None:
         outcomes[what] = outcomes.get(what, 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "no nullable field filled"
     report.add("nulls give needs_info or a reason", problems, f"fields set to null: {summary}")
+
+
+def check_translations(policy: Policy, p: "ParameterSet", report: Report) -> None:
+    """Every message of the examples varied has a Chinese translation (messages.zh.toml): a
+    warning where one is missing (translation is optional), a failure where the file is broken."""
+    from skillsim.policies.messages import MessagesError
+    from . import translations
+    try:
+        book = policy.messages
+    except MessagesError as exc:
+        report.add("messages in Chinese", [str(exc)], "")
+        return
+    try:
+        messages = translations.produced_messages(policy, p)
+    except Exception as exc:  # noqa: BLE001 -- a crash of the policy is a finding
+        report.add("messages in Chinese", [f"{type(exc).__name__}: {exc}"], "")
+        return
+    if not book:
+        report.warn("messages in Chinese", [f"no messages.zh.toml beside policy.toml: the {len(messages)} messages "
+                                            "the examples give stay English in Chinese (docs/plugin-interface.md)"], "")
+        return
+    report.warn("messages in Chinese", translations.translation_problems(policy, messages),
+                f"{len(messages)} distinct messages of the examples varied, every one translated")
 
 
 def check_tiers(policy: Policy, p: "ParameterSet", report: Report) -> None:
@@ -246,4 +270,5 @@ def _is_valid_claim(obj: Any) -> bool:
     return True
 
 
-__all__ = ["check_policy", "check_examples", "check_nulls", "check_tiers", "resolve", "example_parameters"]
+__all__ = ["check_policy", "check_examples", "check_nulls", "check_tiers", "check_translations", "resolve",
+           "example_parameters"]

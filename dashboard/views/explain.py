@@ -5,7 +5,8 @@ its clause text: the same person in every jurisdiction in one glance.
 The form is the claim contract's definition (policies/claim_schema.py): its groups, fields,
 choices, bounds, date range, meanings and plain names (dashboard/names.py: each field and
 choice in the chosen language, the code name in the help); nothing about a field is repeated
-here. Statuses, payees, jurisdictions and rule titles are translated in the script's thread
+here. Statuses, payees, jurisdictions, rule titles and the calculators' messages (each policy's
+messages.zh.toml) are translated in the script's thread
 (names.translated), never inside polars' worker threads, which cannot read the session's
 language."""
 import datetime as dt
@@ -17,7 +18,8 @@ import streamlit as st
 
 from skillsim.dashboard import charts, formats, person, ui
 from skillsim.dashboard.labels import cities, city, t, value
-from skillsim.dashboard.names import choice, field_help, field_label, rule_name, rule_title, translated
+from skillsim.dashboard.names import (choice, field_help, field_label, message, rule_name, rule_title,
+                                      translated)
 from skillsim.policies.claim_json import parse_claims_json
 from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
@@ -129,4 +131,6 @@ if rows is not None:
                 pl.col("rule").alias(t("rule")),
                 pl.Series([rule_title(r["policy_id"], rid) for rid in mine["rule"]], dtype=pl.String)
                 .alias(t("rule_title")),
-                *(pl.col(c).alias(t(c)) for c in ("clause", "message", "text"))), hide_index=True)
+                pl.col("clause").alias(t("clause")),
+                pl.Series([message(r["policy_id"], m) for m in mine["message"]], dtype=pl.String).alias(t("message")),
+                pl.col("text").alias(t("text"))), hide_index=True)
