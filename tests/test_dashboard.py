@@ -839,6 +839,15 @@ def test_reform_slider_changes_cost_not_coverage():
     assert metric_values(ok(at.run()))[0] == zh(formats.figure, "budget_cny", budget)
 
 
+def test_reform_chart_in_the_jurisdictions_colour():
+    """Baseline and reform in shades of the policy's city's colour (as on every page), not altair's."""
+    for scen, pid in ((BJ, "beijing-2026-key-groups"), (SH, "shanghai-2025-skills-upgrade")):
+        at = page("reform", rf_scenario=scen)
+        assert at.selectbox(key="rf_policy").value == pid
+        colour = labels.city_color(get_policy(pid).meta.city)
+        assert colours_of(at, "rf_chart") == {"基线": labels.shade(colour, 0, 2), "改革": labels.shade(colour, 1, 2)}
+
+
 def test_reform_shanghai_rate_slider():
     at = page("reform", rf_scenario=SH)
     before = charts(at)[0].filter(pl.col("variant") == "改革")["budget_cny"].sum()

@@ -21,8 +21,8 @@ from typing import Any, Iterator
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import charts, data, formats, parameter_inputs, provenance, ui
-from skillsim.dashboard.labels import t
+from skillsim.dashboard import charts, data, figures, formats, parameter_inputs, provenance, ui
+from skillsim.dashboard.labels import series_colors, t
 from skillsim.dashboard.names import param_label, rule_name
 from skillsim.policies import ParameterError, ParameterSet
 
@@ -236,8 +236,10 @@ with ui.shown_errors():
                            bind="query-params")
         both = pl.concat([bd.filter(C("dimension") == dim).select("key", "budget_cny").with_columns(
             pl.lit(t(v)).alias("variant")) for bd, v in ((base_bd, "baseline"), (reform_bd, "reform"))])
+        # the policy's jurisdiction's colour, as on every page: the baseline its darker shade
+        home = figures.policy_city(pid)
         charts.grouped_bars(both, "key", "budget_cny", "variant", x_title=t(f"dim_{dim}"), y_title=t("budget_cny"),
-                            key="rf_chart")
+                            key="rf_chart", colors=series_colors((t(v), home) for v in ("baseline", "reform")))
         ui.download(pl.concat([table.with_columns(pl.lit("headline").alias("dimension"), C("metric").alias("key")),
                                both.pivot(on="variant", index="key", values="budget_cny")
                                .rename({t("baseline"): "baseline", t("reform"): "reform"}, strict=False)
