@@ -92,12 +92,31 @@ SCHEMA: dict[str, pl.DataType] = {f.name: pl.List(PRIOR_DTYPE) if f.kind == "pri
 # row and compares as an integer, where a string column is 16 and compares text; and its dtype
 # already says its values are among the choices, so ``validate_frame`` does not check them row by row.
 ENUM_DTYPES: dict[str, pl.Enum] = {f.name: pl.Enum(f.choices) for f in FIELDS if f.kind == "enum"}
+# A value check broken in a row of a frame (``breaks``, ``as_enums``): row from 0, field, value as shown, reason.
+BREAK_SCHEMA = {"row": pl.Int64, "field": pl.String, "value": pl.String, "reason": pl.String}
 
 
 def with_enums(frame: pl.DataFrame) -> pl.DataFrame:
     """A frame that has passed ``validate_frame``, its closed-vocabulary columns as ``ENUM_DTYPES``."""
     return frame.with_columns(pl.col(n).cast(t) for n, t in ENUM_DTYPES.items()
                               if n in frame.columns and frame.schema[n] != t)
+
+
+def as_enums(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A frame's closed-vocabulary columns (of types ``validate_frame`` accepts) as ``ENUM_DTYPES``, so
+    that its value checks need not look at them row by row; and each value outside its vocabulary, null
+    in the frame returned, as ``breaks`` reports it (row from 0, field, value, reason): the cast is the check."""
+    names = [n for n, t in ENUM_DTYPES.items() if n in frame.columns and frame.schema[n] != t]
+    cast = frame.with_columns(pl.col(n).cast(pl.String).cast(ENUM_DTYPES[n], strict=False) for n in names)
+    found = []
+    for n in names:
+        off = frame.get_column(n).is_not_null() & cast.get_column(n).is_null()  # given, and not a choice
+        if off.any():
+            at = off.arg_true()
+            found += [(row, n, shown(value), "is not " + _one_of(FIELD_BY_NAME[n]))
+                      for row, value in zip(at, frame.get_column(n).cast(pl.String).gather(at))]
+    found.sort(key=lambda b: b[0])
+    return cast, pl.DataFrame(found, schema=BREAK_SCHEMA, orient="row")
 
 
 def canonical_dtypes(frame: pl.DataFrame) -> pl.DataFrame:
@@ -314,8 +333,7 @@ def breaks(df: pl.DataFrame) -> pl.DataFrame:
                       for row, value, beside in hits.iter_rows()]
     found.sort(key=lambda b: (b[0], b[1]))
     return pl.DataFrame([(row, name, value, reason) for row, _, name, value, reason in found],
-                        schema={"row": pl.Int64, "field": pl.String, "value": pl.String, "reason": pl.String},
-                        orient="row")
+                        schema=BREAK_SCHEMA, orient="row")
 
 
 def _refuse_columns(names: list[str], one: str, many: str) -> ContractError:

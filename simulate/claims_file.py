@@ -38,8 +38,8 @@ import polars as pl
 
 from skillsim.policies.claim_json import decode_utf8, parse_claims_json
 from skillsim.policies.claim_schema import DATE_PATTERN, DATE_RE, PRIOR_BY_NAME, PRIOR_FIELDS
-from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, breaks, shown,
-                                        validate_claim, validate_frame, validate_prior_subsidies)
+from skillsim.policies.contract import (FIELD_BY_NAME, KIND_MUST, PRIOR_DTYPE, SCHEMA, ContractError, as_enums, breaks,
+                                        shown, validate_claim, validate_frame, validate_prior_subsidies, with_enums)
 from skillsim.policies.engine import collect
 
 SHOWN_PROBLEMS = 20  # an error's message lists this many
@@ -416,6 +416,9 @@ def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: 
         raise ClaimsFileError(path, [Problem(None, ", ".join(defaulted), "",
                                              f"{'column is' if len(defaulted) == 1 else f'{len(defaulted)} columns are'}"
                                              " missing (--defaults, or defaults=True, fills the contract's defaults)")])
+    # the closed vocabularies as the contract's enums: the cast checks them (breaks then need not)
+    frame, off = as_enums(frame)
+    problems = pl.concat([problems, off.with_columns(rows.gather(off["row"]).alias("row"))]).sort("row", maintain_order=True)
     found = breaks(frame)
     found = found.with_columns(rows.gather(found["row"]).alias("row"))  # the position, as the file's row
     # a cell that is not of its kind is null now: its null check says nothing more
@@ -431,6 +434,7 @@ def _checked(path: Path, frame: pl.DataFrame, problems: pl.DataFrame, defaults: 
     if keep is not None:
         frame, rows = frame.filter(keep), rows.filter(keep)
     claims, _ = validate_frame(frame, defaults=True, values=False)  # breaks found none in these rows
+    claims = with_enums(claims)  # the columns filled at their defaults too
     return ClaimsFile(claims, rows.alias("row"), tuple(defaulted), everything)
 
 

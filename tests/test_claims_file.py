@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from skillsim.policies import ContractError
-from skillsim.policies.contract import SCHEMA, validate_frame
+from skillsim.policies.contract import ENUM_DTYPES, SCHEMA, validate_frame
 from skillsim.simulate import runner, scenario
 from skillsim.simulate.claims_file import (ClaimsFileError, DefaultedColumns, load_claims, read_claims,
                                            split_claims)
@@ -87,6 +87,21 @@ def test_every_bad_cell_is_named_by_row_field_and_value(population, tmp_path):
         assert p.value == value and reason in p.reason, p
         assert f"row {row}: {field}: {value}" in str(caught.value)
     assert isinstance(caught.value, ContractError), "the CLI's exit 2 applies"
+
+
+def test_closed_vocabularies_read_as_the_contracts_enums_and_a_value_outside_is_named(population, tmp_path):
+    path = tmp_path / "claims.parquet"
+    population.write_parquet(path)  # text columns, as a user's own file holds them
+    got = read_claims(path)
+    assert {n: got.schema[n] for n in ENUM_DTYPES} == ENUM_DTYPES and got.equals(population)
+    population.with_columns(pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("tokyo"))
+                            .otherwise(pl.col("cert_issuer_city")).alias("cert_issuer_city")).write_parquet(path)
+    with pytest.raises(ClaimsFileError) as caught:
+        read_claims(path)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.field, problem.value) == (5, "cert_issuer_city", "'tokyo'")
+    assert str(caught.value).endswith("row 5: cert_issuer_city: 'tokyo' is not one of "
+                                      + ", ".join(ENUM_DTYPES["cert_issuer_city"].categories))
 
 
 def test_an_item_of_prior_subsidies_in_a_cell_is_checked_as_in_a_claim(population, tmp_path):

@@ -11,7 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from skillsim.policies import ContractError, claim_schema, claims_frame, get_policy, validate_claim, validate_frame
-from skillsim.policies.contract import FIELDS, PRIOR_FIELDS, SCHEMA
+from skillsim.policies.contract import ENUM_DTYPES, FIELDS, PRIOR_FIELDS, SCHEMA, as_enums
 from skillsim.policies.claim_schema import PRIOR_BY_NAME
 from skillsim.simulate import report, runner, scenario
 
@@ -107,6 +107,20 @@ def test_frame_accepts_narrow_dtypes_and_fills_defaults():
     out, defaulted = validate_frame(narrow, defaults=True)
     assert defaulted == [n for n in SCHEMA if n not in df.columns]
     assert out.columns == list(SCHEMA) and out["disabled"].to_list() == [False]
+
+
+def test_an_enum_column_is_checked_by_its_dtype_only_when_it_holds_the_fields_choices():
+    df = claims_frame([BJ_BASE, BJ_BASE])
+    exact = df.with_columns(pl.col(n).cast(t) for n, t in ENUM_DTYPES.items())
+    assert validate_frame(exact)["hukou"].dtype == ENUM_DTYPES["hukou"]  # its dtype vouches for its values
+    wider = pl.Enum([*ENUM_DTYPES["hukou"].categories, "mars"])
+    bad = df.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("mars")).otherwise(pl.col("hukou"))
+                          .cast(wider).alias("hukou"))
+    with pytest.raises(ContractError, match=r"^hukou: 'mars' is not one of .* \(row 1\)"):
+        validate_frame(bad)  # an enum that may hold other values is checked row by row
+    cast, off = as_enums(bad)
+    assert cast["hukou"].dtype == ENUM_DTYPES["hukou"] and cast["hukou"].to_list() == ["beijing", None]
+    assert off.rows() == [(1, "hukou", "'mars'", "is not one of " + ", ".join(ENUM_DTYPES["hukou"].categories))]
 
 
 # ---------------------------------------------------------------- one definition, both paths
