@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -195,6 +196,31 @@ def test_beijing_key_groups_caps_equal_the_in_order_oracle():
     run()
     assert stats["eligible alone"] >= 0.3 * stats["claims"], stats
     assert stats["capped"] > 0, stats
+
+
+# ------------------------------------------------------------------ many people: results back on their rows
+@pytest.mark.parametrize("pid", [BJ, SH])
+def test_caps_over_many_interleaved_people_put_each_result_back_on_its_row(pid):
+    """The caps take out only the rows of people with an eligible claim and another, and put
+    their results back by position: with dozens of people, one to five claims each, the rows
+    shuffled so that a person's claims lie apart, every row's result is the oracle's for that
+    very row, and the claims come back as given, in their order."""
+    p = get_policy(pid).params()
+    capped = Counter()
+
+    @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(claims=people(bj_claim() if pid == BJ else sh_claim(), n_people=(30, 50), n_claims=(1, 5))
+           .flatmap(st.permutations))
+    def run(claims):
+        frame = claims_frame(claims)
+        got = run_policy(frame, pid, p)
+        assert got.select(frame.columns).equals(frame)
+        want = oracle(pid, claims, p)
+        assert [tuple(r) for r in got.select(RESULT).iter_rows()] == want
+        alone = get_policy(pid).evaluate(frame, p, detail="amounts").collect()["status"]
+        capped["rows"] += sum(a == "eligible" and w[0] != "eligible" for a, w in zip(alone, want))
+    run()
+    assert capped["rows"] > 0, capped
 
 
 # ------------------------------------------------------------------ Beijing 2019 skills action (BJSA-L1)
