@@ -16,7 +16,9 @@ session and page reads it:
 * an entry is written into a temporary folder and renamed into place, so a reader sees a
   whole entry or none; two servers computing the same entry at once both finish, one
   rename wins;
-* ``skillsim dashboard --warm`` computes every ready scenario's entry ahead of time.
+* ``skillsim dashboard --warm`` computes every ready scenario's entry ahead of time, and the
+  server starts computing those not on disk in the background as it starts (``precompute``:
+  the baselines first), so a first visitor waits only for what is left, with a progress bar.
 
 Delete the folder to start afresh; nothing else refers to it.
 
@@ -32,6 +34,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,6 +112,8 @@ def has(folder: Path) -> bool:
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
+# the entries this process is computing: (replications done, of all, when the run started)
+_running: dict[Path, tuple[int, int, float]] = {}
 
 
 def _lock(folder: Path) -> threading.Lock:
@@ -117,17 +122,34 @@ def _lock(folder: Path) -> threading.Lock:
 
 
 def compute(scen: Any, size: int | None, replications: int | None,
-            progress: Callable[[int, int], None] | None = None) -> Path:
+            progress: Callable[..., None] | None = None) -> Path:
     """The entry of ``scen`` (already resized), run and written if it is not there yet;
     ``progress(done, total)`` as replications finish. One run at a time per entry in this
-    process: a second caller waits for the first and reads its entry."""
+    process: a second caller (a page while the server's start-up run of it goes on) waits
+    for the first, its ``progress(done, total, since=start)`` following that run, and reads
+    its entry: it waits only for what is left."""
     from skillsim.simulate import report, runner
 
     folder = entry(scen, size, replications)
-    with _lock(folder):
+    lock = _lock(folder)
+    if not lock.acquire(blocking=False):
+        shown = None
+        while not lock.acquire(timeout=0.25):
+            now = _running.get(folder)
+            if progress and now and now != shown:
+                shown = now
+                progress(now[0], now[1], since=now[2])
+    try:
         if has(folder):
             return folder
-        res = runner.run(scen, progress=progress, keep_claims=False)
+        started = time.perf_counter()
+
+        def track(done: int, total: int) -> None:
+            _running[folder] = (done, total, started)
+            if progress:
+                progress(done, total)
+        _running[folder] = (0, scen.replications, started)
+        res = runner.run(scen, progress=track, keep_claims=False)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
         try:
@@ -144,4 +166,31 @@ def compute(scen: Any, size: int | None, replications: int | None,
                     raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        _running.pop(folder, None)
+        lock.release()
     return folder
+
+
+def precompute(names: list[str], size: int | None, replications: int | None,
+               log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> threading.Thread:
+    """Compute these ready scenarios' entries one after another in a background thread (the
+    server's start-up: ``serve.py``), those already on disk skipped; a page that needs one
+    meanwhile waits for it with the progress bar (``compute``). A scenario that fails is one
+    line on the console; the page will say why when it asks for it."""
+    from skillsim.simulate import scenario
+
+    def work() -> None:
+        for name in names:
+            try:
+                scen = resized(scenario.load(name), size, replications)
+                if has(entry(scen, size, replications)):
+                    continue
+                started = time.perf_counter()
+                compute(scen, size, replications)
+                log(f"skillsim dashboard: {name} computed into the cache in {time.perf_counter() - started:.0f} s")
+            except Exception as exc:  # noqa: BLE001 -- the page that needs it shows the error
+                log(f"skillsim dashboard: {name} not computed ahead: {type(exc).__name__}: {exc}")
+    thread = threading.Thread(target=work, name="skillsim-precompute", daemon=True)
+    thread.start()
+    return thread

@@ -15,6 +15,14 @@ SIZE_ENV = "SKILLSIM_DASHBOARD_SIZE"
 REPS_ENV = "SKILLSIM_DASHBOARD_REPLICATIONS"
 
 
+def forced_sizes() -> tuple[int | None, int | None]:
+    """(population size, replications) the command passed to the app; None = the scenario's own."""
+    def read(var: str) -> int | None:
+        v = os.environ.get(var, "").strip()
+        return int(v) if v else None
+    return read(SIZE_ENV), read(REPS_ENV)
+
+
 def command(args: argparse.Namespace) -> list[str]:
     # showErrorDetails=type: should a bug slip past the pages' one-line errors, the browser
     # gets its type and a generic message and the traceback goes to this console

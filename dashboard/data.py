@@ -21,7 +21,6 @@ unless ``SKILLSIM_DASHBOARD_SIZE`` / ``SKILLSIM_DASHBOARD_REPLICATIONS`` say oth
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,20 +35,15 @@ from skillsim.simulate.outputs import OutputError
 from skillsim.simulate.scenario import Scenario
 
 from . import cache
-from .cli import REPS_ENV, SIZE_ENV
+from .cli import forced_sizes
 from .labels import t
 from .ui import ABOUT, progress_bar
 
 
 
-def _env_int(name: str) -> int | None:
-    v = os.environ.get(name, "").strip()
-    return int(v) if v else None
-
-
 def sizes() -> tuple[int | None, int | None]:
     """(population size, replications) forced by the environment; None = the scenario's own."""
-    return _env_int(SIZE_ENV), _env_int(REPS_ENV)
+    return forced_sizes()
 
 
 def ready() -> list[str]:

@@ -83,8 +83,9 @@ def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
     start = time.perf_counter()
     box.progress(0.0, text=t("progress_start", what=what))
 
-    def update(done: int, total: int) -> None:
-        left = (time.perf_counter() - start) / done * (total - done) if done else 0.0
+    def update(done: int, total: int, since: float | None = None) -> None:
+        # since: when the run began, where it began before this bar (the server's start-up run)
+        left = (time.perf_counter() - (since or start)) / done * (total - done) if done else 0.0
         box.progress(done / max(total, 1), text=t("progress", what=what, done=done, total=total, left=f"{left:.0f}"))
 
     try:

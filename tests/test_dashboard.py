@@ -1106,6 +1106,22 @@ def test_explain_in_chinese_shows_each_policys_messages_in_chinese():
     assert [list(f["Message"]) for f in shown] == [[x["message"] for x in r["reasons"]] for r in paid]
 
 
+def test_explain_writes_amounts_and_rates_as_the_other_pages_do():
+    """Amounts with separators, a rate in % (not 1 for 100 %), "—" where a policy pays nothing (not None)."""
+    claim = person.presets()[PRESET]
+    rows = {r["policy_id"]: r for r in person.results(claim, person.home_city(claim))}
+    at = page("explain")
+    summary = table(at, "政策")
+    by_document = {get_policy(pid).meta.document: r for pid, r in rows.items()}
+    for _, shown in summary.iterrows():
+        r = by_document[shown["政策"]]
+        assert shown["补贴金额(元)"] == f"{r.get('amount_cny', 0):,}"
+        base, rate = r.get("base_amount_cny"), r.get("rate")
+        assert shown["基准金额(元)"] == ("—" if base is None else f"{base:,}")
+        assert shown["比例"] == ("—" if rate is None else f"{rate * 100:g}%")
+    assert "None" not in summary.to_string() and any(r.get("rate") == 1 for r in rows.values())
+
+
 def test_the_form_and_the_reform_widgets_show_plain_names():
     """Claim fields and parameters by their plain names in the chosen language, the code name in
     the help; a declared field without a label by its meaning."""

@@ -332,6 +332,66 @@ def test_warm_computes_the_entries_the_dashboard_reads(monkeypatch, tmp_path, ca
     assert [p.name for p in cache.runs_dir().iterdir()] == [folder.name]
 
 
+def test_the_server_starts_computing_the_ready_scenarios_as_it_starts(monkeypatch, tmp_path):
+    """serve.py: every ready scenario not on disk, at the command's sizes, the baselines first,
+    in a background thread (the server answers meanwhile); one already cached is skipped."""
+    from skillsim.dashboard import serve
+    monkeypatch.setenv(cache.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(SIZE_ENV, str(SIZE))
+    monkeypatch.setenv(REPS_ENV, str(REPS))
+    done = cache.entry(cache.resized(scenario.load(SH), SIZE, REPS), SIZE, REPS)
+    done.mkdir(parents=True)
+    for f in cache.FILES:
+        (done / f).write_text("")
+    computed, threads = [], []
+
+    def compute(scen, size, reps, progress=None):
+        computed.append((scen.name, size, reps))
+    monkeypatch.setattr(cache, "compute", compute)
+    real = cache.precompute
+    monkeypatch.setattr(cache, "precompute", lambda *a, **kw: threads.append(real(*a, **kw)))
+    serve.start_precomputing()
+    (thread,) = threads
+    assert thread.daemon
+    thread.join(60)
+    ready = scenario.ready_scenarios()
+    baselines = [n for n in ready if n.endswith("-baseline") and n != SH]
+    assert computed == [(n, SIZE, REPS) for n in baselines + [n for n in ready if not n.endswith("-baseline")]]
+
+
+def test_a_page_waits_for_the_start_up_run_and_follows_its_progress(monkeypatch, tmp_path):
+    """A page asking for a scenario the server is computing does not run it again: it waits for
+    that run, its progress bar following it (with the run's own start for the time left)."""
+    import threading
+    import time
+    monkeypatch.setenv(cache.DIR_ENV, str(tmp_path))
+    scen = cache.resized(scenario.load(BJ), SIZE, REPS)
+    result = runner.run(scen, keep_claims=False)
+    release, runs, lines = threading.Event(), [], []
+
+    def slow(s, progress=None, **kw):
+        runs.append(s.name)
+        progress(1, 2)
+        release.wait(60)
+        progress(2, 2)
+        return result
+    monkeypatch.setattr(runner, "run", slow)
+    thread = cache.precompute([BJ], SIZE, REPS, log=lines.append)
+    while not runs:
+        time.sleep(0.01)
+    seen = []
+
+    def page_bar(done, total, since=None):
+        seen.append((done, total, since is not None and since <= time.perf_counter()))
+        release.set()
+    folder = cache.compute(scen, SIZE, REPS, progress=page_bar)
+    thread.join(60)
+    assert runs == [BJ] and seen[0] == (1, 2, True) and cache.has(folder)
+    assert report.load_summary(folder)["policies"][BJKG]["budget_cny"] == report.summary(result)["policies"][BJKG][
+        "budget_cny"]
+    assert len(lines) == 1 and lines[0].startswith(f"skillsim dashboard: {BJ} computed into the cache in ")
+
+
 def test_the_progress_bar_says_what_runs_and_how_long_is_left():
     def script():
         from skillsim.dashboard import ui
@@ -340,3 +400,11 @@ def test_the_progress_bar_says_what_runs_and_how_long_is_left():
     at = AppTest.from_function(script).run()
     (progress,) = at.get("progress")
     assert progress.value == 25 and progress.proto.text.startswith("北京: 已完成 1/4 次重复, 约还需 ")
+
+    def joined():           # a run that began 30 s before the bar: 3 more replications at 30 s each
+        import time
+        from skillsim.dashboard import ui
+        bar = ui.progress_bar("北京").__enter__()
+        bar(1, 4, since=time.perf_counter() - 30)
+    (progress,) = AppTest.from_function(joined).run().get("progress")
+    assert "约还需 90 秒" in progress.proto.text, progress.proto.text

@@ -3,8 +3,9 @@
 ``varied_claims`` turns the policy's worked examples into a population that reaches every
 status: each example with one field changed at a time (null, each choice, the other
 truth value, small and large numbers, dates years before and after, a prior subsidy of
-the same kind), and with three such changes at once, three claims a person and shared enterprise, project and host ids, so the
-caps between claims fire too. ``produced_messages`` runs it through ``evaluate`` with
+the same kind, another example's text or an unknown code), and with three such changes at
+once; three claims a person and shared enterprise, project and host ids, so the caps
+between claims fire too. ``produced_messages`` runs it through ``evaluate`` with
 reasons and the population caps; ``translation_problems`` lists each message no template
 matches and each translation still holding English words (ids, code names and numbers
 aside). The conformance kit reports them as a warning: translation is optional."""

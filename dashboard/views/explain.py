@@ -113,10 +113,15 @@ if rows is not None:
                                                   pl.format("{} ({})", "document", "city").alias("policy")),
                                "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
                                key="ex_chart")
+        written = {c: pl.Series([formats.count(v) for v in summary[c]], dtype=pl.String)   # 1,800 (元: the header)
+                   for c in ("amount_cny", "base_amount_cny")}
+        written["rate"] = pl.Series([formats.percent(v, 0 if v is None else next(   # 80%, 80.9%: its own decimals
+            d for d in (0, 1, 2) if round(v * 100, d) == round(v * 100, 2))) for v in summary["rate"]],
+            dtype=pl.String)
         st.dataframe(shown.select(
-            pl.col("document").alias(t("policy")), pl.col("city").alias(t("city")),
-            *(pl.col(c).alias(t(c)) for c in ("status", "amount_cny", "base_amount_cny", "rate", "payee",
-                                              "deciding_rule")), pl.col("error").alias(t("message"))),
+            pl.col("document").alias(t("policy")), pl.col("city").alias(t("city")), pl.col("status").alias(t("status")),
+            *(written[c].alias(t(c)) for c in ("amount_cny", "base_amount_cny", "rate")),
+            *(pl.col(c).alias(t(c)) for c in ("payee", "deciding_rule")), pl.col("error").alias(t("message"))),
             hide_index=True, key="ex_summary")
         ui.download(summary.join(reasons, on="policy_id", how="left"), f"skillsim-explain-{preset}", "ex_download")
     st.caption(t("explain_messages"))
