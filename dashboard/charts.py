@@ -70,10 +70,12 @@ def value_axis(metric: str, title: str, values: Sequence[Any]) -> tuple[str, alt
 
 def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str,
                  x_order: Sequence[str] | None = None, key: str, height: int = 320,
-                 colors: Mapping[str, str] | None = None, dash: str | None = None) -> None:
+                 colors: Mapping[str, str] | None = None, dash: str | None = None,
+                 axis: alt.Axis | None = None) -> None:
     """Bars of ``y`` by ``x``, one bar per ``color`` value side by side (in the frame's order);
     ``colors``: each of those values' colour (default: altair's); ``dash``: a column whose
-    values get the bars' outlines a dash pattern each (variants of one series' shade)."""
+    values get the bars' outlines a dash pattern each (variants of one series' shade);
+    ``axis``: the y axis (``value_axis``: money in one unit)."""
     order = list(dict.fromkeys(df[color].to_list()))
     outline = {"strokeDash": alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="bottom")),
                } if dash else {}
@@ -81,7 +83,7 @@ def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, 
         x=alt.X(f"{x}:N", title=x_title, sort=list(x_order) if x_order else "ascending",
                 axis=alt.Axis(labelAngle=TURNED)),
         xOffset=alt.XOffset(f"{color}:N", sort=order),
-        y=alt.Y(f"{y}:Q", title=y_title),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=axis or alt.Undefined),
         color=alt.Color(f"{color}:N", title=None, sort=order, scale=_scale(colors),
                         legend=_legend(2, 320)),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{x}:N", title=x_title),
@@ -168,18 +170,20 @@ def tornado(df: pl.DataFrame, *, x_title: str, titles: dict[str, str], key: str,
     _show(alt.layer(bars, centre).properties(height=140 + 50 * max(len(order), 1)), key)
 
 
-def interval_line(df: pl.DataFrame, x_type: str, *, x_title: str, y_title: str, key: str) -> None:
+def interval_line(df: pl.DataFrame, x_type: str, *, x_title: str, y_title: str, key: str,
+                  axis: alt.Axis | None = None) -> None:
     """``mean`` against ``x`` (a line through the points) with a whisker from ``p05`` to ``p95`` at
-    each (a 90 % interval); ``x_type``: "Q" (numbers), "T" (dates) or "O" (others, in the frame's order)."""
+    each (a 90 % interval); ``x_type``: "Q" (numbers), "T" (dates) or "O" (others, in the frame's order);
+    ``axis``: the y axis (``value_axis``: money in one unit, shares in %)."""
     order = df["x"].to_list() if x_type == "O" else alt.Undefined
     base = alt.Chart(df).encode(x=alt.X(f"x:{x_type}", title=x_title, sort=order,
                                         scale=alt.Scale(zero=False) if x_type == "Q" else alt.Undefined))
     line = base.mark_line(point=True).encode(
-        y=alt.Y("mean:Q", title=y_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("mean:Q", title=y_title, scale=alt.Scale(zero=False), axis=axis or alt.Undefined),
         tooltip=[alt.Tooltip(f"x:{x_type}", title=x_title), alt.Tooltip("mean:Q", format=",.4~r"),
                  alt.Tooltip("p05:Q", format=",.4~r"), alt.Tooltip("p95:Q", format=",.4~r")])
-    whisker = base.mark_rule(color="black").encode(y=alt.Y("p05:Q", title=y_title, scale=alt.Scale(zero=False)),
-                                                   y2="p95:Q")
+    whisker = base.mark_rule(color="black").encode(y=alt.Y("p05:Q", title=y_title, scale=alt.Scale(zero=False),
+                                                           axis=axis or alt.Undefined), y2="p95:Q")
     _show(alt.layer(line, whisker).properties(height=300), key)
 
 

@@ -152,7 +152,8 @@ def test_tiers_chart_and_table_are_the_calculators_amounts():
     wide = table(at, "系列")
     assert len(wide) == tiers["series"].n_unique()
     level_1 = dict(zip(wide.iloc[:, 0], wide.iloc[:, 5]))                  # columns: series, 5 … 1, ungraded
-    assert (level_1["北京 · 京人社能发〔2026〕2号 A"], level_1["北京 · 京人社能发〔2026〕2号 B"]) == (2400, 2000)
+    assert (level_1["北京 · 京人社能发〔2026〕2号 A"], level_1["北京 · 京人社能发〔2026〕2号 B"]) == ("2,400", "2,000")
+    assert "None" not in wide.to_string() and "—" in wide.to_string()     # a level a policy does not pay
     # the legend names each series' jurisdiction (its name from the registry) before the document
     names = {p.meta.city: p.meta.city_name["zh"] for p in all_policies()}
     assert all(r["legend"] == f"{names[r['city']]} · {r['series']}" for r in tiers.iter_rows(named=True))
@@ -166,7 +167,7 @@ def test_tiers_chart_and_table_are_the_calculators_amounts():
     assert timeline.filter(pl.col("level_name") == "高级技师(一级)")["amount_cny"].to_list() == [3000, 2400, 2000]
     over = table(at, "等级")
     assert list(over.columns) == ["等级", "京政办发〔2019〕18号 BJSA-4", "京人社能发〔2026〕2号 A", "京人社能发〔2026〕2号 B"]
-    assert over.iloc[4, 1:].tolist() == [3000, 2400, 2000]
+    assert over.iloc[4, 1:].tolist() == ["3,000", "2,400", "2,000"]
 
 
 def test_tiers_variant_view_changes_the_numbers():
@@ -846,6 +847,10 @@ def test_reform_chart_in_the_jurisdictions_colour():
         assert at.selectbox(key="rf_policy").value == pid
         colour = labels.city_color(get_policy(pid).meta.city)
         assert colours_of(at, "rf_chart") == {"基线": labels.shade(colour, 0, 2), "改革": labels.shade(colour, 1, 2)}
+        spec = next(s for s in specs(at) if s.get("description") == "rf_chart")
+        budgets = chart(at, "rf_chart")["budget_cny"].to_list()           # in one unit, as on Compare
+        assert spec["encoding"]["y"]["title"] == f"预算 ({zh(formats.unit_word, zh(formats.money_unit, budgets))})"
+    assert page("reform", rf_scenario=SH).selectbox(key="rf_population").options == ["上海"]   # not its id
 
 
 def test_reform_shanghai_rate_slider():
@@ -1120,6 +1125,11 @@ def test_explain_writes_amounts_and_rates_as_the_other_pages_do():
         assert shown["基准金额(元)"] == ("—" if base is None else f"{base:,}")
         assert shown["比例"] == ("—" if rate is None else f"{rate * 100:g}%")
     assert "None" not in summary.to_string() and any(r.get("rate") == 1 for r in rows.values())
+    # the fields a plug-in declares, under its document's name (not its id)
+    from skillsim.policies.claim_schema import FIELDS
+    declared = {f.group.removeprefix("declared by ") for f in FIELDS if f.group.startswith("declared by ")}
+    assert declared and {f"{get_policy(pid).meta.document} 声明的字段" for pid in declared} <= {
+        e.label for e in at.get("expander")}
 
 
 def test_the_form_and_the_reform_widgets_show_plain_names():

@@ -335,6 +335,13 @@ def test_the_dashboard_draws_a_sweep_folder_as_sweep_parquet_holds_it(result):
     for metric in ("budget_cny", "coverage"):   # the default: the figures along the uplift, the window at its baseline
         got = chart_data(at, f"swp_chart_{metric}").filter(pl.col("metric") == metric)
         assert same_curve(got, expected(df, UPLIFT, {WINDOW: 2}, metric))
+    # written as every page writes figures: budgets in 元/万元, coverage in %, the axes so too
+    (table,) = [d.value for d in at.dataframe if "指标" in d.value.columns]
+    cells = dict(zip(table["指标"], table["均值"]))
+    assert cells["预算"].endswith("元") and cells["覆盖率"].endswith("%") and "," in table["均值"].to_string()
+    spec = next(json.loads(el.proto.spec) for el in at.get("vega_lite_chart")
+                if json.loads(el.proto.spec).get("description") == "swp_chart_coverage")
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "覆盖率 (%)"
     at.selectbox(key="swp_axis").set_value(WINDOW)
     at.radio(key="swp_difference").set_value(True)
     at.session_state["lang"] = "en"

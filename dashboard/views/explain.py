@@ -20,6 +20,7 @@ from skillsim.dashboard import charts, formats, person, ui
 from skillsim.dashboard.labels import cities, city, t, value
 from skillsim.dashboard.names import (choice, field_help, field_label, message, rule_name, rule_title,
                                       translated)
+from skillsim.policies import UnknownPolicy, get_policy
 from skillsim.policies.claim_json import parse_claims_json
 from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
@@ -60,6 +61,14 @@ def field_widget(f: Field, default: Any, key: str) -> Any:
     return text if text.strip() or not f.nullable else None
 
 
+def declarer(pid: str) -> str:
+    """The policy that declares a group of fields, by its document (its id where it is not registered)."""
+    try:
+        return get_policy(pid).meta.document
+    except UnknownPolicy:
+        return pid
+
+
 def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
     """Every field in three columns, a section for each of the contract's groups (person,
     certificate and application, training side)."""
@@ -67,7 +76,7 @@ def form(claim: dict[str, Any], preset: str) -> dict[str, Any]:
     declared = dict.fromkeys(f.group for f in FIELDS if f.group not in SECTIONS)  # by plug-in policies
     for group in [*SECTIONS, *declared]:
         label, expanded = SECTIONS.get(group, ("declared_fields", False))
-        with st.expander(t(label, policy=group.removeprefix("declared by ")), expanded=expanded):
+        with st.expander(t(label, policy=declarer(group.removeprefix("declared by "))), expanded=expanded):
             columns = st.columns(3)
             for i, f in enumerate(f for f in FIELDS if f.group == group):
                 with columns[i % 3]:

@@ -22,7 +22,7 @@ import polars as pl
 import streamlit as st
 
 from skillsim.dashboard import charts, data, figures, formats, parameter_inputs, provenance, ui
-from skillsim.dashboard.labels import series_colors, t
+from skillsim.dashboard.labels import city, series_colors, t
 from skillsim.dashboard.names import param_label, rule_name
 from skillsim.policies import ParameterError, ParameterSet
 
@@ -174,8 +174,10 @@ with ui.shown_errors():
     if not pops:
         st.info(t("no_people"))
         st.stop()
-    pop = next(p for p in pops if p.name == top[1].selectbox(t("population"), [p.name for p in pops],
-                                                             key="rf_population", bind="query-params"))
+    where = {p.name: p.city for p in pops}      # a population by its jurisdiction's name, its id beside it
+    pop = next(p for p in pops if p.name == top[1].selectbox(
+        t("population"), [p.name for p in pops], key="rf_population", bind="query-params",
+        format_func=lambda n: city(where[n]) if n == where[n] else f"{city(where[n])} ({n})"))
     pid = top[2].selectbox(t("policy"), list(pop.policies), format_func=ui.short_label, key="rf_policy",
                            bind="query-params")
     provenance.panel([(provenance.of_scenario(scen, one_replication=True), None)], "rf_basis")
@@ -236,9 +238,11 @@ with ui.shown_errors():
                            bind="query-params")
         both = pl.concat([bd.filter(C("dimension") == dim).select("key", "budget_cny").with_columns(
             pl.lit(t(v)).alias("variant")) for bd, v in ((base_bd, "baseline"), (reform_bd, "reform"))])
-        # the policy's jurisdiction's colour, as on every page: the baseline its darker shade
+        # the policy's jurisdiction's colour, as on every page: the baseline its darker shade; the
+        # budget axis in one unit (万元, 亿元) as on Compare
         home = figures.policy_city(pid)
-        charts.grouped_bars(both, "key", "budget_cny", "variant", x_title=t(f"dim_{dim}"), y_title=t("budget_cny"),
+        title, axis = charts.value_axis("budget_cny", t("budget"), both["budget_cny"].to_list())
+        charts.grouped_bars(both, "key", "budget_cny", "variant", x_title=t(f"dim_{dim}"), y_title=title, axis=axis,
                             key="rf_chart", colors=series_colors((t(v), home) for v in ("baseline", "reform")))
         ui.download(pl.concat([table.with_columns(pl.lit("headline").alias("dimension"), C("metric").alias("key")),
                                both.pivot(on="variant", index="key", values="budget_cny")

@@ -61,11 +61,18 @@ curve = figures.sweep_curve(sw, pid, x, fixed, difference)
 dtype = sw.frame.schema[x]
 x_type = "Q" if dtype.is_numeric() else "T" if dtype == pl.Date else "O"
 for column, metric in zip(st.columns(len(CHARTED)), CHARTED):
-    with column:
-        charts.interval_line(curve.filter(C("metric") == metric), x_type, x_title=axis_name(axes[x]),
-                             y_title=t(metric) + (" Δ" if difference else ""), key=f"swp_chart_{metric}")
+    with column:     # budgets in one unit (万元, 亿元), coverage in %, as on Compare
+        mine = curve.filter(C("metric") == metric)
+        title, axis = charts.value_axis(metric, t(provenance.PLAIN[metric]) + (" Δ" if difference else ""),
+                                        [*mine["mean"], *mine["p05"], *mine["p95"]])
+        charts.interval_line(mine, x_type, x_title=axis_name(axes[x]), y_title=title, axis=axis,
+                             key=f"swp_chart_{metric}")
 st.caption(t("interval_note"))
-st.dataframe(curve.select(C("x").alias(axis_name(axes[x])), C("metric").replace({f: t(f) for f in curve["metric"].unique()})
+# every figure as the pages write it: a budget in one unit, coverage in % (a difference in percentage
+# points), counts whole; each figure's own unit (a budget's: that of its largest)
+shown = figures.written(curve, ("mean", "p05", "p95"), sign=difference)
+st.dataframe(shown.select(C("x").alias(axis_name(axes[x])), C("metric").replace({f: t(provenance.PLAIN.get(f, f))
+                                                                                for f in curve["metric"].unique()})
                           .alias(t("metric")), *(C(c).alias(t(c)) for c in ("mean", "p05", "p95"))),
              hide_index=True, key="swp_table")
 ui.download(curve, "skillsim-sweep", "swp_download")

@@ -8,7 +8,7 @@ names the jurisdiction; in the view of all variants a variant's bars have an out
 import polars as pl
 import streamlit as st
 
-from skillsim.dashboard import amounts, charts, ui
+from skillsim.dashboard import amounts, charts, formats, ui
 from skillsim.dashboard.labels import city, lang, level_name, series_colors, t
 from skillsim.policies import get_policy
 
@@ -66,6 +66,13 @@ def chart(df: pl.DataFrame, key: str, height: int) -> None:
 
 LEVEL_ORDER = [level_name(level) for level in amounts.LEVELS]
 
+
+def written(wide: pl.DataFrame) -> pl.DataFrame:
+    """A table of amounts as the pages write them: the first column as it is, each amount in
+    yuan with separators (the header says 元), "—" where a policy pays nothing at that level."""
+    first, *rest = wide.columns
+    return wide.select(first, *(pl.Series(c, [formats.count(v) for v in wide[c]], dtype=pl.String) for c in rest))
+
 ui.header("page_tiers", "tiers_intro")
 with ui.shown_errors():
     shown = amounts.by_level()
@@ -75,7 +82,7 @@ with ui.shown_errors():
     table = with_legend(with_level_names(tier_table(view, lang())))
     chart(table, "tiers_chart", 380)
     wide = table.pivot(on="level_name", index="legend", values="amount_cny").rename({"legend": t("series")})
-    st.dataframe(wide, hide_index=True, key="tiers_table")
+    st.dataframe(written(wide), hide_index=True, key="tiers_table")
     ui.download(table.drop("level_name", "legend", "view"), "skillsim-tiers", "tiers_download")
     others = ", ".join(ui.short_label(pid) for pid in amounts.not_by_level())
     if others:
@@ -93,7 +100,7 @@ with ui.shown_errors():
     mine = table.filter(pl.col("city") == place).sort("year", maintain_order=True)
     chart(mine, "timeline_chart", 300)
     timeline = amounts.over_time(table, place)
-    st.dataframe(with_level_names(timeline).select(pl.col("level_name").alias(t("level")),
-                                                   pl.exclude("level", "level_name")),
+    st.dataframe(written(with_level_names(timeline).select(pl.col("level_name").alias(t("level")),
+                                                           pl.exclude("level", "level_name"))),
                  hide_index=True, key="timeline_table")
     ui.download(timeline, f"skillsim-tiers-{place}", "timeline_download")
