@@ -189,7 +189,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Fill in the claim (defaults from a worked example): the result under every policy at "
                       "once, with amount, rate, payee and every deciding rule with its clause text."),
     "preset": ("从示例开始", "Start from an example"),
-    "relocate": ("把此人放到每项政策的城市(同一个人在各地)", "Move the person to each policy's city (the same person in each jurisdiction)"),
+    "relocate": ("把此人放到每项政策的城市(同一个人在各地)", "Move the person to each policy's city"),
     "home_city": ("此人所在城市", "The person's city"),
     "person_fields": ("个人", "Person"),
     "cert_fields": ("证书与申请", "Certificate and application"),

@@ -717,7 +717,7 @@ PRESET = "bj-unemployed-care-worker"     # the worked example most policies pay 
 
 def amounts(at: AppTest) -> dict[str, int]:
     table = charts(at)[0]
-    return {k.rsplit(" (", 1)[0]: v for k, v in zip(table["policy"], table["amount_cny"])}   # "document (city)"
+    return {k.split(" · ", 1)[1]: v for k, v in zip(table["policy"], table["amount_cny"])}   # "city · document"
 
 
 def test_explain_shows_every_policy_with_its_clauses():
@@ -1088,6 +1088,10 @@ def test_explain_in_english_translates_status_payee_and_city():
     assert set(summary["City"]) == {get_policy(r["policy_id"]).meta.city_name["en"] for r in rows}
     assert set(summary["Payee"]) <= {labels.VALUES[p][1] for p in labels.VALUES} | {"—"}
     assert set(chart(at, "ex_chart")["Status"]) == want                    # the chart's legend too
+    # a status has one colour whatever the language
+    english, chinese = colours_of(at, "ex_chart"), colours_of(page("explain"), "ex_chart")
+    assert {k: english[labels.VALUES[k][1]] for k in ("eligible", "ineligible")} == \
+        {k: chinese[labels.VALUES[k][0]] for k in ("eligible", "ineligible")}
     bj = next(r for r in rows if r["policy_id"] == "beijing-2026-key-groups")
     shown = summary[summary["Policy"] == get_policy(bj["policy_id"]).meta.document]
     assert shown["Deciding rule"].iloc[0] == f"{bj['deciding_rule']} {get_policy(bj['policy_id']).rules[bj['deciding_rule']].title}"

@@ -24,6 +24,9 @@ from skillsim.policies import UnknownPolicy, get_policy
 from skillsim.policies.claim_json import parse_claims_json
 from skillsim.policies.claim_schema import DATE_MAX, DATE_MIN, FIELDS, PRIOR_FIELDS, Field
 
+# a colour per status, the same in both languages (and none of the jurisdictions' own)
+STATUS_COLORS = {"eligible": "#2e7d32", "ineligible": "#c62828", "needs_info": "#f9a825", "out_of_scope": "#9e9e9e",
+                 "error": "#424242"}
 SECTIONS = {"person": ("person_fields", True), "certificate": ("cert_fields", True),
             "training": ("training_fields", False)}  # the contract's groups: label key, open at first
 
@@ -118,10 +121,12 @@ if rows is not None:
     with summary_box, st.container(key="ex_stale" if stale else "ex_results"):
         if stale:
             st.caption(t("stale_results"))
+        # "city · document" as the legends of every page (on a phone the label is cut from the end:
+        # the city stays); a status keeps its colour in both languages
         charts.horizontal_bars(shown.with_columns(pl.col("status").alias(t("status")),
-                                                  pl.format("{} ({})", "document", "city").alias("policy")),
+                                                  pl.format("{} · {}", "city", "document").alias("policy")),
                                "policy", "amount_cny", t("status"), x_title=t("amount_cny"), y_title=t("policy"),
-                               key="ex_chart")
+                               key="ex_chart", colors={value(k): c for k, c in STATUS_COLORS.items()})
         written = {c: pl.Series([formats.count(v) for v in summary[c]], dtype=pl.String)   # 1,800 (元: the header)
                    for c in ("amount_cny", "base_amount_cny")}
         written["rate"] = pl.Series([formats.percent(v, 0 if v is None else next(   # 80%, 80.9%: its own decimals
