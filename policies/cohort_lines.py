@@ -22,11 +22,12 @@ above, from the simulator's one generator, so a seed gives the same places).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Mapping, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Mapping, Protocol
 
 from .parameters import ParameterSet
+
+if TYPE_CHECKING:  # annotations only: a plug-in's import (skillsim.plugin) does without numpy
+    import numpy as np
 
 KINDS = ("chance", "shares", "bands")
 

@@ -21,7 +21,7 @@ from skillsim.policies import PolicyError, get_policy
 from skillsim.policies.contract import validate_frame
 from skillsim.policies.engine import collect
 
-from . import metrics, runner
+from . import metrics
 from .claims_file import json_text
 
 ROW = "row"  # each result's claim: its row in the file (1 = first claim) or position in the frame
@@ -51,10 +51,9 @@ def evaluate(claims: pl.DataFrame, policies: Sequence[str], overrides: Mapping[s
     def one(pid: str) -> pl.DataFrame:
         policy = get_policy(pid)
         params = policy.params((overrides or {}).get(pid))
-        if caps:  # the whole frame at once: the caps touch only the rows that can change
-            res = runner.run_policy(numbered, pid, params, detail="rules")
-        else:
-            res = collect(policy.evaluate(numbered, params, detail="rules", validate=False))
+        res = policy.evaluate(numbered, params, detail="rules", validate=False)
+        # the caps over the whole frame at once (runner.run_policy): they touch only the rows that can change
+        res = collect(policy.population_caps(res, params) if caps else res)
         # the result columns beside the claims as given, in the frame's order (the built-in caps
         # keep it; a plug-in's may not)
         mine = res.select(ROW, pl.exclude(numbered.columns))

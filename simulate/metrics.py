@@ -10,12 +10,14 @@ counts in both).
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import numpy as np
 import polars as pl
 
 from skillsim.policies import get_policy, policy_ids
+
+if TYPE_CHECKING:  # numpy on use: skillsim evaluate's start-up does without it (~0.1 s)
+    import numpy as np
 
 C = pl.col
 NONE = "(none)"
@@ -167,6 +169,7 @@ def breakdowns(res: pl.DataFrame, dimensions: Iterable[str] | None = None) -> pl
 
 def interval(values: list[float] | np.ndarray) -> dict[str, float]:
     """Mean and 90 % interval (5th and 95th percentiles) over replications."""
+    import numpy as np
     v = np.asarray(values, dtype=float)
     if v.size == 0:
         return {"mean": 0.0, "p05": 0.0, "p95": 0.0}
@@ -191,6 +194,7 @@ def by_payment_year(rows: pl.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
             acc = got.setdefault(y["year"], {k: [0] * len(reps) for k in YEAR_COUNTS})
             for k in YEAR_COUNTS:
                 acc[k][at[r]] += y[k]
+    import numpy as np
     out = {}
     for year in sorted(got):
         v = {k: np.asarray(x, dtype=float) for k, x in got[year].items()}

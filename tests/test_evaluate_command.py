@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -111,6 +113,17 @@ def test_the_worked_example_file_gives_the_examples_amounts(tmp_path):
         e = expected[name]
         got = res.filter((pl.col("row") == row) & (pl.col("policy_id") == e["policy"])).row(0, named=True)
         assert (got["status"], got["amount_cny"]) == (e["status"], e["amount_cny"]), name
+
+
+def test_evaluate_does_without_numpy(tmp_path):
+    """numpy is a tenth of a second of skillsim evaluate's start-up and the command needs none of it
+    (the simulator and its intervals do): a whole evaluate, plug-ins loaded, leaves it unimported."""
+    code = ("import sys; from skillsim.simulate.cli import main; "
+            f"code = main(['evaluate', '--claims', {str(EXAMPLES / 'claims.csv')!r}, '--defaults', '--policy', "
+            f"'{BJ}', '--policy', '{SH}', '--out', {str(tmp_path / 'r.parquet')!r}]); "
+            "print(code, 'numpy' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stdout.split()[-2:] == ["0", "False"], p.stdout + p.stderr
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
