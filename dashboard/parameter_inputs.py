@@ -69,6 +69,7 @@ def widget(policy_id: str, params: ParameterSet, name: str, start: Any, key: str
     kind = type(start)   # a fractional value (a scenario's 80.5 %) keeps a fractional widget
     if m.unit == "percent":
         return st.slider(label, kind(lo), kind(hi), start, step=kind(1) if kind is int else 0.01,
+                         format="%d%%" if kind is int else "%.2f%%",     # the unit on the slider: 20%
                          help=help_text, key=key, bind="query-params")
     if m.unit == "CNY":
         # no min or max: a browser refuses an amount outside them without a word, so the page

@@ -851,6 +851,7 @@ def test_reform_chart_in_the_jurisdictions_colour():
         budgets = chart(at, "rf_chart")["budget_cny"].to_list()           # in one unit, as on Compare
         assert spec["encoding"]["y"]["title"] == f"预算 ({zh(formats.unit_word, zh(formats.money_unit, budgets))})"
     assert page("reform", rf_scenario=SH).selectbox(key="rf_population").options == ["上海"]   # not its id
+    assert page("reform", rf_scenario=BJ).slider(key=UPLIFT).proto.format == "%d%%"     # a percentage says so
 
 
 def test_reform_shanghai_rate_slider():
