@@ -1011,13 +1011,14 @@ def shown_labels(at: AppTest, lang: str) -> list[tuple[str, str]]:
     # quote the documents' terms in Chinese, as written
     columns = VALUE_COLUMNS + (("message",) if lang == "zh" else ())
     value_headers = {labels.TEXT[k][0 if lang == "zh" else 1] for k in columns}
-    for d in at.dataframe:
-        headers = _header_names(d)
+    frames = [(_header_names(d), d.value) for d in at.dataframe]
+    frames += [(list(f.columns), f) for f in (d.value.reset_index() for d in at.table)]   # static tables
+    for headers, frame in frames:
         texts += [("header", h) for h in headers]
-        for h, c in zip(headers, d.value.columns):
+        for h, c in zip(headers, frame.columns):
             if h in value_headers:
                 # NaN (v != v) is an empty cell
-                texts += [(f"cell of {h}", str(v)) for v in d.value[c].unique() if v is not None and v == v]
+                texts += [(f"cell of {h}", str(v)) for v in frame[c].unique() if v is not None and v == v]
     for frame, spec in zip(charts(at), specs(at)):
         texts += [("chart", x) for x in _chart_labels(spec, frame)]
     cut = []
@@ -1250,12 +1251,13 @@ def test_every_page_says_how_to_read_it_and_the_glossary_defines_its_terms():
         assert all(f"- **{glossary.TERMS[k][0][0]}**: {glossary.TERMS[k][1][0]}" in "\n".join(m.value for m in at.markdown)
                    for k in terms), name
     at = page("glossary")
-    (shown,) = [d.value for d in at.dataframe]
+    (shown,) = [d.value.reset_index() for d in at.table]      # a static table: the definitions wrap, whole
     assert list(shown["术语"]) == [v[0][0] for v in glossary.TERMS.values()]
+    assert list(shown["含义"]) == [v[1][0] for v in glossary.TERMS.values()]
     assert {"coverage", "replication", "interval", "tier_class", "payee", "take_up", "target", "grade"} <= set(glossary.TERMS)
     declared = [p for p in all_policies() if (p.tier_probes() or {}).get("values")]
     lines = [m.value for m in at.markdown if m.value.startswith("- ")][0].splitlines()
     assert len(lines) == len(declared) and all(p.meta.document in line for p, line in zip(declared, lines))
     at.session_state["lang"] = "en"
-    (shown,) = [d.value for d in ok(at.run()).dataframe]
+    (shown,) = [d.value.reset_index() for d in ok(at.run()).table]
     assert list(shown["Term"]) == [v[0][1] for v in glossary.TERMS.values()]
