@@ -117,7 +117,7 @@ if rows is not None:
         translated("city", summary["city"], city),
         pl.Series("deciding_rule", [deciding[k] for k in summary.select("policy_id", "deciding_rule").iter_rows()],
                   dtype=pl.String),
-        pl.Series("error", [None if e is None else t("not_run", msg=e) for e in summary["error"]], dtype=pl.String))
+        pl.Series("error", ["—" if e is None else t("not_run", msg=e) for e in summary["error"]], dtype=pl.String))
     with summary_box, st.container(key="ex_stale" if stale else "ex_results"):
         if stale:
             st.caption(t("stale_results"))
