@@ -14,7 +14,8 @@ Engines:
 - ``local``, 1 worker (the default): the tasks one after another in this process.
 - ``local``, N workers: N processes started by spawn (polars must not be forked), each with
   POLARS_MAX_THREADS = max(1, cores // N), set before the worker imports polars.
-- ``ray``: a local Ray with N CPUs, or the cluster named by RAY_ADDRESS (docs/cluster.md).
+- ``ray``: a local Ray with N CPUs, or the cluster named by RAY_ADDRESS (docs/cluster.md):
+  HOST:PORT from a node of the cluster, ray://HOST:PORT (Ray Client) from outside it, or auto.
   A task whose worker dies is retried by Ray (3 times); results come back through Ray's
   object store (polars frames as Arrow). Ray is optional: ``pip install 'skillsim[ray]'``.
 
@@ -40,6 +41,7 @@ ENGINES = ("local", "ray")
 RAY_HINT = "pip install 'skillsim[ray]'"
 RAY_RETRIES = 3        # a task whose worker process dies is run again, at most this often
 POLL_SECONDS = 0.25    # how often a waiting map looks for a signal
+CONNECT_SECONDS = 5    # how long RAY_ADDRESS's host may take to accept a connection
 
 
 class EngineError(ValueError):
@@ -198,6 +200,28 @@ def _ray() -> Any:
     return ray
 
 
+def _check_address(address: str) -> None:
+    """RAY_ADDRESS names a cluster that answers, before Ray tries it: Ray waits for an absent
+    head about 12 minutes (20 tries of 35 s, deaf to Ctrl-C inside each) and for an absent
+    Ray Client server 30 s, and Ray Client needs grpcio (``ray[client]``)."""
+    if address in ("auto", "local"):
+        return
+    client = address.startswith("ray://")
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not host or not port.isdigit():
+        raise EngineError(f"RAY_ADDRESS: {address!r} is not HOST:PORT, ray://HOST:PORT (Ray Client) or auto")
+    if client:
+        import importlib.util
+        if importlib.util.find_spec("grpc") is None:
+            raise EngineError(f"RAY_ADDRESS={address}: Ray Client needs grpcio ({RAY_HINT}, which brings ray[client])")
+    import socket
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        raise EngineError(f"RAY_ADDRESS={address}: nothing answers at {host}:{port} ({exc.strerror or exc}); "
+                          f"is a Ray {'client server' if client else 'head'} running there? (docs/cluster.md)") from None
+
+
 class Ray(Executor):
     """Tasks on Ray: a local Ray of ``workers`` CPUs, or the cluster at RAY_ADDRESS."""
 
@@ -208,6 +232,8 @@ class Ray(Executor):
         self.address = os.environ.get("RAY_ADDRESS") or None
         self.started = False
         if not ray.is_initialized():
+            if self.address is not None:
+                _check_address(self.address)
             import logging
             # no address: a Ray of our own ("local"), never a cluster another `ray start` left running
             options: dict[str, Any] = dict(address=self.address or "local", include_dashboard=False,
@@ -221,6 +247,9 @@ class Ray(Executor):
             try:
                 with _environment(**({"POLARS_MAX_THREADS": threads} if self.address is None else {})):
                     ray.init(**options)
+            except ConnectionError as exc:  # it answers, but no Ray there (or another version of it)
+                ray.shutdown()
+                raise EngineError(f"RAY_ADDRESS={self.address}: {' '.join(str(exc).split())}") from None
             except BaseException:  # an interrupt while it starts: its processes must not outlive us
                 ray.shutdown()
                 raise
