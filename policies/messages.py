@@ -25,7 +25,6 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .claim_schema import CHOICE_LABELS, FIELDS
 
@@ -114,32 +113,27 @@ class Messages:
     def __bool__(self) -> bool:
         return bool(self.templates or self.values)
 
-    def translate(self, message: str, name: Callable[[str], str | None] | None = None) -> str | None:
-        """``message`` in Chinese, or None where no template or phrase matches it. ``name``:
-        the Chinese name of a value the file does not know (a jurisdiction's id, say)."""
+    def translate(self, message: str) -> str | None:
+        """``message`` in Chinese, or None where no template or phrase matches it."""
         if message in self.values:
             return self.values[message]
         for t in self.templates:
             m = t.pattern.fullmatch(message)
             if m:
-                return t.chinese.format(*(self._value(v, name) for v in m.groups()))
+                return t.chinese.format(*(self._value(v) for v in m.groups()))
         return None
 
-    def _value(self, v: str, name: Callable[[str], str | None] | None) -> str:
+    def _value(self, v: str) -> str:
+        """A value a message quotes, in Chinese where it is a phrase, a message, a choice, a
+        jurisdiction or a truth value; else (numbers, dates, codes) as it is."""
         if v in self.values:
             return self.values[v]
         if v in BOOLEANS:
             return BOOLEANS[v]
         if v in CHOICE_LABELS:
             return CHOICE_LABELS[v][0]
-        inner = self.translate(v, name) if len(v) > 3 else None   # a message within the message
-        if inner is not None:
-            return inner
-        return (name(v) if name else None) or _city_names().get(v) or v
-
-    def untranslated(self, messages: Iterable[str]) -> list[str]:
-        """The distinct messages that no template matches."""
-        return [m for m in dict.fromkeys(messages) if m and self.translate(m) is None]
+        inner = self.translate(v) if len(v) > 3 else None   # a message within the message
+        return inner if inner is not None else _city_names().get(v, v)
 
 
 def _city_names() -> dict[str, str]:
