@@ -24,7 +24,8 @@ def test_built_in_policies_pass_the_kit(pid):
     assert report.ok, f"\n{report}"
     names = {f.check for f in report.findings}
     assert {"structure: rules", "examples", "explain equals evaluate", "caps equal the in-order oracle",
-            "determinism", "amounts within tables", "garbage gives contract errors"} <= names
+            "determinism", "amounts within tables", "garbage gives contract errors", "messages in Chinese"} <= names
+    assert not [f for f in report.findings if f.warning]        # every message translated (messages.zh.toml)
     level = next(f for f in report.findings if f.check == "level monotonicity")
     assert ("skipped" in level.message) == (pid not in ("beijing-2026-key-groups", "shanghai-2025-skills-upgrade"))
 
