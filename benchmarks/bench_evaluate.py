@@ -6,6 +6,7 @@ both headline policies with their population caps across the file, written, summ
     python benchmarks/bench_evaluate.py --csv /tmp/claims.csv  # drawn there once, then the same file each time
     python benchmarks/bench_evaluate.py --against HEAD~3       # an earlier commit beside this checkout
     python benchmarks/bench_evaluate.py --against /tmp/old     # a folder holding a skillsim package
+    python benchmarks/bench_evaluate.py --this HEAD --against HEAD~2   # two commits, not the working tree
 
 The CSV is drawn once by the simulator's population generator (Beijing's and Shanghai's
 baselines, half the rows each, prior subsidies in their JSON cells) and written before any
@@ -17,7 +18,8 @@ each in wall and CPU seconds (user + system, both cores together; other work on 
 inflates wall time, not CPU time), and the whole process from start to exit with its peak
 memory. ``--against REF`` runs the same repeats, alternating, with skillsim as it was at git
 revision REF (exported from this repository into a temporary folder; or REF is a folder that
-holds a ``skillsim`` package, laid out as installed), and prints the ratios. Installed plug-ins
+holds a ``skillsim`` package, laid out as installed), and prints the ratios; ``--this REF`` times a
+revision in place of the working tree (in a checkout others are changing). Installed plug-ins
 load into both sides, so an old revision must still understand them. Not a timed test.
 """
 from __future__ import annotations
@@ -140,11 +142,14 @@ def main() -> None:
                                                  "not exist, so later runs can time the same file)")
     ap.add_argument("--against", metavar="REF", help="also time skillsim at this git revision (or in this folder: "
                                                      "FOLDER/skillsim), side by side")
+    ap.add_argument("--this", metavar="REF", help="time skillsim at this git revision instead of the working tree "
+                                                  "(which may hold others' unfinished changes)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(args.csv) if args.csv else Path(tmp) / "claims.csv"
         drawn = "" if src.exists() else f"{draw_csv(args.claims, src):,} claims drawn, "
-        sides = {"this checkout": None}
+        mine = args.this or "this checkout"
+        sides = {mine: None if not args.this else export(args.this, Path(tmp) / "this")}
         if args.against:
             given = Path(args.against)
             sides[args.against] = given if (given / "skillsim").is_dir() else export(args.against, Path(tmp) / "against")
@@ -161,8 +166,8 @@ def main() -> None:
         print(line(name.ljust(width), m))
         print(f"{' ' * width}  each (start to exit): " + "; ".join(f"{r['process']:.2f}" for r in runs[name]))
     if args.against:
-        now, then = med["this checkout"], med[args.against]
-        print(f"ratio this checkout / {args.against}: wall {now['process'] / then['process']:.2f}, CPU "
+        now, then = med[mine], med[args.against]
+        print(f"ratio {mine} / {args.against}: wall {now['process'] / then['process']:.2f}, CPU "
               f"{now['process_cpu'] / then['process_cpu']:.2f}; by step (wall) "
               + ", ".join(f"{s} {now[s] / then[s]:.2f}" for s in STEPS if then[s]))
     print(f"load average after {os.getloadavg()[0]:.1f}")
