@@ -8,6 +8,7 @@ the jurisdiction's, a shade per series there), so a city has one colour on every
 keeps the raw yuan and writes its labels in one unit (``value_axis``)."""
 from __future__ import annotations
 
+import json
 from typing import Any, Mapping, Sequence
 
 import altair as alt
@@ -94,29 +95,59 @@ def grouped_bars(df: pl.DataFrame, x: str, y: str, color: str, *, x_title: str, 
     _show(chart, key)
 
 
+def _packed(df: pl.DataFrame, y: str, color: str, order: list[str]) -> tuple[pl.DataFrame, list[int], str]:
+    """Each key's bars packed together, only the series it has, its label at the middle of its own
+    bars (a band split among every series, altair's yOffset, leaves a key's one bar in its series'
+    slot, off its label: the series' keys are mostly their own). In half-bar units: a bar is 2
+    high, a gap of 1 between keys. Returns the frame with each bar's ``_top``, ``_bottom`` and
+    ``_mid``, the labels' positions, and a label expression naming the key at each."""
+    rank = {s: i for i, s in enumerate(dict.fromkeys(df[color].to_list()))}
+    parts, centres, names, start = [], [], {}, 0
+    for key in order:
+        mine = df.filter(pl.col(y) == key).sort(pl.col(color).replace_strict(rank, return_dtype=pl.Int64))
+        at = start + 2 * pl.int_range(mine.height, dtype=pl.Int64)
+        parts.append(mine.with_columns(_top=at + 0.2, _bottom=at + 1.8, _mid=at + 1.0))
+        centres.append(start + mine.height)
+        names[start + mine.height] = key
+        start += 2 * mine.height + 1
+    labels = [names.get(i, "") for i in range(start)]
+    return pl.concat(parts, how="vertical_relaxed"), centres, f"{json.dumps(labels, ensure_ascii=False)}[datum.value]"
+
+
 def horizontal_bars(df: pl.DataFrame, y: str, x: str, color: str, *, x_title: str, y_title: str, key: str,
                     colors: Mapping[str, str] | None = None, axis: alt.Axis | None = None,
                     label: str | None = None) -> None:
     """Horizontal bars (long keys: occupations, districts, rule ids, policies), largest first;
-    one bar per ``color`` value side by side where a key has several; ``label``: a column
-    of text written at the end of each bar."""
-    rows = max(df[y].n_unique(), 1)
+    one bar per ``color`` value side by side where a key has several (packed: ``_packed``);
+    ``label``: a column of text written at the end of each bar."""
     per_key = df.group_by(y).len()["len"].max() or 1
     # largest first, as an explicit order: layers sorted by "-x" each lose the sort when their domains merge
     order = df.group_by(y).agg(pl.col(x).sum()).sort([x, y], descending=[True, False])[y].to_list()
-    base = alt.Chart(df).encode(
-        y=alt.Y(f"{y}:N", title=y_title, sort=order, axis=_long_labels(260)),
-        **({"yOffset": alt.YOffset(f"{color}:N")} if per_key > 1 else {}),
-        x=alt.X(f"{x}:Q", title=x_title, axis=axis or alt.Undefined))
+    x_enc = alt.X(f"{x}:Q", title=x_title, axis=axis or alt.Undefined)
+    if per_key > 1:
+        df, centres, names = _packed(df, y, color, order)
+        y_axis = alt.Axis(values=centres, labelExpr=names, grid=False, ticks=False, labelOverlap=False,
+                          labelLimit=_long_labels(260).labelLimit)
+        y_scale = alt.Scale(domain=[0, (df["_bottom"].max() or 0) + 0.2], reverse=True, nice=False)
+        base = alt.Chart(df).encode(x=x_enc)
+        bar_y = {"y": alt.Y("_top:Q", title=y_title, axis=y_axis, scale=y_scale), "y2": "_bottom:Q",
+                 "x2": alt.datum(0)}     # from zero: a bar spanning y by its two ends takes x by its two ends
+        text_y = {"y": alt.Y("_mid:Q", title=y_title, axis=y_axis, scale=y_scale)}
+        rows = len(df) * 2 + len(order)            # in half bars
+    else:
+        base = alt.Chart(df).encode(x=x_enc, y=alt.Y(f"{y}:N", title=y_title, sort=order, axis=_long_labels(260)))
+        bar_y, text_y = {}, {}
+        rows = len(order) * 2
     bars = base.mark_bar().encode(
+        **bar_y,
         color=alt.Color(f"{color}:N", title=None, scale=_scale(colors),
                         legend=_legend(2, 400, inset=f"{LONG_LABELS} + 60")),
         tooltip=[alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:N", title=y_title),
                  alt.Tooltip(f"{label}:N" if label else f"{x}:Q", title=x_title, format=alt.Undefined if label
                              else ",.0f")])
-    chart = alt.layer(bars, base.mark_text(align="left", dx=3, fontSize=10).encode(text=f"{label}:N")) \
+    chart = alt.layer(bars, base.mark_text(align="left", dx=3, fontSize=10).encode(**text_y, text=f"{label}:N")) \
         if label else bars
-    _show(chart.properties(height=min(160 + rows * 26 * per_key, 1000)), key)   # legend and axis inside the height
+    _show(chart.properties(height=min(160 + rows * 13, 1000)), key)   # legend and axis inside the height
 
 
 def interval_bars(df: pl.DataFrame, x: str, color: str, *, title: str, key: str, x_title: str | None = None,

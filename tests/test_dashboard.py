@@ -407,6 +407,25 @@ def test_compare_at_a_glance_is_the_summarys_arithmetic(summaries):
     assert [layer["mark"]["type"] for layer in spec["layer"]][-1] == "text"
 
 
+def test_breakdown_bars_sit_on_their_label():
+    """Each group's bars are packed around its own label, only the series it has (an offset band
+    per series left a group's one bar in its series' slot, off its label)."""
+    at = page("compare")
+    bars = chart(at, "cmp_breakdown_chart")
+    spec = next(s for s in specs(at) if s.get("description") == "cmp_breakdown_chart")
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    names = json.loads(axis["labelExpr"].removesuffix("[datum.value]"))
+    assert bars.group_by("key").len()["len"].max() > 1 and bars["key"].n_unique() > 2   # grouped, mostly one series
+    at_label = {names[v]: v for v in axis["values"]}
+    assert set(at_label) == set(bars["key"])
+    for key, mine in bars.group_by("key"):
+        assert mine["_mid"].mean() == pytest.approx(at_label[key[0]])            # the label in the middle of its bars
+        assert mine["_mid"].n_unique() == mine.height == mine["series"].n_unique()
+    # no bar of a group reaches into another's
+    spans = bars.sort("_top").select("key", "_top", "_bottom").rows()
+    assert all(a[2] <= b[1] for a, b in zip(spans, spans[1:]))
+
+
 def test_jurisdictions_keep_their_colour_on_every_page():
     compare = page("compare", cmp_scenarios=[BJ, SH])
     cashflow = page("cashflow", cf_scenarios=[SH, BJ])          # another order: the same colours
