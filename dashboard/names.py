@@ -89,11 +89,13 @@ def rule_name(pid: str, rid: str | None) -> str:
 def message(pid: str, text: str | None) -> str:
     """A calculator's per-claim message in the chosen language: in Chinese as the policy's
     messages.zh.toml translates it (policies/messages.py), the values it quotes translated
-    too; as written where the policy has no translation for it."""
-    if not text or lang() != "zh":
-        return text or ""
+    too; in English the same template's English side with the values' plain English names
+    (no code names: "a skill-level certificate"); as written where the policy has no template
+    for it."""
+    if not text:
+        return ""
     try:
-        return get_policy(pid).messages.translate(text) or text
+        return get_policy(pid).messages.translate(text, lang()) or text
     except MessagesError:       # a plug-in's broken file: its messages stay as written
         return text
 

@@ -15,8 +15,11 @@ A produced message is matched against the templates as patterns (the most litera
 first), and the Chinese template is filled with the captured values, each translated in
 turn: a phrase of ``[values]``, another template's message (a message within a message), a
 claim field's choice (the contract's CHOICE_LABELS: "employed" -> 在职), a jurisdiction by
-its name, true/false; anything else (numbers, dates, codes, ids) as it is. The file is
-optional: a policy without it keeps its English messages (the conformance kit warns).
+its name, true/false; anything else (numbers, dates, codes, ids) as it is. The same matching
+gives the English for a reader (``translate(message, "en")``): the template's English side
+filled with the values' plain English names (the contract's choices, the jurisdictions' names),
+so "a skill_level certificate" reads "a skill-level certificate". The file is optional: a
+policy without it keeps its English messages as written (the conformance kit warns).
 """
 from __future__ import annotations
 
@@ -113,33 +116,50 @@ class Messages:
     def __bool__(self) -> bool:
         return bool(self.templates or self.values)
 
-    def translate(self, message: str) -> str | None:
-        """``message`` in Chinese, or None where no template or phrase matches it."""
+    def translate(self, message: str, lang: str = "zh") -> str | None:
+        """``message`` in Chinese; with ``lang="en"`` the same template's English side, the values
+        it quotes by their plain English names ("a skill_level certificate" -> "a skill-level
+        certificate"). None where no template or phrase matches it."""
         if message in self.values:
-            return self.values[message]
+            return self.values[message] if lang == "zh" else message
         for t in self.templates:
             m = t.pattern.fullmatch(message)
             if m:
-                return t.chinese.format(*(self._value(v) for v in m.groups()))
+                values = [self._value(v, lang) for v in m.groups()]
+                return t.chinese.format(*values) if lang == "zh" else _filled(t.english, values)
         return None
 
-    def _value(self, v: str) -> str:
-        """A value a message quotes, in Chinese where it is a phrase, a message, a choice, a
-        jurisdiction or a truth value; else (numbers, dates, codes) as it is."""
+    def _value(self, v: str, lang: str = "zh") -> str:
+        """A value a message quotes, in the language where it is a phrase, a message, a choice, a
+        jurisdiction or a truth value; else (numbers, dates, codes) as it is. In English a phrase
+        and a truth value are already what they are."""
         if v in self.values:
-            return self.values[v]
+            return self.values[v] if lang == "zh" else v
         if v in BOOLEANS:
-            return BOOLEANS[v]
+            return BOOLEANS[v] if lang == "zh" else v
         if v in CHOICE_LABELS:
-            return CHOICE_LABELS[v][0]
-        inner = self.translate(v) if len(v) > 3 else None   # a message within the message
-        return inner if inner is not None else _city_names().get(v, v)
+            return CHOICE_LABELS[v][0 if lang == "zh" else 1]
+        inner = self.translate(v, lang) if len(v) > 3 else None   # a message within the message
+        return inner if inner is not None else _city_names(lang).get(v, v)
 
 
-def _city_names() -> dict[str, str]:
-    """Each jurisdiction's id -> its Chinese name (policy.toml's city_name), from the registry."""
+def _filled(english: str, values: list[str]) -> str:
+    """An English template filled with plain names, a word the name ends with and the template
+    goes on with said once ("a {} certificate" with "skill-level certificate")."""
+    parts = english.split("{}")
+    out = [parts[0]]
+    for value, after in zip(values, parts[1:]):
+        last = value.rsplit(" ", 1)
+        if len(last) == 2 and re.match(rf" {re.escape(last[1])}\b", after):
+            value = last[0]
+        out += [value, after]
+    return "".join(out)
+
+
+def _city_names(lang: str = "zh") -> dict[str, str]:
+    """Each jurisdiction's id -> its name in the language (policy.toml's city_name), from the registry."""
     from .registry import all_policies      # here: the registry imports the engine, which imports this
-    return {p.meta.city: p.meta.city_name["zh"] for p in all_policies()}
+    return {p.meta.city: p.meta.city_name[lang] for p in all_policies()}
 
 
 ENGINE = Path(__file__).resolve().parent      # the engine's own messages (a cap's trimming)

@@ -22,6 +22,7 @@ from skillsim.dashboard import data as dashboard_data
 from skillsim.dashboard import figures, formats, labels, person
 from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV
 from skillsim.policies import all_policies, get_policy, policy_ids
+from skillsim.policies.claim_schema import CHOICE_LABELS
 from skillsim.policies.plugins import declarations
 from skillsim.simulate import report, runner, scenario, sensitivity, uncertainty
 
@@ -1120,7 +1121,8 @@ def test_explain_in_english_translates_status_payee_and_city():
 
 def test_explain_in_chinese_shows_each_policys_messages_in_chinese():
     """The reasons' messages as each policy's messages.zh.toml translates them, for every policy
-    (the plug-in too); in English as the calculators write them."""
+    (the plug-in too); in English the same templates' English sides with plain names for the
+    values (no code names such as skill_level)."""
     claim = person.presets()[PRESET]
     rows = person.results(claim, person.home_city(claim))
     at = page("explain")
@@ -1133,7 +1135,12 @@ def test_explain_in_chinese_shows_each_policys_messages_in_chinese():
         assert None not in want and list(frame["说明"]) == want, r["policy_id"]
     at.session_state["lang"] = "en"
     shown = [d.value for d in ok(at.run()).dataframe if "Message" in d.value.columns and "Clause" in d.value.columns]
-    assert [list(f["Message"]) for f in shown] == [[x["message"] for x in r["reasons"]] for r in paid]
+    raw = [[x["message"] for x in r["reasons"]] for r in paid]
+    plain = [[get_policy(r["policy_id"]).messages.translate(m, "en") for m in ms] for r, ms in zip(paid, raw)]
+    assert [list(f["Message"]) for f in shown] == plain
+    codes = [c for c in CHOICE_LABELS if "_" in c]
+    coded = [(m, e) for ms, es in zip(raw, plain) for m, e in zip(ms, es) if any(c in m for c in codes)]
+    assert coded and not [e for _, e in coded if any(c in e for c in codes)], coded
 
 
 def test_explain_writes_amounts_and_rates_as_the_other_pages_do():

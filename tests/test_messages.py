@@ -12,12 +12,14 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from skillsim.policies import claims_frame, get_policy, policy_ids
+from skillsim.policies import all_policies, claims_frame, get_policy, policy_ids
+from skillsim.policies.claim_schema import CHOICE_LABELS
 from skillsim.policies.engine import collect
 from skillsim.policies.messages import Messages, MessagesError, english_words, load_messages
 from skillsim.testing import Finding, Report
@@ -43,6 +45,16 @@ def test_every_message_the_examples_give_translates(pid):
     messages = produced_messages(policy, p, list(worked_examples()))
     assert len(messages) > 40
     assert translation_problems(policy, messages) == []
+    # in English: the same template, no value by its code name (skill_level, enterprise_direct, beijing)
+    codes = [c for c in CHOICE_LABELS if "_" in c] + [p.meta.city for p in all_policies()]
+    word = {c: re.compile(rf"(?<![\w-]){c}(?![\w-])") for c in codes}     # not inside an id (beijing-2026-…)
+    for m in messages:
+        template = next(t for t in policy.messages.templates if t.pattern.fullmatch(m)) \
+            if m not in policy.messages.values else None
+        english = policy.messages.translate(m, "en")
+        literal = template.english if template else m
+        left = [c for c in codes if len(word[c].findall(english)) > len(word[c].findall(literal))]
+        assert not left, (m, english)
 
 
 def _templates_in_code(policy) -> list[tuple[int, str]]:
@@ -68,6 +80,27 @@ def test_every_message_written_in_the_code_has_a_translation(pid):
     assert len(found) >= 3
     missing = [(line, text) for line, text in found if text not in keys]
     assert not missing, f"{type(policy).__module__}: no translation in messages.zh.toml of {missing}"
+
+
+def test_in_english_the_values_read_by_their_plain_names():
+    """The template's English side, each value by the contract's English label (a word the label
+    ends with and the template goes on with said once), a jurisdiction by its name; phrases,
+    numbers and dates as they are; None where no template matches."""
+    sh = get_policy("shanghai-2025-skills-upgrade").messages
+    assert sh.translate("a skill_level certificate is not a 职业技能证书 (qualification, skill-level or "
+                        "special-ability certificate)", "en") == \
+        "a skill-level certificate is not a 职业技能证书 (qualification, skill-level or special-ability certificate)"
+    assert sh.translate("obtained by enterprise_direct (企业直接认定/竞赛晋升/境外证书比照/表彰), which is excluded", "en") \
+        == "obtained by direct recognition by the employer (企业直接认定/竞赛晋升/境外证书比照/表彰), which is excluded"
+    assert sh.translate("no such message", "en") is None
+    bj = get_policy("beijing-2019-skills-action").messages
+    share = "ceiling 1000 yuan (不超过), paid share 80%: 800 yuan"
+    assert bj.translate(f"high_tech enterprise, training passed: {share}", "en") == \
+        f"high-tech industry enterprise, training passed: {share}"
+    assert bj.translate("named by the claim", "en") == "named by the claim"
+    nx = get_policy("ningxia-2025-skills-subsidy").messages
+    assert nx.translate("qualification certificate, 高级工(三级)", "en") == \
+        "vocational qualification certificate, 高级工(三级)"
 
 
 def test_a_translation_fills_the_values_in_their_places():
