@@ -5,8 +5,10 @@ Two ways to find what a policy can say: run its examples and the worked examples
 field by field into a population that reaches every status (skillsim.testing.translations),
 through evaluate with reasons and the caps, and translate every distinct message (no
 English word may be left besides ids, code names and numbers); and read the policy's code
-(ast) for every template given to fmt and every message written as a plain string, which
-reaches the branches no example does (a cap crossed, a rare certificate)."""
+(ast) for every template given to fmt and every message written as a plain string or an
+f-string (filled by each call of the helper lambda it sits in, else read with {} for its holes,
+as the template it must have), which reaches the branches no example does (a cap crossed, a
+rare certificate)."""
 from __future__ import annotations
 
 import ast
@@ -57,18 +59,78 @@ def test_every_message_the_examples_give_translates(pid):
         assert not left, (m, english)
 
 
+def _message_args(node: ast.Call) -> list[ast.expr]:
+    """The arguments of a call that are a message: fmt's template, a Check's why, a Note's message."""
+    name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+    return {"fmt": node.args[:1], "Check": [k.value for k in node.keywords if k.arg == "why"] + node.args[2:3],
+            "Note": node.args[1:2]}.get(name, [])
+
+
+def _filled_fstring(node: ast.JoinedStr, bound: dict[str, str]) -> str | None:
+    """An f-string with each ``{name}`` replaced by ``bound[name]``; with {} where ``bound`` is
+    empty (the f-string as a fmt template would be); None where a hole is not a bound name."""
+    out = []
+    for v in node.values:
+        if isinstance(v, ast.Constant):
+            out.append(v.value)
+        elif not bound:
+            out.append("{}")
+        elif isinstance(v.value, ast.Name) and v.value.id in bound and v.conversion == -1 and v.format_spec is None:
+            out.append(bound[v.value.id])
+        else:
+            return None
+    return "".join(out)
+
+
 def _templates_in_code(policy) -> list[tuple[int, str]]:
-    """(line, text) of every fmt template, Check why and Note message written as a constant."""
-    tree = ast.parse(Path(inspect.getsourcefile(type(policy))).read_text(encoding="utf-8"))
-    found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+    return _messages_in_source(Path(inspect.getsourcefile(type(policy))).read_text(encoding="utf-8"))
+
+
+def _messages_in_source(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every fmt template, Check why and Note message written in the code: a
+    constant as it is; an f-string inside a helper lambda (``need = lambda rule, field, what:
+    Check(..., why=f"{field} is needed: {what}")``) as each call of it with constant arguments
+    fills it; any other f-string with {} for its holes, as the template it must have."""
+    tree = ast.parse(source)
+    found, done = [], set()
+    for node in ast.walk(tree):       # helper lambdas building a message from their arguments
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda)
+                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
             continue
-        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-        args = {"fmt": node.args[:1], "Check": [k.value for k in node.keywords if k.arg == "why"] + node.args[2:3],
-                "Note": node.args[1:2]}.get(name, [])
-        found += [(a.lineno, a.value) for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        params = [a.arg for a in node.value.args.args]
+        fstrings = [a for call in ast.walk(node.value.body) if isinstance(call, ast.Call)
+                    for a in _message_args(call) if isinstance(a, ast.JoinedStr)]
+        calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and getattr(c.func, "id", None) ==
+                 node.targets[0].id]
+        for f in fstrings:
+            done.add(id(f))
+            assert calls, f"line {f.lineno}: a message f-string in a helper never called"
+            for c in calls:
+                bound = {k: a.value for k, a in zip(params, c.args) if isinstance(a, ast.Constant)}
+                bound |= {k.arg: k.value.value for k in c.keywords if isinstance(k.value, ast.Constant)}
+                text = _filled_fstring(f, bound)
+                assert text is not None, f"line {c.lineno}: a message f-string filled with what is not a constant"
+                found.append((c.lineno, text))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for a in _message_args(node):
+                if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                    found.append((a.lineno, a.value))
+                elif isinstance(a, ast.JoinedStr) and id(a) not in done:
+                    found.append((a.lineno, _filled_fstring(a, {})))
     return found
+
+
+def test_the_code_scan_reads_f_strings():
+    """A message written as an f-string is read too: filled by its helper's calls, else as a template."""
+    code = """
+need = lambda rule, field, what: Check(rule, C(field).is_null(), why=f"{field} is needed: {what}")
+checks = [need("X-1", "hire_date", "X-1 pays new hires"), need("X-2", field="age", what="an adult")]
+other = Check("X-3", C("a"), why=f"the draft became {final} ({note})")
+"""
+    found = [text for _, text in _messages_in_source(code)]
+    assert sorted(found) == ["age is needed: an adult", "hire_date is needed: X-1 pays new hires",
+                             "the draft became {} ({})"]
 
 
 @pytest.mark.parametrize("pid", policy_ids())
