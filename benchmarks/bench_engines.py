@@ -5,20 +5,26 @@ replications of 20 million people would take on 1, 10 and 100 nodes (an extrapol
 
     python benchmarks/bench_engines.py                       # about 20 minutes on 2 cores
     python benchmarks/bench_engines.py --claims 200000 --repeat 3
+    python benchmarks/bench_engines.py --claims 200000 --replications 4 --repeat 10 --no-in-process
 
 The sweep is ``skillsim sweep``'s own (simulate/sweep.py: ``make_plan``, then ``run_task``
 on each task through ``Executor.map``, then ``assemble``) over Beijing's 2026 key-groups
 policy, its A-tier uplift at 20 values, the population sized to ``--claims`` claims a
 replication. A task is one replication: the population drawn once, the baseline and the 20
 points run on it. The engines take turns, ``--repeat`` rounds (so a change in the shared
-machine's load falls on all of them): each is started afresh and warmed up (its workers
-import skillsim), that start timed apart, then the sweep timed. Printed: the medians, and
+machine's load falls on all of them; every other round in reverse order, so a drift in
+the load does not favour one): each is started afresh and warmed up (its workers import
+skillsim), that start timed apart, then the sweep timed. ``--no-in-process`` leaves out the
+slow in-process engine, for more rounds of local processes against Ray. Printed: the medians, and
 a task's time (in this process: the median of each task's own; on workers: the wall time
 × workers ÷ tasks). Every engine's sweep frame must equal the in-process one bit
 for bit (checked). Ray's overhead is measured three ways: 200 empty tasks' round trip; the
 CPU its own processes (raylet, GCS, agents; not the task workers) use during the sweep; and
 the sweep's extra wall time over the local engine with as many workers (on a shared machine
-the noisiest of the three).
+the noisiest of the three), also paired round by round: each round's Ray sweep over the local
+one's just before or after it, the median of those ratios and of the extra time a task's turn;
+and the same for the CPU seconds that this process and every process under it (the workers,
+Ray's own) used during each sweep, which another program's load moves far less than wall time.
 
 Not a timed test: the machine is small and shared, so read the medians (the load average
 is printed beside them).
@@ -73,9 +79,8 @@ def scenario_for(claims: int, replications: int):
                           .replace("REPLICATIONS", str(replications))), per_person
 
 
-def ray_machinery_cpu() -> float:
-    """CPU seconds used so far by the Ray processes under this one that are not task workers
-    (raylet, GCS, agents): what Ray itself costs the machine (Linux /proc; 0 elsewhere)."""
+def processes_below() -> dict[int, tuple[str, float]]:
+    """The processes under this one (Linux /proc; none elsewhere): command line, CPU seconds so far."""
     from pathlib import Path
     tick = os.sysconf("SC_CLK_TCK")
     parents, stats = {}, {}
@@ -91,8 +96,20 @@ def ray_machinery_cpu() -> float:
     while frontier:
         frontier = {c for c, p in parents.items() if p in frontier} - mine
         mine |= frontier
+    return {pid: stats[pid] for pid in mine}
+
+
+def ray_machinery_cpu() -> float:
+    """CPU seconds used so far by the Ray processes under this one that are not task workers
+    (raylet, GCS, agents): what Ray itself costs the machine."""
     workers = ("ray::IDLE", "ray::warm", "ray::empty", "ray::run_task")
-    return sum(cpu for pid, (cmd, cpu) in stats.items() if pid in mine and not cmd.startswith(workers))
+    return sum(cpu for cmd, cpu in processes_below().values() if not cmd.startswith(workers))
+
+
+def engine_cpu() -> float:
+    """CPU seconds used so far by this process and every process under it (workers, Ray's own):
+    what an engine costs, which a busy machine's other work changes far less than wall time."""
+    return time.process_time() + sum(cpu for _, cpu in processes_below().values())
 
 
 def load() -> str:
@@ -109,6 +126,8 @@ def main() -> None:
     ap.add_argument("--replications", type=int, default=10, help="replications (default 10)")
     ap.add_argument("--repeat", type=int, default=2, help="rounds: each engine's sweep timed once a round (default 2)")
     ap.add_argument("--workers", type=int, default=2, help="local processes and Ray CPUs (default 2)")
+    ap.add_argument("--no-in-process", action="store_true",
+                    help="only local processes and Ray, taking turns (the in-process engine is the slow one)")
     args = ap.parse_args()
 
     import polars as pl
@@ -135,15 +154,19 @@ def main() -> None:
     del drawn
     print(f"one task's parts here: the draw {draw_s:.2f} s, one policy run {run_s:.2f} s ({claims:,} claims)")
 
-    engines = [("local", 1), ("local", args.workers), ("ray", args.workers)]
+    engines = [("local", args.workers), ("ray", args.workers)]
+    if not args.no_in_process:
+        engines.insert(0, ("local", 1))
     names = [f"{e}, {w} worker{'s' * (w > 1)}" for e, w in engines]
     starts: dict[str, list[float]] = {n: [] for n in names}
     walls: dict[str, list[float]] = {n: [] for n in names}
     own: dict[str, list[float]] = {n: [] for n in names}
+    cpus: dict[str, list[float]] = {n: [] for n in names}
     frames, empties, machinery = {}, [], []
     os.environ.pop("RAY_ADDRESS", None)  # a local Ray of `workers` CPUs
     for rnd in range(args.repeat):  # the engines in turn, each started afresh, so they share the machine's moods
-        for (engine, workers), name in zip(engines, names):
+        turn = list(zip(engines, names))
+        for (engine, workers), name in (turn if rnd % 2 == 0 else turn[::-1]):
             s0 = time.perf_counter()
             ex = executor(engine, workers)
             ex.map(warm, range(workers))
@@ -153,8 +176,9 @@ def main() -> None:
                     e0 = time.perf_counter()
                     ex.map(empty, range(EMPTY_TASKS))
                     empties.append((time.perf_counter() - e0) / EMPTY_TASKS)
-                stamps, cpu = [time.perf_counter()], ray_machinery_cpu()
+                stamps, cpu, whole = [time.perf_counter()], ray_machinery_cpu(), engine_cpu()
                 parts = ex.map(sweep.run_task, tasks, progress=lambda done, total: stamps.append(time.perf_counter()))
+                cpus[name].append(engine_cpu() - whole)
                 if engine == "ray":
                     machinery.append((ray_machinery_cpu() - cpu) / (stamps[-1] - stamps[0]))
             finally:
@@ -162,7 +186,8 @@ def main() -> None:
             walls[name].append(stamps[-1] - stamps[0])
             own[name] += [b - a for a, b in zip(stamps, stamps[1:])]
             frames[name] = sweep.assemble(plan, parts)
-            print(f"  round {rnd + 1}: {name}: {walls[name][-1]:.1f} s (load average {load()})", flush=True)
+            print(f"  round {rnd + 1}: {name}: {walls[name][-1]:.1f} s, CPU {cpus[name][-1]:.1f} s "
+                  f"(load average {load()})", flush=True)
     rows = []
     for (engine, workers), name in zip(engines, names):
         wall = statistics.median(walls[name])
@@ -170,22 +195,37 @@ def main() -> None:
         start = statistics.median(starts[name])
         rows.append({"engine": name, "start_s": start, "sweep_s": wall, "task_s": per_task})
         print(f"{name:>20}: start {start:5.1f} s, sweep median {wall:6.1f} s "
-              f"({', '.join(f'{w:.1f}' for w in walls[name])}), a task {per_task:5.2f} s")
+              f"({', '.join(f'{w:.1f}' for w in walls[name])}), a task {per_task:5.2f} s; "
+              f"CPU a task {statistics.median(cpus[name]) / len(tasks):5.2f} s")
     empty_per_task = statistics.median(empties) if empties else None
 
     base = frames[rows[0]["engine"]]
     same = all(f.equals(base) for f in frames.values())
     print(f"sweep frames identical on every engine: {same}")
     assert same, "the engines disagree"
-    local_n, ray_n = rows[1], rows[2]
+    local_n, ray_n = rows[-2], rows[-1]
     extra = ray_n["sweep_s"] - local_n["sweep_s"]
     waves = math.ceil(len(tasks) / args.workers)
+    paired = list(zip(walls[local_n["engine"]], walls[ray_n["engine"]]))  # the same round's two sweeps
+    ratios = [r / loc for loc, r in paired]
+    per_turn = [(r - loc) / waves for loc, r in paired]
+    print(f"paired by round, Ray's sweep over the local engine's: median {statistics.median(ratios):.3f} "
+          f"({', '.join(f'{x:.3f}' for x in ratios)}); the extra a task's turn: median "
+          f"{statistics.median(per_turn):+.2f} s ({', '.join(f'{x:+.2f}' for x in per_turn)}); "
+          f"a task on local processes {local_n['task_s']:.2f} s")
+    paired_cpu = list(zip(cpus[local_n["engine"]], cpus[ray_n["engine"]]))
+    cpu_ratios = [r / loc for loc, r in paired_cpu]
+    cpu_extra = [(r - loc) / len(tasks) for loc, r in paired_cpu]
+    print(f"paired by round, CPU (this process and all under it) of Ray's sweep over the local engine's: median "
+          f"{statistics.median(cpu_ratios):.3f} ({', '.join(f'{x:.3f}' for x in cpu_ratios)}); the extra CPU a "
+          f"task: median {statistics.median(cpu_extra):+.3f} s ({', '.join(f'{x:+.2f}' for x in cpu_extra)})")
     share = statistics.median(machinery) / cores()
     print(f"Ray's own processes (raylet, GCS, agents) used {share:.1%} of the machine's CPU during its sweeps")
     print(f"Ray's overhead: an empty task's round trip {empty_per_task * 1000:.1f} ms; the sweep "
           f"{extra:+.1f} s against the local engine with {args.workers} workers ({extra / local_n['sweep_s']:+.1%}, "
           f"{extra / waves:+.2f} s a task's turn); Ray's start {ray_n['start_s']:.1f} s, once a session")
-    print(f"{args.workers} local workers: {rows[0]['sweep_s'] / local_n['sweep_s']:.2f}× one")
+    if not args.no_in_process:
+        print(f"{args.workers} local workers: {rows[0]['sweep_s'] / local_n['sweep_s']:.2f}× one")
 
     # ------------------------------------------------------------ the extrapolation
     big_claims = BIG_PEOPLE * per_person
