@@ -13,6 +13,7 @@ APP = Path(__file__).resolve().with_name("app.py")  # resolved: an editable inst
 # imports no streamlit, since every `skillsim` command loads it
 SIZE_ENV = "SKILLSIM_DASHBOARD_SIZE"
 REPS_ENV = "SKILLSIM_DASHBOARD_REPLICATIONS"
+PRECOMPUTE_ENV = "SKILLSIM_DASHBOARD_PRECOMPUTE"    # 0: no start-up computation (serve.py)
 
 
 def forced_sizes() -> tuple[int | None, int | None]:
@@ -21,6 +22,12 @@ def forced_sizes() -> tuple[int | None, int | None]:
         v = os.environ.get(var, "").strip()
         return int(v) if v else None
     return read(SIZE_ENV), read(REPS_ENV)
+
+
+def precomputing() -> bool:
+    """Whether the server computes the ready scenarios not on disk as it starts (default: yes;
+    ``--no-precompute`` or SKILLSIM_DASHBOARD_PRECOMPUTE=0: no)."""
+    return os.environ.get(PRECOMPUTE_ENV, "").strip().lower() not in ("0", "false", "no", "off")
 
 
 def command(args: argparse.Namespace) -> list[str]:
@@ -71,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     for var, value in ((SIZE_ENV, args.size), (REPS_ENV, args.replications)):
         if value:
             env[var] = str(value)
+    if args.no_precompute:
+        env[PRECOMPUTE_ENV] = "0"
     print(f"skillsim dashboard: http://{args.address}:{args.port}", file=sys.stderr)
     try:
         return subprocess.call(command(args), env=env)
@@ -100,4 +109,8 @@ def register(sub) -> None:
                    help="compute the ready scenarios' runs (these, or all) at --size/--replications into the disk "
                         "cache ($SKILLSIM_CACHE_DIR, else $XDG_CACHE_HOME/skillsim or ~/.cache/skillsim) and exit, "
                         "so a fresh server's first view reads them")
+    p.add_argument("--no-precompute", action="store_true",
+                   help="do not compute the ready scenarios missing from the disk cache as the server starts "
+                        "(the baselines first, in the background); a page then runs what it needs when asked. "
+                        "Also SKILLSIM_DASHBOARD_PRECOMPUTE=0")
     p.set_defaults(func=run)

@@ -37,7 +37,7 @@ import pytest
 
 from skillsim.dashboard import cache
 from skillsim.dashboard.cache import DIR_ENV
-from skillsim.dashboard.cli import REPS_ENV, SIZE_ENV, command
+from skillsim.dashboard.cli import PRECOMPUTE_ENV, REPS_ENV, SIZE_ENV, command
 from skillsim.simulate import scenario
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -86,10 +86,13 @@ def warm(size: int | None, replications: int | None, *names: str) -> None:
 
 
 @contextlib.contextmanager
-def serve(size: int | None, replications: int | None, timeout: float = 60) -> Iterator[str]:
-    """Start `skillsim dashboard` and yield its URL once it answers; stop it afterwards."""
+def serve(size: int | None, replications: int | None, timeout: float = 60, precompute: bool = False) -> Iterator[str]:
+    """Start `skillsim dashboard` and yield its URL once it answers; stop it afterwards. Without
+    its start-up computation of the ready scenarios unless ``precompute`` (it would compete with
+    the test for the machine's cores; the pages run what they need)."""
     port = free_port()
-    env = {**os.environ, SIZE_ENV: str(size or ""), REPS_ENV: str(replications or "")}
+    env = {**os.environ, SIZE_ENV: str(size or ""), REPS_ENV: str(replications or ""),
+           PRECOMPUTE_ENV: "1" if precompute else "0"}
     # the server process itself, not a wrapping shell or the skillsim process, so that stopping it stops it
     cmd = command(argparse.Namespace(address="127.0.0.1", port=port))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -290,10 +293,10 @@ def cold_starts(size: int | None, replications: int | None) -> None:
         for name in ("compare", "cashflow"):
             shutil.rmtree(folder, ignore_errors=True)
             for state in ("empty cache", "warm cache"):
-                with serve(size, replications, timeout=120) as url, browser() as page:
+                with serve(size, replications, timeout=120, precompute=True) as url, browser() as page:
                     seconds = load(page, url, PAGES[name][0], timeout_ms=1_800_000)
                     print(f"{name}, first page of a fresh server, {state}: {seconds:.1f} s", file=sys.stderr)
-        with serve(size, replications, timeout=120) as url, browser() as page:
+        with serve(size, replications, timeout=120, precompute=True) as url, browser() as page:
             landing = load(page, url, "")
             for name in ("compare", "cashflow"):
                 print(f"{name}, after landing on Tiers ({landing:.1f} s), warm cache: "

@@ -355,8 +355,48 @@ def test_the_server_starts_computing_the_ready_scenarios_as_it_starts(monkeypatc
     assert thread.daemon
     thread.join(60)
     ready = scenario.ready_scenarios()
-    baselines = [n for n in ready if n.endswith("-baseline") and n != SH]
-    assert computed == [(n, SIZE, REPS) for n in baselines + [n for n in ready if not n.endswith("-baseline")]]
+    order = serve.precompute_order(ready, SIZE, REPS)
+    assert computed == [(n, SIZE, REPS) for n in order if n != SH] and sorted(order) == sorted(ready)
+
+
+def test_the_start_up_computes_the_baselines_first_and_the_lifetime_runs_last():
+    """What the pages show first (the baselines) first, then the fewest expected claims first: at
+    the default sizes the large lifetime scenarios come after every other."""
+    from skillsim.dashboard import serve
+    ready = scenario.ready_scenarios()
+    order = serve.precompute_order(ready, None, None)
+    baselines = [n for n in ready if n.endswith("-baseline")]
+    assert len(baselines) >= 3 and set(order[:len(baselines)]) == set(baselines)
+    rest = [serve.expected_claims(scenario.load(n)) for n in order[len(baselines):]]
+    assert rest == sorted(rest)
+    lifetime = [order.index(n) for n in ready if n.endswith("-lifetime")]
+    assert lifetime and order.index("reform-example") < max(lifetime) and order[-1].endswith("-lifetime")
+    # a population of 2 million at take-up 0.3 and 20 replications: 12 million claims
+    assert serve.expected_claims(scenario.load("beijing-2026-uncertain")) == pytest.approx(2_000_000 * 0.3 * 20)
+
+
+def test_no_start_up_computation_when_switched_off(monkeypatch, tmp_path):
+    """SKILLSIM_DASHBOARD_PRECOMPUTE=0 (what `skillsim dashboard --no-precompute` passes to the
+    server, and the tests' servers use): no thread, nothing computed."""
+    import argparse
+    from skillsim.dashboard import cli as dashboard_cli
+    from skillsim.dashboard import serve
+    monkeypatch.setenv(cache.DIR_ENV, str(tmp_path))
+    started = []
+    monkeypatch.setattr(cache, "precompute", lambda *a, **kw: started.append(a))
+    monkeypatch.setenv(dashboard_cli.PRECOMPUTE_ENV, "0")
+    assert serve.start_precomputing() is None and started == []
+    monkeypatch.delenv(dashboard_cli.PRECOMPUTE_ENV)
+    serve.start_precomputing()
+    assert len(started) == 1
+    envs = []
+    monkeypatch.setattr(dashboard_cli.subprocess, "call", lambda cmd, env: envs.append(env) or 0)
+    for flag in (["--no-precompute"], []):
+        parser = argparse.ArgumentParser()
+        dashboard_cli.register(parser.add_subparsers())
+        args = parser.parse_args(["dashboard", *flag])
+        assert dashboard_cli.run(args) == 0
+    assert envs[0][dashboard_cli.PRECOMPUTE_ENV] == "0" and dashboard_cli.PRECOMPUTE_ENV not in envs[1]
 
 
 def test_a_page_waits_for_the_start_up_run_and_follows_its_progress(monkeypatch, tmp_path):
