@@ -47,6 +47,9 @@ REASON_DTYPE = pl.Struct({"rule": pl.String, "clause": pl.String, "message": pl.
 # (dozens of columns derived at once) over frames that fit in memory, and it runs them
 # 10-40 % faster, the small between-claims plans of the caps most of all.
 ENGINE = "in-memory"
+# Claims ``Policy.evaluate`` puts through one plan at most: a larger frame goes in slices of this
+# many rows, so its peak memory is the results' and one slice's working columns, whatever its size.
+SLICE_ROWS = 1_000_000
 
 
 def collect(lf: pl.LazyFrame) -> pl.DataFrame:
@@ -389,8 +392,20 @@ class Policy:
                               "(the text gives no amount); skillsim explain takes its amounts as --set NAME=VALUE")
         if validate:
             claims = validate_frame(claims)
-        lf = claims.lazy() if isinstance(claims, pl.DataFrame) else claims
-        given, own = lf, lf.collect_schema().names()
+        given = claims.lazy() if isinstance(claims, pl.DataFrame) else claims
+        # A large frame in slices of SLICE_ROWS, one after the other: every check reads its own
+        # claim's row, so the slices' results stacked are the whole frame's, and only one slice's
+        # intermediate columns are held at a time (issue 17: memory flat with size).
+        if isinstance(claims, pl.DataFrame) and claims.height > SLICE_ROWS:
+            added = pl.concat([self._added(claims.slice(at, SLICE_ROWS).lazy(), p, detail)
+                               for at in range(0, claims.height, SLICE_ROWS)], parallel=False)
+        else:
+            added = self._added(given, p, detail)
+        return pl.concat([given, added], how="horizontal")
+
+    def _added(self, lf: pl.LazyFrame, p: ParameterSet, detail: Detail) -> pl.LazyFrame:
+        """The result columns of the claims of ``lf``, without the claims' own columns."""
+        own = lf.collect_schema().names()
         lf = self.derive(lf, p)
         checks = self.checks(p)
         for c in checks:
@@ -433,12 +448,11 @@ class Policy:
                      + [(n.rule, eligible & (n.where.fill_null(False) if n.where is not None else True), n.message)
                         for n in notes])
             lf = self._rule_ids(lf, conds) if detail == "rules" else lf.with_columns(self._reasons(conds))
-        # The results beside the claims as given: the plan computes only the new columns, so polars
+        # The new columns only (evaluate puts them beside the claims as given), so polars
         # reads just the claim columns the hooks use instead of carrying every one (strings, the
         # prior_subsidies lists) through each step (issue 17: ~40 % of a policy's time at a million
         # claims). derive adds columns and never replaces a claim's own (Policy.derive).
-        added = [n for n in lf.collect_schema().names() if n not in own and not n.startswith("_")]
-        return pl.concat([given, lf.select(added)], how="horizontal")
+        return lf.select(n for n in lf.collect_schema().names() if n not in own and not n.startswith("_"))
 
     @staticmethod
     def _rule_ids(lf: pl.LazyFrame, conds: list[tuple[str, pl.Expr, Any]]) -> pl.LazyFrame:

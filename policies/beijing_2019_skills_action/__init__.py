@@ -362,9 +362,9 @@ class BeijingSkillsAction2019(Policy):
         training had passed (paid on a row the enterprise's failed assessment turned down)."""
         if validate:
             claims = validate_frame(claims)
-        lf = claims.lazy() if isinstance(claims, pl.DataFrame) else claims
-        res = super().evaluate(lf, params, detail=detail, validate=False)
-        passed = lf.with_columns(pl.when(C("subsidy_line") == "BJSA-7").then(True).otherwise(C("training_passed"))
+        # the frame as given (not made lazy here), so that the engine can take a large one in slices
+        res = super().evaluate(claims, params, detail=detail, validate=False)
+        passed = claims.with_columns(pl.when(C("subsidy_line") == "BJSA-7").then(True).otherwise(C("training_passed"))
                                  .alias("training_passed"))
         award = (super().evaluate(passed, params, detail="amounts", validate=False)
                  .select(pl.when(C("status") == "eligible").then(C("individual_award_cny")).otherwise(0)
