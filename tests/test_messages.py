@@ -224,7 +224,7 @@ def test_the_kit_warns_of_untranslated_messages_and_fails_a_broken_file():
     english = Messages(tuple(t if i else type(t).of(t.english, "未译 english " + "{}" * t.english.count("{}"))
                              for i, t in enumerate(book.templates)), book.values)
     problems = translation_problems(type("E", (base,), {"messages": english})(),
-                                    {book.templates[0].english.replace("{}", "1"): "NX25-X"})
+                                    {book.templates[0].english.replace("{}", "1"): "NX25-L1"})
     assert problems[0].endswith("English left: english")
 
     def broken(self):
