@@ -54,6 +54,14 @@ def sweep_args(tmp_path: Path, out: str) -> list[str]:
     return ["sweep", write(tmp_path), "--out", str(tmp_path / out), *VARY, "--format", "csv"]
 
 
+def ray_server_start_failed(returncode: int, stderr: str) -> bool:
+    """Ray's client server starts a server process for each connection and sometimes fails to
+    (seen in CI and once on a quiet machine, then not again). The command then says so in one
+    line, exit 2, as it should; that is Ray's own start-up, not what these tests test, so they
+    connect again (at most twice more)."""
+    return returncode == 2 and "Starting Ray client server failed" in stderr and stderr.count("\n") == 1
+
+
 def ran_on_the_cluster(logs: Path, task: str) -> bool:
     """Whether a worker of the cluster logged running ``task`` (Ray writes its name per task)."""
     return any(f":task_name:{task}" in f.read_text(errors="replace") for f in logs.glob("worker-*.out"))
@@ -64,8 +72,11 @@ def test_a_sweep_through_ray_client_writes_what_the_local_engine_writes(tmp_path
     assert not ran_on_the_cluster(logs, "run_task")
     assert main(sweep_args(tmp_path, "local")) == 0
     capsys.readouterr()
-    client = subprocess.run([str(SKILLSIM), *sweep_args(tmp_path, "client"), "--engine", "ray"],
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "RAY_ADDRESS": address})
+    for attempt in range(3):
+        client = subprocess.run([str(SKILLSIM), *sweep_args(tmp_path, "client"), "--engine", "ray"],
+                                capture_output=True, text=True, timeout=120, env={**os.environ, "RAY_ADDRESS": address})
+        if not ray_server_start_failed(client.returncode, client.stderr):
+            break
     assert client.returncode == 0, client.stderr
     assert (tmp_path / "client" / "sweep.parquet").read_bytes() == (tmp_path / "local" / "sweep.parquet").read_bytes()
     assert ran_on_the_cluster(logs, "run_task")  # the cluster's workers ran them, not a Ray of the command's own
@@ -77,14 +88,18 @@ def test_ctrl_c_through_ray_client_stops_the_tasks_on_the_cluster(tmp_path, clie
     # 6 points × 40 replications of 300,000 people: minutes of work, interrupted in its first tasks
     args = [str(SKILLSIM), "sweep", write(tmp_path), "--out", str(tmp_path / "o"), *VARY, "--size", "300000",
             "--replications", "40", "--engine", "ray"]
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={**os.environ, "RAY_ADDRESS": address})
     cluster = os.getpid()  # the cluster's processes are this test's children: its workers too
-    end = time.monotonic() + 60
-    while not running(cluster, "ray::run_task"):
-        assert p.poll() is None, p.communicate()
-        assert time.monotonic() < end, "no task started on the cluster"
-        time.sleep(0.05)
+    for attempt in range(3):
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "RAY_ADDRESS": address})
+        end = time.monotonic() + 60
+        while not running(cluster, "ray::run_task") and p.poll() is None:
+            assert time.monotonic() < end, "no task started on the cluster"
+            time.sleep(0.05)
+        if p.poll() is None:
+            break
+        out, err = p.communicate()
+        assert ray_server_start_failed(p.returncode, err) and attempt < 2, (out, err)
     p.send_signal(signal.SIGINT)
     stdout, stderr = p.communicate(timeout=60)
     assert p.returncode == 130 and stderr.splitlines()[-1] == "skillsim sweep: interrupted" and stdout == "", stderr
