@@ -29,7 +29,7 @@ def changes() -> list[tuple[str, dict, tuple[str, str] | None, list, str]]:
     tiers = (("radio", "tiers_view"), [*views[1:], views[0]][:3], "amount view") if views else \
         (("selectbox", "tiers_city"), [*amounts.cities_by_level()[1:], amounts.cities_by_level()[0]], "jurisdiction")
     preset = next(iter(person.presets()))
-    baselines = [n for n in data.ready() if n.endswith("-baseline")]
+    baselines = [n for n in data.ready() if n in data.baselines()]
     return [("tiers", {}, *tiers),
             ("compare", {}, ("selectbox", "cmp_dimension"), ["level", "tier", "occupation"], "breakdown dimension"),
             ("explain", {}, ("number_input", f"f:{preset}:cert_level"), [3, 2, 5], "certificate level"),

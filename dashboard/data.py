@@ -50,9 +50,16 @@ def ready() -> list[str]:
     return scenario.ready_scenarios()
 
 
+def baselines() -> list[str]:
+    """The ready scenarios declared baseline (``[scenario] baseline = true``: one a jurisdiction,
+    a plug-in's too), whatever their names."""
+    return scenario.baselines()
+
+
 def default_index(names: list[str]) -> int:
     """Where a page's scenario list starts: the first baseline."""
-    return next((i for i, n in enumerate(names) if n.endswith("-baseline")), 0)
+    marked = set(baselines())
+    return next((i for i, n in enumerate(names) if n in marked), 0)
 
 
 def _mtime(name: str) -> float:

@@ -44,7 +44,8 @@ def precompute_order(names: list[str], size: int | None, replications: int | Non
 
     from .cache import resized
     cost = {n: expected_claims(resized(scenario.load(n), size, replications)) for n in names}
-    return sorted(names, key=lambda n: (not n.endswith("-baseline"), cost[n], n))
+    marked = set(scenario.baselines())
+    return sorted(names, key=lambda n: (n not in marked, cost[n], n))
 
 
 def start_precomputing() -> threading.Thread | None:

@@ -14,7 +14,7 @@ C = pl.col
 ui.header("page_cashflow", "cashflow_intro")
 ready = data.ready()
 left, right = st.columns([3, 1])
-default = [n for n in ready if n.endswith("-baseline")] or ready[data.default_index(ready):][:1]
+default = [n for n in ready if n in data.baselines()] or ready[data.default_index(ready):][:1]
 names = left.multiselect(t("scenarios"), ready, default=default, key="cf_scenarios", bind="query-params")
 cumulative = right.toggle(t("cumulative"), key="cf_cumulative", bind="query-params")
 sources: list[data.Source] = []

@@ -22,7 +22,7 @@ DIMENSIONS = ["category", "level", "tier", "occupation", "payee", "district", "c
 
 ui.header("page_compare", "compare_intro")
 ready = data.ready()
-chosen = st.multiselect(t("scenarios"), ready, default=[n for n in ready if n.endswith("-baseline")] or ready[:2],
+chosen = st.multiselect(t("scenarios"), ready, default=[n for n in ready if n in data.baselines()] or ready[:2],
                         key="cmp_scenarios", bind="query-params")
 folders = [f.strip() for f in st.text_input(t("run_folders"), key="cmp_folders", bind="query-params").split(",")
            if f.strip()]
